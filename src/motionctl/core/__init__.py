@@ -1,0 +1,1 @@
+"""Types, limits and errors shared by every layer. Imports nothing else of motionctl."""

@@ -1,0 +1,84 @@
+"""BlazePose (bundled in the mediapipe wheel) behind a small, array-in / dataclass-out interface."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import TracebackType
+
+import cv2
+import numpy as np
+
+from motionctl.core.types import Pose
+
+
+@dataclass
+class PoseObservation:
+    pose: Pose
+    mask: np.ndarray | None  # float32 HxW in [0, 1] at the input's size, when segmentation is on
+
+
+def _downscale(rgb: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
+    h, w = rgb.shape[:2]
+    scale = min(1.0, max_side / max(h, w))
+    if scale < 1.0:
+        rgb = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(rgb), scale
+
+
+class PoseEstimator:
+    """One person's pose per frame.
+
+    tracking=True reuses the previous frame's region (video); False detects afresh (still images).
+    Frames are downscaled to ``max_side`` first: BlazePose works on a 256 px crop anyway, and the
+    smaller frame makes its pre-processing cheap. Points come back in the caller's pixel space.
+    """
+
+    def __init__(
+        self,
+        *,
+        tracking: bool = True,
+        complexity: int = 1,
+        segmentation: bool = False,
+        max_side: int = 640,
+        min_confidence: float = 0.5,
+    ) -> None:
+        import mediapipe as mp  # imported here: loading it costs ~1 s and only perception needs it
+
+        self.max_side = max_side
+        self.segmentation = segmentation
+        self._pose = mp.solutions.pose.Pose(
+            static_image_mode=not tracking,
+            model_complexity=complexity,
+            smooth_landmarks=tracking,
+            enable_segmentation=segmentation,
+            smooth_segmentation=tracking,
+            min_detection_confidence=min_confidence,
+            min_tracking_confidence=min_confidence,
+        )
+
+    def estimate(self, rgb: np.ndarray) -> PoseObservation | None:
+        h, w = rgb.shape[:2]
+        small, _ = _downscale(rgb, self.max_side)
+        result = self._pose.process(small)
+        if result.pose_landmarks is None:
+            return None
+        lm = result.pose_landmarks.landmark
+        pts = np.array([[p.x * w, p.y * h] for p in lm], dtype=np.float32)
+        # BlazePose z is in the same scale as x (normalised by image width).
+        z = np.array([p.z * w for p in lm], dtype=np.float32)
+        vis = np.array([p.visibility for p in lm], dtype=np.float32)
+        mask = None
+        if self.segmentation and result.segmentation_mask is not None:
+            mask = cv2.resize(result.segmentation_mask, (w, h), interpolation=cv2.INTER_LINEAR)
+        return PoseObservation(Pose(points=pts, visibility=vis, z=z), mask)
+
+    def close(self) -> None:
+        self._pose.close()
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
