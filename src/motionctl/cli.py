@@ -6,8 +6,11 @@ import typer
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 
+
+@app.callback()
+def main() -> None:
+    """motionctl: a character from one image performs the motion of a driving video."""
+
 # Each module registers its commands on `app` when imported.
 # Command modules register themselves here (one import each).
-
-if __name__ == "__main__":  # pragma: no cover
-    app()
+from motionctl.commands import generate  # noqa: E402,F401

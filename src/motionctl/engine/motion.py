@@ -30,6 +30,7 @@ class Observation:
     thumb: np.ndarray  # small grayscale frame (uint8) for shot-cut detection
     face: np.ndarray | None = None  # FaceParams.as_array(), pro only
     interpolated: bool = False
+    skipped: bool = False  # pose deliberately not estimated on this frame (pose stride)
 
 
 @dataclass
@@ -100,6 +101,13 @@ class MotionTracker:
 
     def finish(self) -> list[DriverFrame]:
         """End of the clip: emit the rest, or reject a clip with too little usable motion."""
+        if self.run and self.gap and all(g.skipped for g in self.gap):
+            # The clip ended on frames skipped by the pose stride: hold the last pose over them.
+            last = self.run[-1]
+            self.run += [Observation(g.index, g.time, last.pose, g.thumb, last.face, interpolated=True)
+                         for g in self.gap]
+            self.gap = []
+            self.confirmed = self.confirmed or len(self.run) >= self.min_frames
         out = self._emit() if self.confirmed and not self.stopped else []
         if not self.confirmed:
             self.longest_run_seconds = max(self.longest_run_seconds, len(self.run) / self.fps)

@@ -12,7 +12,8 @@ def background_plate(image: np.ndarray, matte: np.ndarray, quality: str = "std")
     large-scale colours, a larger one restores texture near the hole's rim (``pro`` only)."""
     h, w = matte.shape
     grow = max(3, int(0.02 * np.hypot(h, w)))
-    hole = cv2.dilate((matte > 0.02).astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1,) * 2))
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1,) * 2)
+    hole = cv2.dilate((matte > 0.02).astype(np.uint8), disc)
     if not hole.any():
         return image.copy()
     filled = _inpaint_at(image, hole, 256)

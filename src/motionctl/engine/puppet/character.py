@@ -134,6 +134,9 @@ def analyze_character(
         joints["left_shoulder"] + (joints["mid_hip"] - joints["mid_shoulder"]) * 0.7]
     zone = np.zeros(fg.shape, np.uint8)
     cv2.fillConvexPoly(zone, cv2.convexHull(np.array(zone_pts, np.int32)), 1)
+    # The head too: hands held to the face in the image must not leave a hole in it when they move.
+    head_r = 0.8 * float(np.linalg.norm(joints["head"] - joints["mid_shoulder"]))
+    cv2.circle(zone, tuple(int(v) for v in joints["head"]), int(head_r), 1, -1)
     zone_b = zone.astype(bool) & fg
     torso_image, torso_cover = complete_hidden(image, torso_own, zone_b)
 
@@ -149,9 +152,11 @@ def analyze_character(
         layers.append(torso)
     for i, limb in enumerate(limbs):
         own = labels == i + 1
-        bones = LIMB_BONES[limb]
+        # The limb's own bones only: blending the shoulder (hip) region with the torso's motion
+        # leaves a ghost of the limb's image pose there when the limb swings far.
+        bones = LIMB_BONES[limb][1:]
         skin = Skin("chain", [b for b, _, _ in bones], [(joints[a], joints[b]) for _, a, b in bones],
-                    blend=0.6 * radii[bones[1][0]])
+                    blend=0.6 * radii[bones[0][0]])
         layer = make_layer(limb, image, _soften(matte * own, own), skin)
         if layer is not None:
             layers.append(layer)

@@ -9,8 +9,8 @@ import numpy as np
 
 from motionctl.engine.puppet.rig import Joints, Skin, segment_distance
 
-# Layer name -> bones (rig joint pairs), root side first. The first bone of a limb is its anchor on
-# the torso, so the shoulder and hip regions bend smoothly with the body.
+# Layer name -> bones (rig joint pairs), root side first. The first bone is the limb's anchor on the
+# torso (where the limb attaches); the rest are the limb's own.
 LIMB_BONES: dict[str, list[tuple[str, str, str]]] = {
     f"{side}_{limb}": bones
     for side in ("left", "right")
@@ -74,7 +74,11 @@ def part_labels(
             # the body instead of splitting it between the legs.
             r = limb_radius(fg, a, b, fallback=0.09 * body_scale, most=1.3 if limb.endswith("leg") else 2.5)
             if bone.endswith(("hand", "foot")):
-                r = max(r, radii.get(bone.replace("hand", "forearm").replace("foot", "shin"), r))
+                # Pose points stop at the knuckles and the toe joint: spread fingers and the tip
+                # of the foot reach further, and a hand is wider than its wrist.
+                parent = radii.get(bone.replace("hand", "forearm").replace("foot", "shin"), r)
+                r = max(r, (1.4 if bone.endswith("hand") else 1.0) * parent)
+                b = a + (b - a) * (1.8 if bone.endswith("hand") else 1.3)
             radii[bone] = r
             nd_limb = np.minimum(nd_limb, segment_distance(pts, a, b) / r)
         if limb.endswith("arm"):
@@ -84,7 +88,32 @@ def part_labels(
         label[take] = i + 1
     labels = np.zeros((h, w), np.int32)
     labels[ys, xs] = label
+    _adopt_strays(labels, fg, joints)
     return labels, radii
+
+
+def _adopt_strays(labels: np.ndarray, fg: np.ndarray, joints: Joints) -> None:
+    """Torso-labelled pieces cut off from the torso by a limb (fingertips past the hand capsule, a
+    sleeve's cuff) belong to the limb that touches them most."""
+    rest = (fg & (labels == 0)).astype(np.uint8)
+    n, comp = cv2.connectedComponents(rest, connectivity=8)
+    h, w = labels.shape
+    anchors = {int(comp[min(max(int(p[1]), 0), h - 1), min(max(int(p[0]), 0), w - 1)])
+               for p in (joints["mid_shoulder"], joints["head"], (joints["mid_shoulder"] + joints["mid_hip"]) / 2)}
+    if len(anchors - {0}) == 0:  # no torso seed inside the silhouette: keep the largest piece
+        sizes = np.bincount(comp.ravel())
+        sizes[0] = 0
+        anchors = {int(sizes.argmax())}
+    ring_kernel = np.ones((5, 5), np.uint8)
+    for c in range(1, n):
+        if c in anchors:
+            continue
+        piece = comp == c
+        ring = cv2.dilate(piece.astype(np.uint8), ring_kernel).astype(bool) & ~piece
+        touching = labels[ring]
+        touching = touching[touching > 0]
+        if len(touching):
+            labels[piece] = np.bincount(touching).argmax()
 
 
 def complete_hidden(image: np.ndarray, own: np.ndarray, zone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

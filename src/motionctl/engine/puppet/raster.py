@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from motionctl.engine.puppet.character import Character
-from motionctl.engine.puppet.deform import warp_layer
+from motionctl.engine.puppet.deform import bone_copies, warp_layer
 from motionctl.engine.puppet.retarget import Posed
 
 
@@ -17,9 +17,9 @@ def over(canvas: np.ndarray, patch: np.ndarray, origin: tuple[int, int]) -> None
     x0, y0 = origin
     h, w = patch.shape[:2]
     region = canvas[y0 : y0 + h, x0 : x0 + w]
-    inv = 255 - patch[..., 3]
-    kept = cv2.multiply(region, cv2.merge([inv, inv, inv]), scale=1.0 / 255.0)
-    region[...] = cv2.add(kept, np.ascontiguousarray(patch[..., :3]))
+    inv = cv2.cvtColor(255 - cv2.extractChannel(patch, 3), cv2.COLOR_GRAY2RGB)
+    kept = cv2.multiply(region, inv, scale=1.0 / 255.0)
+    region[...] = cv2.add(kept, cv2.cvtColor(patch, cv2.COLOR_RGBA2RGB))
 
 
 class Renderer:
@@ -27,6 +27,7 @@ class Renderer:
         self.character = character
         self.plate = character.plate
         self.layers = {layer.name: layer for layer in character.layers}
+        self.copies = {layer.name: bone_copies(layer) for layer in character.layers}
 
     def render(self, posed: Posed) -> np.ndarray:
         canvas = self.plate.copy()
@@ -35,7 +36,7 @@ class Renderer:
             if layer is None:
                 continue
             affines = [posed.affines[b] for b in layer.skin.bones]
-            warped = warp_layer(layer, affines, self.character.size)
+            warped = warp_layer(layer, self.copies[name], affines, self.character.size)
             if warped is not None:
                 over(canvas, *warped)
         return canvas

@@ -98,7 +98,8 @@ class Retargeter:
             mid_sh = root
             mid_hip = None
             hip_turn = None
-        sh_turn = _angle(dj["left_shoulder"] - dj["right_shoulder"]) - _angle(cj["left_shoulder"] - cj["right_shoulder"])
+        sh_turn = _angle(dj["left_shoulder"] - dj["right_shoulder"]) - _angle(
+            cj["left_shoulder"] - cj["right_shoulder"])
         upper_dst = BoneFrame(mid_sh, _rot(up_c, sh_turn))
         aff["upper_torso"] = bone_affine(BoneFrame(cj["mid_shoulder"], up_c), upper_dst)
         if mid_hip is not None and hip_turn is not None:
@@ -168,9 +169,10 @@ class Retargeter:
                 aff[bone] = carrier
                 continue
             last = k == len(bones) - 1
-            if last and chain is ARM_CHAIN and not self.hand_orientation and prev_dir_c is not None:
+            if last and chain is ARM_CHAIN and not self.hand_orientation and prev_dir_c is not None \
+                    and prev_dir_d is not None:
                 # Hands follow the forearm, keeping their angle to it from the image.
-                direction = _rot(prev_dir_d, _angle(vec_c) - _angle(prev_dir_c))
+                direction = _unit(_rot(prev_dir_d, _angle(vec_c) - _angle(prev_dir_c)))
                 stretch = 1.0
             else:
                 direction = _unit(dj[b] - dj[a])
