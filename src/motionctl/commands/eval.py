@@ -24,7 +24,7 @@ def eval_command(
         Orientation, typer.Option("--orientation", case_sensitive=False, help="As generated.")
     ] = Orientation.IMAGE,
     mode: Annotated[Mode, typer.Option("--mode", case_sensitive=False)] = Mode.STD,
-    max_fps: Annotated[float, typer.Option("--max-fps", min=1.0, help="Score at most this many frames/s.")] = 30,
+    max_fps: Annotated[float, typer.Option("--max-fps", min=1.0, help="Frames/s to score at most.")] = 30.0,
 ) -> None:
     """Motion fidelity (with a frozen baseline), detection rate, background, stability and appearance."""
     from motionctl.eval.render import print_report  # imported here: `motionctl --help` stays fast
