@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 PSNR_CAP_DB = 100.0  # identical images: a finite number so JSON and tables stay readable
+DILATE_FRAC = 0.04  # margin around a character's area, as a share of the frame's short side
 
 
 def to_gray(rgb: np.ndarray) -> np.ndarray:
@@ -68,7 +69,7 @@ def character_area(
     points: np.ndarray | None,
     visibility: np.ndarray | None,
     segmentation: np.ndarray | None,
-    dilate_frac: float = 0.04,
+    dilate_frac: float = DILATE_FRAC,
 ) -> np.ndarray:
     """Where a person is in one frame: segmentation > 0.5, plus the hull of the visible keypoints, dilated.
 
@@ -85,6 +86,13 @@ def character_area(
         if len(pts) >= 3:
             hull = cv2.convexHull(np.round(pts).astype(np.int32))
             cv2.fillConvexPoly(area, hull, (1,))
-    radius = max(1, round(dilate_frac * min(h, w)))
+    return dilate(area.astype(bool), dilate_frac)
+
+
+def dilate(mask: np.ndarray, frac: float = DILATE_FRAC) -> np.ndarray:
+    """Grow a mask by ``frac`` of its short side (a union of masks can be dilated once: it distributes)."""
+    radius = round(frac * min(mask.shape[:2]))
+    if radius < 1:
+        return mask.astype(bool)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-    return cv2.dilate(area, kernel).astype(bool)
+    return cv2.dilate(mask.astype(np.uint8), kernel).astype(bool)

@@ -38,7 +38,7 @@ from motionctl.eval.video import Frame, iter_frames, load_image_rgb
 
 DRIVER_SIDE = 640  # BlazePose sees a 256 px crop; 640 px keeps its region finder as accurate as full size
 OUTPUT_SIDE = 1280  # background metrics are computed at <= 1280 px on the long side
-BACKGROUND_SAMPLES = 24
+BACKGROUND_SAMPLES = 12
 
 
 @dataclass
@@ -102,8 +102,10 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
                 times.append(frame.time)
                 poses.append(obs.pose if obs else None)
                 if segmentation:
+                    # Undilated here; the union is dilated once at the end (dilation distributes over union).
                     here = im.character_area((h, w), obs.pose.points if obs else None,
-                                             obs.pose.visibility if obs else None, obs.mask if obs else None)
+                                             obs.pose.visibility if obs else None, obs.mask if obs else None,
+                                             dilate_frac=0.0)
                     area = here if area is None else area | here
                 eyes = eyes_from_pose(obs.pose.points, obs.pose.visibility) if obs else None
                 if eyes is not None:
@@ -117,6 +119,8 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
             mesh.close()
     if not times:
         raise rule_violation(MediaRejected, field, "must contain at least one video frame", str(path))
+    if area is not None:
+        area = im.dilate(area)
     return _Pass(PoseTrack.from_poses(times, poses, size), faces, mouths, area)
 
 
