@@ -6,9 +6,9 @@ Uses the 3.5 s elf clip scored at 10 frames/s to keep the runtime small; skips w
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -93,7 +93,7 @@ def test_the_driver_scored_against_itself_is_near_perfect(self_scored: dict) -> 
     assert self_scored["fidelity"]["frozen_moving"]["median_deg"] > 30.0
 
 
-def test_a_frozen_output_scores_clearly_worse_than_the_driver(self_scored: dict, frozen_scored: EvalReport) -> None:
+def test_a_frozen_output_scores_clearly_worse(self_scored: dict, frozen_scored: EvalReport) -> None:
     moving = frozen_scored.fidelity.moving
     assert moving.median_deg is not None and moving.within_20 is not None
     assert moving.median_deg > 30.0
@@ -124,6 +124,7 @@ def test_missing_or_undecodable_inputs_exit_2_naming_the_field(tmp_path: Path) -
     assert "output: must be an existing file" in missing.stderr
     junk = tmp_path / "junk.mp4"
     junk.write_bytes(b"not a video at all" * 100)
-    bad = _run_cli("--image", str(ELF / "image.jpeg"), "--video", str(junk), "--output", str(ELF / "video.mp4"))
+    image, out = str(ELF / "image.jpeg"), str(ELF / "video.mp4")
+    bad = _run_cli("--image", image, "--video", str(junk), "--output", out)
     assert bad.returncode == 2
     assert "video: must be a decodable video" in bad.stderr
