@@ -127,4 +127,4 @@ def test_missing_or_undecodable_inputs_exit_2_naming_the_field(tmp_path: Path) -
     image, out = str(ELF / "image.jpeg"), str(ELF / "video.mp4")
     bad = _run_cli("--image", image, "--video", str(junk), "--output", out)
     assert bad.returncode == 2
-    assert "video: must be a decodable video" in bad.stderr
+    assert "video: must be a complete, readable MP4/MOV video" in bad.stderr

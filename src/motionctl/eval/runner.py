@@ -19,7 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from motionctl.core.errors import InvalidInput, MediaRejected, MotionctlError, rule_violation
+from motionctl.core.errors import InvalidInput, MediaRejected, rule_violation
 from motionctl.core.types import Mode, Orientation, Pose
 from motionctl.engine.perception import FaceMeshEstimator, PoseEstimator, face_params
 from motionctl.eval import image_metrics as im
@@ -34,7 +34,7 @@ from motionctl.eval.report import (
 )
 from motionctl.eval.stability import FlickerMeter, keypoint_jitter
 from motionctl.eval.tracks import PoseTrack
-from motionctl.eval.video import Frame, iter_frames, load_image_rgb
+from motionctl.media.decode import Frame, iter_frames, load_image
 
 DRIVER_SIDE = 640  # BlazePose sees a 256 px crop; 640 px keeps its region finder as accurate as full size
 OUTPUT_SIDE = 1280  # background metrics are computed at <= 1280 px on the long side
@@ -65,22 +65,12 @@ def check_inputs(image: Path, video: Path, output: Path) -> None:
 
 
 def _frames(path: Path, field: str, max_fps: float, max_side: int | None) -> Iterator[Frame]:
-    """Decoded frames; a file that does not decode is a bad input (exit 2), not a crash."""
-    try:
-        yield from iter_frames(path, max_fps=max_fps, max_side=max_side)
-    except MotionctlError:
-        raise
-    except Exception as exc:  # PyAV/FFmpeg raise many error types for corrupt or non-video files
-        raise rule_violation(MediaRejected, field, "must be a decodable video", str(path),
-                             detail=type(exc).__name__) from exc
+    """Decoded frames; media.decode raises MediaRejected naming ``field`` for a file that does not decode."""
+    return iter_frames(path, max_fps=max_fps, max_side=max_side, field=field)
 
 
 def _load_image(path: Path) -> np.ndarray:
-    try:
-        return load_image_rgb(path)
-    except Exception as exc:  # Pillow raises several types for non-images
-        raise rule_violation(MediaRejected, "image", "must be a decodable image", str(path),
-                             detail=type(exc).__name__) from exc
+    return load_image(path, field="image").rgb
 
 
 def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segmentation: bool,
