@@ -56,7 +56,8 @@ async def upload_file(
     return envelope(request, data)
 
 
-@router.api_route("/v1/files/{key}", methods=["GET", "HEAD"], summary="Download a stored file (signed URL)")
+@router.get("/v1/files/{key}", summary="Download a stored file (signed URL, Range supported)")
+@router.head("/v1/files/{key}", include_in_schema=False)
 def get_file(
     key: str, services: ServicesDep, expires: str | None = None, sig: str | None = None
 ) -> FileResponse:

@@ -74,11 +74,13 @@ def migrate(engine: Engine, lock_dir: Path | None = None) -> None:
         with engine.connect() as conn:
             # A session-level advisory lock serialises concurrent upgrades across machines.
             conn.execute(text("SELECT pg_advisory_lock(727001)"))
+            conn.commit()
             try:
-                with conn.begin():
-                    cfg.attributes["connection"] = conn
-                    command.upgrade(cfg, "head")
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                conn.commit()
             finally:
+                conn.rollback()
                 conn.execute(text("SELECT pg_advisory_unlock(727001)"))
                 conn.commit()
         return

@@ -55,7 +55,7 @@ class Intake:
                 validate_image(self.storage.open_path(key), field=field)
                 return key
             return self._fetch_validate(
-                value, field, limits.IMAGE_MAX_BYTES, lambda p: validate_image(p, field=field)
+                value, field, limits.IMAGE_MAX_BYTES, lambda p, n: validate_image(p, field=field, name=n)
             )
         if value.lstrip().lower().startswith("data:"):
             raise rule_violation(
@@ -93,7 +93,7 @@ class Intake:
             validate_video(self.storage.open_path(key), orient, field=field)
             return key
         return self._fetch_validate(
-            value, field, limits.VIDEO_MAX_BYTES, lambda p: validate_video(p, orient, field=field)
+            value, field, limits.VIDEO_MAX_BYTES, lambda p, n: validate_video(p, orient, field=field, name=n)
         )
 
     # -- internals --------------------------------------------------------------------------------
@@ -135,7 +135,7 @@ class Intake:
         return key
 
     def _fetch_validate(
-        self, url: str, field: str, max_bytes: int, validate: Callable[[Path], object]
+        self, url: str, field: str, max_bytes: int, validate: Callable[[Path, str | None], object]
     ) -> str:
         scratch = self.storage.scratch_dir()
         try:
@@ -153,7 +153,10 @@ class Intake:
             suffix = Path(urlsplit(url).path).suffix.lower().lstrip(".")
             ext = sniff_ext(head) or (suffix if suffix.isalnum() and len(suffix) <= 5 else "bin")
             path = raw.rename(scratch / f"input.{ext}")
-            validate(path)
+            # The extension rule applies to the name the user gave; a URL without one (signed CDN
+            # links) is judged by its content alone.
+            given = Path(urlsplit(url).path).name if suffix.isalpha() and len(suffix) <= 4 else None
+            validate(path, given)
             return self.storage.put_file(path, "jpg" if ext == "jpeg" else ext, move=True)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)

@@ -39,9 +39,11 @@ def _histogram(engine: Engine, expr_ms: object, where: object) -> Histogram:
 
 def collect(engine: Engine) -> Stats:
     with session_scope(engine, write=False) as s:
-        by_status = dict(s.execute(select(Task.status, func.count()).group_by(Task.status)).tuples().all())
-        by_state = dict(
-            s.execute(select(Callback.state, func.count()).group_by(Callback.state)).tuples().all()
+        by_status: dict[str, int] = dict(
+            s.execute(select(Task.status, func.count()).group_by(Task.status)).all()
+        )
+        by_state: dict[str, int] = dict(
+            s.execute(select(Callback.state, func.count()).group_by(Callback.state)).all()
         )
     run = _histogram(
         engine,
