@@ -13,7 +13,8 @@ def _main() -> None:
 
 # Each module registers its commands on `app` when imported.
 # Command modules register themselves here (one import each).
-from motionctl.commands import eval  # noqa: E402,F401
+from motionctl.commands import eval  # noqa: E402,F401,I001
+from motionctl.commands import service  # noqa: E402,F401,I001
 
 if __name__ == "__main__":  # pragma: no cover
     # `python -m motionctl.cli` runs this file as __main__; the commands registered on motionctl.cli.app.
