@@ -30,7 +30,7 @@ pytestmark = [
 
 def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "motionctl.cli", "eval", *args],
+        [sys.executable, "-m", "motionctl", "eval", *args],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
 
