@@ -150,12 +150,16 @@ def test_lenient_body_of_documented_curl_example(
     """Seed 003's cURL example sends // comments and a trailing comma verbatim."""
     image_url, video_url = fs.add("a.png", media["image"]), fs.add("b.mp4", media["video"])
     raw = (
-        '{\n    "model_name": "kling-v3",\n    "image_url": "IMAGE",\n'
-        '    "prompt": "The girl is wearing a loose gray T-shirt and denim shorts.",\n'
-        '    "video_url": "VIDEO",\n    "keep_original_sound": "yes",\n'
-        '    "character_orientation": "image",\n    "mode": "pro",\n'
-        '    // "callback_url": "",\n    // "external_task_id": "xxx"\n}'
-    ).replace("IMAGE", image_url).replace("VIDEO", video_url)
+        (
+            '{\n    "model_name": "kling-v3",\n    "image_url": "IMAGE",\n'
+            '    "prompt": "The girl is wearing a loose gray T-shirt and denim shorts.",\n'
+            '    "video_url": "VIDEO",\n    "keep_original_sound": "yes",\n'
+            '    "character_orientation": "image",\n    "mode": "pro",\n'
+            '    // "callback_url": "",\n    // "external_task_id": "xxx"\n}'
+        )
+        .replace("IMAGE", image_url)
+        .replace("VIDEO", video_url)
+    )
     r = api.post(
         "/v1/videos/motion-control", headers={**auth, "Content-Type": "application/json"}, content=raw
     )
