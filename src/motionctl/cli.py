@@ -11,6 +11,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 def _main() -> None:
     """Keeps `motionctl` a command group even while only one command is registered."""
 
+
 # Each module registers its commands on `app` when imported.
 # Command modules register themselves here (one import each).
 from motionctl.commands import eval  # noqa: E402,F401,I001

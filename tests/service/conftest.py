@@ -56,6 +56,7 @@ def make_settings(data_dir: Path, **kw: object) -> Settings:
         "callback_backoff_seconds": 0.2,
         "callback_timeout_seconds": 5.0,
         "log_json": False,
+        "intake_processes": 0,  # validate in-process (the pool is exercised by the served tests)
     }
     base.update(kw)
     return Settings(**base)  # type: ignore[arg-type]

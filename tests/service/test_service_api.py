@@ -150,12 +150,16 @@ def test_lenient_body_of_documented_curl_example(
     """Seed 003's cURL example sends // comments and a trailing comma verbatim."""
     image_url, video_url = fs.add("a.png", media["image"]), fs.add("b.mp4", media["video"])
     raw = (
-        '{\n    "model_name": "kling-v3",\n    "image_url": "IMAGE",\n'
-        '    "prompt": "The girl is wearing a loose gray T-shirt and denim shorts.",\n'
-        '    "video_url": "VIDEO",\n    "keep_original_sound": "yes",\n'
-        '    "character_orientation": "image",\n    "mode": "pro",\n'
-        '    // "callback_url": "",\n    // "external_task_id": "xxx"\n}'
-    ).replace("IMAGE", image_url).replace("VIDEO", video_url)
+        (
+            '{\n    "model_name": "kling-v3",\n    "image_url": "IMAGE",\n'
+            '    "prompt": "The girl is wearing a loose gray T-shirt and denim shorts.",\n'
+            '    "video_url": "VIDEO",\n    "keep_original_sound": "yes",\n'
+            '    "character_orientation": "image",\n    "mode": "pro",\n'
+            '    // "callback_url": "",\n    // "external_task_id": "xxx"\n}'
+        )
+        .replace("IMAGE", image_url)
+        .replace("VIDEO", video_url)
+    )
     r = api.post(
         "/v1/videos/motion-control", headers={**auth, "Content-Type": "application/json"}, content=raw
     )
@@ -179,3 +183,25 @@ def test_unknown_path_and_method(api: Any, auth: dict[str, str]) -> None:
     assert r.status_code == 404 and r.json()["code"] == 1202
     r = api.put("/v1/videos/motion-control", headers=auth)
     assert r.status_code == 404 and r.json()["code"] == 1202 and "PUT" in r.json()["message"]
+
+
+def test_validation_is_cached_per_content_rule_and_extension(
+    api: Any, auth: dict[str, str], services: Services, fs: FileServer, media: dict[str, Path]
+) -> None:
+    ok = api.post("/v1/videos/motion-control", headers=auth, json=body(fs, media))
+    assert ok.status_code == 200
+    # The same bytes, under a name with a wrong extension, are still refused (the cache is keyed
+    # by content, rule set and the extension the user gave).
+    renamed = fs.add("person.gif", media["image"])
+    r = api.post("/v1/videos/motion-control", headers=auth, json=body(fs, media, image_url=renamed))
+    assert r.status_code == 400 and "(got .gif)" in r.json()["message"]
+    # Valid for character_orientation=video is not valid for image when longer than 10 s.
+    long_url = fs.add("long.mp4", media["long_video"])
+    as_video = api.post(
+        "/v1/videos/motion-control", headers=auth,
+        json=body(fs, media, video_url=long_url, character_orientation="video"),
+    )  # fmt: skip
+    assert as_video.status_code == 200, as_video.text
+    as_image = api.post("/v1/videos/motion-control", headers=auth, json=body(fs, media, video_url=long_url))
+    assert as_image.status_code == 400 and "at most 10 s" in as_image.json()["message"]
+    assert task_rows(services) == 2

@@ -3,15 +3,18 @@ workbench when its module is installed."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from motionctl.settings import Settings
+from motionctl.tasks.intake_pool import IntakePool, LocalIntake
 from motionctl.tasks.logs import request_id_var
 from motionctl.tasks.runtime import Services, build_services
 
@@ -66,13 +69,26 @@ class RequestIdMiddleware:
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
     settings = settings or (services.settings if services else Settings())
     services = services or build_services(settings)
+    fetcher = (
+        IntakePool(settings, settings.intake_processes)
+        if settings.intake_processes > 0
+        else LocalIntake(services.intake)
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        fetcher.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="motionctl",
         version="0.1.0",
         description="Kling-compatible motion-control API: a character image performs a video's motion.",
     )
     app.state.services = services
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.intake = fetcher
     install_error_handlers(app)
     app.include_router(motion.router)
     app.include_router(files.router)

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from motionctl.core.errors import InvalidInput, rule_violation
 from motionctl.tasks.accounts import AccountInfo
+from motionctl.tasks.intake_pool import IntakePool, LocalIntake
 from motionctl.tasks.runtime import Services
 from motionctl.tasks.store import NewTask, check_same_request
 from motionctl.tasks.view import submit_data, task_data
@@ -20,6 +21,7 @@ from .schemas import MotionControlRequest, lenient_json
 from .services import ServicesDep, base_url
 
 log = logging.getLogger("motionctl.api")
+Fetcher = IntakePool | LocalIntake
 router = APIRouter(tags=["motion-control"])
 MAX_BODY_BYTES = 16 * 1024 * 1024  # a 10 MB image in base64 is 13.4 MB
 
@@ -52,7 +54,13 @@ def parse_request(raw: bytes) -> MotionControlRequest:
     return MotionControlRequest.model_validate(payload)
 
 
-def submit(services: Services, account: AccountInfo, req: MotionControlRequest, own: tuple[str, ...]) -> Any:
+def submit(
+    services: Services,
+    fetcher: Fetcher,
+    account: AccountInfo,
+    req: MotionControlRequest,
+    own: tuple[str, ...],
+) -> Any:
     if req.element_list:
         eid = req.element_list[0].element_id
         raise rule_violation(
@@ -71,8 +79,7 @@ def submit(services: Services, account: AccountInfo, req: MotionControlRequest, 
             check_same_request(existing, digest, ext)
             return submit_data(existing)
     store.check_capacity(account.id, limit)  # refuse before the (slow) downloads; re-checked on insert
-    image_key = services.intake.image(req.image_url, own_bases=own)
-    video_key = services.intake.video(req.video_url, req.character_orientation, own_bases=own)
+    image_key, video_key = fetcher.fetch(req.image_url, req.video_url, req.character_orientation, own)
     new = NewTask(
         account_id=account.id,
         request_hash=digest,
@@ -102,7 +109,7 @@ async def create_task(
     req = parse_request(await _read_body(request))
     request.app.state.rate_limiter.check(account.id)
     own = (base_url(request), services.settings.public_url)
-    data = await run_in_threadpool(submit, services, account, req, own)
+    data = await run_in_threadpool(submit, services, request.app.state.intake, account, req, own)
     return envelope(request, data)
 
 

@@ -135,8 +135,9 @@ def fidelity(output: PoseTrack, driver: PoseTrack) -> FidelityReport:
 
     first = np.flatnonzero(output.detected)
     if first.size:
-        frozen_angles = np.repeat(bone_angles(output.points[first[:1]], output.visibility[first[:1]]),
-                                  len(out_angles), axis=0)
+        frozen_angles = np.repeat(
+            bone_angles(output.points[first[:1]], output.visibility[first[:1]]), len(out_angles), axis=0
+        )
     else:
         frozen_angles = np.full_like(out_angles, np.nan)
     frozen_errors = direction_errors(frozen_angles, drv_angles)

@@ -73,8 +73,9 @@ def _load_image(path: Path) -> np.ndarray:
     return load_image(path, field="image").rgb
 
 
-def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segmentation: bool,
-          mouth: bool) -> _Pass:
+def _scan(
+    path: Path, field: str, *, max_fps: float, max_side: int | None, segmentation: bool, mouth: bool
+) -> _Pass:
     """One streamed pass: pose per frame (+ character area union), face crops, mouth opening."""
     times: list[float] = []
     poses: list[Pose | None] = []
@@ -93,9 +94,13 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
                 poses.append(obs.pose if obs else None)
                 if segmentation:
                     # Undilated here; the union is dilated once at the end (dilation distributes over union).
-                    here = im.character_area((h, w), obs.pose.points if obs else None,
-                                             obs.pose.visibility if obs else None, obs.mask if obs else None,
-                                             dilate_frac=0.0)
+                    here = im.character_area(
+                        (h, w),
+                        obs.pose.points if obs else None,
+                        obs.pose.visibility if obs else None,
+                        obs.mask if obs else None,
+                        dilate_frac=0.0,
+                    )
                     area = here if area is None else area | here
                 eyes = eyes_from_pose(obs.pose.points, obs.pose.visibility) if obs else None
                 if eyes is not None:
@@ -126,8 +131,9 @@ def _image_character(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     return area, (face_crop(rgb, *eyes) if eyes is not None else None)
 
 
-def _background(output: Path, image: np.ndarray, image_area: np.ndarray, out: _Pass, orientation: str,
-                max_fps: float) -> tuple[BackgroundReport, float | None]:
+def _background(
+    output: Path, image: np.ndarray, image_area: np.ndarray, out: _Pass, orientation: str, max_fps: float
+) -> tuple[BackgroundReport, float | None]:
     w, h = out.track.size
     plate = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
     person_in_image = cv2.resize(image_area.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
@@ -175,8 +181,15 @@ def _mouth_correlation(out: dict[float, float], drv: dict[float, float], toleran
     return pearson(np.array(a), np.array(b))
 
 
-def measure(image: Path, video: Path, output: Path, *, orientation: Orientation | str = Orientation.IMAGE,
-            mode: Mode | str = Mode.STD, max_fps: float = 30.0) -> Measurement:
+def measure(
+    image: Path,
+    video: Path,
+    output: Path,
+    *,
+    orientation: Orientation | str = Orientation.IMAGE,
+    mode: Mode | str = Mode.STD,
+    max_fps: float = 30.0,
+) -> Measurement:
     """Score ``output`` (generated from ``image`` and ``video``); see the module docstring for the steps."""
     orientation, mode = Orientation(orientation), Mode(mode)
     check_inputs(image, video, output)

@@ -56,8 +56,11 @@ def load_image(path: Path | str, field: str = "image_url") -> LoadedImage:
     path = Path(path)
     info = probe_image(path, field)  # header only: refuse a bomb before Pillow allocates anything
     if info.pixels > limits.IMAGE_MAX_PIXELS:
-        raise reject(field, f"pixel count must be at most {limits.IMAGE_MAX_PIXELS:,} (decompression bomb "
-                     "guard)", f"{info.pixels:,} pixels, {info.width}x{info.height}")
+        raise reject(
+            field,
+            f"pixel count must be at most {limits.IMAGE_MAX_PIXELS:,} (decompression bomb guard)",
+            f"{info.pixels:,} pixels, {info.width}x{info.height}",
+        )
     try:
         with Image.open(path) as im:
             im.load()
@@ -167,8 +170,7 @@ def iter_frames(
             yield Frame(index=index, time=t, rgb=rgb)
             index += 1
     except av.FFmpegError as exc:
-        raise reject(field, "must be a complete, readable MP4/MOV video",
-                     f"decoding failed: {exc}") from exc
+        raise reject(field, "must be a complete, readable MP4/MOV video", f"decoding failed: {exc}") from exc
     finally:
         container.close()
 

@@ -44,13 +44,19 @@ class LocalStorage:
             raise NotFound(f"blob: not found (got {key})", field="key")
         return p
 
-    def put_file(self, src: Path, ext: str, *, move: bool = False) -> str:
-        """Store ``src`` and return its key; with ``move`` the source is consumed."""
+    @staticmethod
+    def key_of(src: Path, ext: str) -> str:
+        """The key ``src`` would be stored under (its SHA-256 and extension)."""
         digest = hashlib.sha256()
         with open(src, "rb") as f:
             for chunk in iter(lambda: f.read(_CHUNK), b""):
                 digest.update(chunk)
-        key = f"{digest.hexdigest()}.{ext.lower().lstrip('.')}"
+        return f"{digest.hexdigest()}.{ext.lower().lstrip('.')}"
+
+    def put_file(self, src: Path, ext: str, *, move: bool = False, key: str | None = None) -> str:
+        """Store ``src`` and return its key; with ``move`` the source is consumed. ``key`` skips
+        hashing when the caller computed it with key_of()."""
+        key = key or self.key_of(src, ext)
         dest = self.path(key)
         if dest.is_file():
             os.utime(dest)  # fresh again: retention deletes unreferenced blobs by age
@@ -78,9 +84,24 @@ class LocalStorage:
             f.write(data)
         return self.put_file(Path(tmp), ext, move=True)
 
+    # Facts established about a blob's content (e.g. "passed validation rule set X"): empty files
+    # beside the blobs, so they vanish with them and any process sharing the directory sees them.
+    def _mark_path(self, key: str, tag: str) -> Path:
+        return self.root / ".marks" / key[:2] / f"{key}.{tag}"
+
+    def has_mark(self, key: str, tag: str) -> bool:
+        return is_key(key) and self._mark_path(key, tag).exists()
+
+    def mark(self, key: str, tag: str) -> None:
+        p = self._mark_path(key, tag)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.touch()
+
     def delete(self, key: str) -> bool:
         if not is_key(key):
             return False
+        for mark in (self.root / ".marks" / key[:2]).glob(f"{key}.*"):
+            mark.unlink(missing_ok=True)
         p = self.path(key)
         try:
             p.unlink()

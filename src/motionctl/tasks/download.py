@@ -128,7 +128,7 @@ def fetch(
                     )
                 size = 0
                 with open(dest, "wb") as f:
-                    for chunk in resp.iter_bytes(256 * 1024):
+                    for chunk in resp.iter_bytes():  # as received, so the deadline is checked often
                         size += len(chunk)
                         if size > max_bytes:
                             raise InvalidInput(

@@ -18,6 +18,7 @@ from motionctl.storage import LocalStorage, UrlSigner
 from motionctl.storage.local import is_key
 from motionctl.tasks.download import AddressPolicy, fetch
 
+Check = Callable[[Path, str | None], None]  # (file, name the user gave) -> raises MediaRejected
 _B64 = re.compile(r"^[A-Za-z0-9+/=_\-\s]+$")
 
 
@@ -38,6 +39,12 @@ def _preview(value: str) -> str:
     return value if len(value) <= 60 else value[:60] + "..."
 
 
+# Validation results are cached per content hash, rule set and given extension: resubmitting the
+# same file (retries, idempotent clients, load tests) skips the expensive decode checks. Bump when
+# the media limits or validators change.
+VALIDATION_VERSION = "1"
+
+
 @dataclass
 class Intake:
     storage: LocalStorage
@@ -49,14 +56,14 @@ class Intake:
     def image(self, value: str, *, own_bases: tuple[str, ...] = (), field: str = "image_url") -> str:
         from motionctl.media.validate import validate_image  # media parses untrusted files; load on use
 
+        def check(path: Path, name: str | None) -> None:
+            validate_image(path, field=field, name=name)
+
         if value.startswith(("http://", "https://")):
             key = self._own_upload(value, own_bases, field)
             if key is not None:
-                validate_image(self.storage.open_path(key), field=field)
-                return key
-            return self._fetch_validate(
-                value, field, limits.IMAGE_MAX_BYTES, lambda p, n: validate_image(p, field=field, name=n)
-            )
+                return self._check_stored(key, "image", check)
+            return self._fetch_validate(value, field, limits.IMAGE_MAX_BYTES, "image", check)
         if value.lstrip().lower().startswith("data:"):
             raise rule_violation(
                 InvalidInput,
@@ -74,8 +81,7 @@ class Intake:
         try:
             path = scratch / f"image.{ext}"
             path.write_bytes(data)
-            validate_image(path, field=field)
-            return self.storage.put_file(path, ext, move=True)
+            return self._store_checked(path, ext, "image", None, check)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
@@ -88,13 +94,34 @@ class Intake:
         if not value.startswith(("http://", "https://")):
             raise rule_violation(InvalidInput, field, "an http(s) URL", _preview(value))
         orient = Orientation(orientation)
+
+        def check(path: Path, name: str | None) -> None:
+            validate_video(path, orient, field=field, name=name)
+
+        kind = f"video-{orient.value}"
         key = self._own_upload(value, own_bases, field)
         if key is not None:
-            validate_video(self.storage.open_path(key), orient, field=field)
-            return key
-        return self._fetch_validate(
-            value, field, limits.VIDEO_MAX_BYTES, lambda p, n: validate_video(p, orient, field=field, name=n)
-        )
+            return self._check_stored(key, kind, check)
+        return self._fetch_validate(value, field, limits.VIDEO_MAX_BYTES, kind, check)
+
+    def _store_checked(self, path: Path, ext: str, kind: str, name: str | None, check: Check) -> str:
+        """Validate (unless this content passed the same rules before) and store; nothing is stored
+        when validation fails."""
+        key = self.storage.key_of(path, ext)
+        given = Path(name).suffix.lower().lstrip(".") if name else "-"
+        tag = f"{kind}.{given}.v{VALIDATION_VERSION}"
+        if not (self.storage.has_mark(key, tag) and self.storage.exists(key)):
+            check(path, name)
+        key = self.storage.put_file(path, ext, move=True, key=key)
+        self.storage.mark(key, tag)
+        return key
+
+    def _check_stored(self, key: str, kind: str, check: Check) -> str:
+        tag = f"{kind}.-.v{VALIDATION_VERSION}"
+        if not self.storage.has_mark(key, tag):
+            check(self.storage.open_path(key), None)
+            self.storage.mark(key, tag)
+        return key
 
     # -- internals --------------------------------------------------------------------------------
     def _decode_base64(self, value: str, field: str) -> bytes:
@@ -134,9 +161,7 @@ class Intake:
             raise rule_violation(InvalidInput, field, "an existing upload (uploads expire)", _preview(url))
         return key
 
-    def _fetch_validate(
-        self, url: str, field: str, max_bytes: int, validate: Callable[[Path, str | None], object]
-    ) -> str:
+    def _fetch_validate(self, url: str, field: str, max_bytes: int, kind: str, check: Check) -> str:
         scratch = self.storage.scratch_dir()
         try:
             raw = fetch(
@@ -156,7 +181,6 @@ class Intake:
             # The extension rule applies to the name the user gave; a URL without one (signed CDN
             # links) is judged by its content alone.
             given = Path(urlsplit(url).path).name if suffix.isalpha() and len(suffix) <= 4 else None
-            validate(path, given)
-            return self.storage.put_file(path, "jpg" if ext == "jpeg" else ext, move=True)
+            return self._store_checked(path, "jpg" if ext == "jpeg" else ext, kind, given, check)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
