@@ -44,8 +44,10 @@ def write_video(
     rotation: int = 0,
     faststart: bool = False,
     container_format: str | None = None,
+    audio_codec: str = "aac",
+    silent_until: float = 0.0,
 ) -> Path:
-    """Encode a synthetic H.264 clip (AAC sine tone when ``audio``) with PyAV."""
+    """Encode a synthetic H.264 clip with PyAV; ``audio``: a 440 Hz tone, silent until ``silent_until``."""
     rate = Fraction(fps).limit_denominator(1001)
     options = {"movflags": "+faststart"} if faststart else {}
     with av.open(str(path), "w", format=container_format or "mp4", options=options) as out:
@@ -54,7 +56,7 @@ def write_video(
         vs.options = {"preset": "ultrafast", "crf": "30"}
         if rotation:
             vs.set_display_rotation(rotation)
-        aus = out.add_stream("aac", rate=44100, layout="mono") if audio else None
+        aus = out.add_stream(audio_codec, rate=44100, layout="mono") if audio else None
         n = int(round(seconds * float(rate)))
         sample = 0
         for i in range(n):
@@ -66,7 +68,7 @@ def write_video(
                 upto = int(round((i + 1) / float(rate) * 44100))
                 count = upto - sample
                 t = (np.arange(sample, upto) / 44100.0).astype(np.float32)
-                tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)[None, :]
+                tone = (0.3 * np.sin(2 * np.pi * 440 * t) * (t >= silent_until)).astype(np.float32)[None, :]
                 af = av.AudioFrame.from_ndarray(tone, format="fltp", layout="mono")
                 af.sample_rate, af.pts = 44100, sample
                 sample += count

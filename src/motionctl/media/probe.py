@@ -81,8 +81,9 @@ def probe_image(path: Path | str, field: str = "image_url") -> ImageInfo:
             orientation = _exif_orientation(im)
             im.close()
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError) as exc:
-        raise reject(field, f"must be a complete, readable {fmt.upper()} image",
-                      f"unreadable header: {exc}") from exc
+        raise reject(
+            field, f"must be a complete, readable {fmt.upper()} image", f"unreadable header: {exc}"
+        ) from exc
     if orientation in _EXIF_TRANSPOSED:
         width, height = height, width
     return ImageInfo(path, fmt, width, height, size, orientation)  # type: ignore[arg-type]
@@ -132,8 +133,9 @@ def probe_video(path: Path | str, field: str = "video_url") -> VideoInfo:
     try:
         container = av.open(str(path), mode="r")
     except av.FFmpegError as exc:
-        raise _unreadable(field, "MP4/MOV video",
-                          f"unreadable container, truncated or corrupt: {ffmpeg_reason(exc)}") from exc
+        raise _unreadable(
+            field, "MP4/MOV video", f"unreadable container, truncated or corrupt: {ffmpeg_reason(exc)}"
+        ) from exc
     try:
         if not container.streams.video:
             raise reject(field, "must contain a video stream", "no video stream")

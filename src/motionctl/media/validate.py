@@ -64,16 +64,19 @@ def validate_image(path: Path | str, field: str = "image_url", *, name: str | No
     aspect = w / h
     if not (limits.IMAGE_MIN_ASPECT - 1e-9 <= aspect <= limits.IMAGE_MAX_ASPECT + 1e-9):
         ratio = f"{aspect:.2f}:1" if aspect >= 1 else f"1:{1 / aspect:.2f}"
-        raise reject(field, "aspect ratio (width:height) must be between 1:2.5 and 2.5:1",
-                     f"{ratio}, {w}x{h}")
+        raise reject(
+            field, "aspect ratio (width:height) must be between 1:2.5 and 2.5:1", f"{ratio}, {w}x{h}"
+        )
     if info.pixels > limits.IMAGE_MAX_PIXELS:
-        raise reject(field, f"pixel count must be at most {limits.IMAGE_MAX_PIXELS:,} (decompression bomb "
-                     "guard)", f"{info.pixels:,} pixels, {w}x{h}")
+        raise reject(
+            field,
+            f"pixel count must be at most {limits.IMAGE_MAX_PIXELS:,} (decompression bomb guard)",
+            f"{info.pixels:,} pixels, {w}x{h}",
+        )
     try:
         check_image(path, info.format)
     except CorruptImage as exc:
-        raise reject(field, f"must be a complete, uncorrupted {info.format.upper()} image",
-                     str(exc)) from exc
+        raise reject(field, f"must be a complete, uncorrupted {info.format.upper()} image", str(exc)) from exc
     return info
 
 
@@ -90,8 +93,9 @@ def validate_video(
     ext = _extension(path, name, limits.VIDEO_FORMATS, field)
     real = sniff(path)
     if real not in ("mp4", "mov"):
-        raise reject(field, "content must be an MP4 or QuickTime (MOV) video",
-                     f"{real} data in a .{ext} file")
+        raise reject(
+            field, "content must be an MP4 or QuickTime (MOV) video", f"{real} data in a .{ext} file"
+        )
     _size(path, limits.VIDEO_MAX_BYTES, field)
     info = probe_video(path, field)
     w, h = info.width, info.height
@@ -99,15 +103,22 @@ def validate_video(
     if not (lo <= w <= hi and lo <= h <= hi):
         raise reject(field, f"width and height must each be between {lo} and {hi} px", f"{w}x{h}")
     if info.fps <= 0 or info.duration <= 0:
-        raise reject(field, "must be a complete, readable MP4/MOV video",
-                     f"no frame rate or duration ({info.fps:g} fps, {info.duration:g} s)")
+        raise reject(
+            field,
+            "must be a complete, readable MP4/MOV video",
+            f"no frame rate or duration ({info.fps:g} fps, {info.duration:g} s)",
+        )
     if info.duration < limits.VIDEO_MIN_SECONDS - _EPS:
-        raise reject(field, f"duration must be at least {limits.VIDEO_MIN_SECONDS:g} s",
-                     f"{info.duration:.1f} s")
+        raise reject(
+            field, f"duration must be at least {limits.VIDEO_MIN_SECONDS:g} s", f"{info.duration:.1f} s"
+        )
     max_s = limits.VIDEO_MAX_SECONDS[orient.value]
     if info.duration > max_s + _EPS:
-        raise reject(field, f"duration must be at most {max_s:g} s with character_orientation="
-                     f"{orient.value}", f"{info.duration:.1f} s")
+        raise reject(
+            field,
+            f"duration must be at most {max_s:g} s with character_orientation={orient.value}",
+            f"{info.duration:.1f} s",
+        )
     _check_last_frames(info, field)
     return info
 
@@ -132,12 +143,18 @@ def _check_last_frames(info: VideoInfo, field: str) -> None:
                 if frame.pts is not None and tb:
                     last = max(last, float((frame.pts - start) * tb))
     except av.FFmpegError as exc:
-        raise reject(field, "must be a complete, readable MP4/MOV video",
-                     f"truncated or corrupt: the last frames do not decode ({ffmpeg_reason(exc)})") from exc
+        raise reject(
+            field,
+            "must be a complete, readable MP4/MOV video",
+            f"truncated or corrupt: the last frames do not decode ({ffmpeg_reason(exc)})",
+        ) from exc
     if last + 1.0 / info.fps < info.duration - max(2.0 / info.fps, 0.1):
         got = "no frame" if last < 0 else f"frames up to {last:.1f} s only"
-        raise reject(field, "must be a complete, readable MP4/MOV video",
-                     f"truncated: {got} of {info.duration:.1f} s decode")
+        raise reject(
+            field,
+            "must be a complete, readable MP4/MOV video",
+            f"truncated: {got} of {info.duration:.1f} s decode",
+        )
 
 
 __all__ = ["MediaRejected", "validate_image", "validate_video"]
