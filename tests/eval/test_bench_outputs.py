@@ -30,7 +30,7 @@ def _case(name: str, within: float, passed: bool) -> dict[str, Any]:
             "fidelity": {"all": _summary(4.0, 0.9), "moving": _summary(8.0, within),
                          "frozen_all": _summary(17.0, 0.5), "frozen_moving": _summary(57.0, 0.3)},
             "detection_rate": 1.0,
-            "background": {"psnr_db": 44.9, "ssim": 0.991, "orientation": "image"},
+            "background": {"psnr_db": 44.9, "ssim": 0.991, "orientation": "image", "vacated_ssim": 0.537},
             "stability": {"jitter_ratio": 1.2, "flicker": 0.05},
             "appearance": {"face_ssim": 0.44, "face_ssim_driver": 0.26, "mouth_correlation": None},
             "targets": [{"name": "moving limbs within 20 deg", "value": within, "threshold": 0.85,
@@ -51,7 +51,7 @@ def test_markdown_names_the_machine_and_shows_every_case_and_figure() -> None:
     speed = next(line for line in text.splitlines() if line.startswith("| elf std-720p (image)"))
     assert "| 7.0 | 0.50 | 15.1 | 512 | 3.5 | 2.00 | render 4.5s |" in speed
     quality = [line for line in text.splitlines() if line.startswith("| dance pro-1080p |")]
-    assert any("| 50% | 8.0 | 90% | 30% / 57.0 | 100% | 44.9 / 0.991 (image) |" in q for q in quality)
+    assert any("| 50% | 8.0 | 90% | 30% / 57.0 | 100% | 44.9 / 0.991 (image) | 0.537 |" in q for q in quality)
     assert "50% **FAIL**" in text and "90% pass" in text
 
 

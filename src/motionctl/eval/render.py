@@ -54,6 +54,8 @@ def other_table(r: EvalReport) -> Table:
     t.add_row(f"background PSNR (orientation {b.orientation})", _num(b.psnr_db, "{:.1f} dB"),
               f"vs the image, {_pct(b.static_share)} of the frame, {b.frames} frames")
     t.add_row(f"background SSIM (orientation {b.orientation})", _num(b.ssim, "{:.3f}"), "1.0 = identical")
+    t.add_row("ghost: SSIM to the image where it moved away", _num(b.vacated_ssim, "{:.3f}"),
+              f"{_pct(b.vacated_share)} of the frame; near 1 = the original pose still shows")
     t.add_row("keypoint jitter output / driver", _num(s.jitter_ratio, "{:.2f}"),
               f"{_num(s.jitter_output, '{:.4f}')} / {_num(s.jitter_driver, '{:.4f}')} (body sizes/frame²)")
     t.add_row("background flicker", _num(s.flicker, "{:.2f}"), "mean |Δ| grey levels, static pixels")
