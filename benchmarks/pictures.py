@@ -62,9 +62,9 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.truetype(str(path), size) if path.is_file() else ImageFont.load_default()
 
 
-def _cell(rgb: np.ndarray) -> tuple[Image.Image, float]:
-    s = CELL_H / rgb.shape[0]
-    small = cv2.resize(rgb, (max(1, round(rgb.shape[1] * s)), CELL_H), interpolation=cv2.INTER_AREA)
+def _cell(rgb: np.ndarray, cell_h: int) -> tuple[Image.Image, float]:
+    s = cell_h / rgb.shape[0]
+    small = cv2.resize(rgb, (max(1, round(rgb.shape[1] * s)), cell_h), interpolation=cv2.INTER_AREA)
     return Image.fromarray(small), s
 
 
@@ -84,10 +84,12 @@ def contact_sheet(driver_path: Path, output_path: Path, driver: PoseTrack, outpu
     ratio = (body_scale(output.points, output.visibility) or 1.0) / (
         body_scale(driver.points, driver.visibility) or 1.0)
     font = _font(14)
+    # Portrait clips get taller rows, so a column is never narrower than its picture is readable.
+    cell_h = CELL_H if output.size[0] >= output.size[1] else round(CELL_H * 1.6)
     cells: list[list[Image.Image]] = []
     for r in range(rows):
-        d_img, ds = _cell(drv_frames[r])
-        o_img, os_ = _cell(out_frames[r])
+        d_img, ds = _cell(drv_frames[r], cell_h)
+        o_img, os_ = _cell(out_frames[r], cell_h)
         both = Image.fromarray((np.asarray(o_img) * 0.45).astype(np.uint8))
         dp, dv = driver.points[di[r]], driver.visibility[di[r]]
         op, ov = output.points[oi[r]], output.visibility[oi[r]]
@@ -103,18 +105,18 @@ def contact_sheet(driver_path: Path, output_path: Path, driver: PoseTrack, outpu
     widths = [max(row[c].width for row in cells) for c in range(3)]
     header = 52
     width = max(sum(widths) + 8 * 4, 960)  # wide enough for the title line
-    sheet = Image.new("RGB", (width, header + rows * (CELL_H + 8) + 8), (24, 24, 24))
+    sheet = Image.new("RGB", (width, header + rows * (cell_h + 8) + 8), (24, 24, 24))
     draw = ImageDraw.Draw(sheet)
     draw.text((8, 6), f"{title}   (overlay: magenta = driver's pose placed on the character, "
               "green = pose re-detected in the output)", fill=(240, 240, 240), font=font)
     x = 8
-    for c, name in enumerate(("driver + its detected pose", "output", "overlay")):
+    for c, name in enumerate(("driver", "output", "overlay")):
         draw.text((x, 30), name, fill=(200, 200, 200), font=font)
         x += widths[c] + 8
     for r, row in enumerate(cells):
         x = 8
         for c, im in enumerate(row):
-            sheet.paste(im, (x, header + r * (CELL_H + 8)))
+            sheet.paste(im, (x, header + r * (cell_h + 8)))
             x += widths[c] + 8
     dest.parent.mkdir(parents=True, exist_ok=True)
     sheet.save(dest)

@@ -35,7 +35,7 @@ from tables import markdown  # noqa: E402
 from motionctl.core.types import Mode  # noqa: E402
 from motionctl.eval.runner import measure  # noqa: E402
 
-PAIRS = ROOT.parent / "shared" / "testdata" / "pairs"
+PAIRS = Path(os.environ.get("MOTIONCTL_TESTDATA", ROOT.parent / "shared" / "testdata")) / "pairs"
 
 
 @dataclass(frozen=True)

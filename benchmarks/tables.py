@@ -56,8 +56,8 @@ def quality_table(cases: list[dict[str, Any]]) -> str:
     rows = [
         "| case | moving limbs within 20° | moving median ° | all limbs within 20° "
         "| frozen baseline, moving: within 20° / median ° | person detected | background PSNR dB / SSIM "
-        "| jitter out/driver | flicker | face SSIM (another face) | mouth r |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| ghost SSIM | jitter out/driver | flicker | face SSIM (another face) | mouth r |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for c in cases:
         r = c["eval"]
@@ -67,6 +67,7 @@ def quality_table(cases: list[dict[str, Any]]) -> str:
             f"{_pct(f['all']['within_20'])} | {_pct(f['frozen_moving']['within_20'])} / "
             f"{_f(f['frozen_moving']['median_deg'])} | {_pct(r['detection_rate'])} | "
             f"{_f(b['psnr_db'])} / {_f(b['ssim'], '{:.3f}')} ({b['orientation']}) | "
+            f"{_f(b.get('vacated_ssim'), '{:.3f}')} | "
             f"{_f(s['jitter_ratio'], '{:.2f}')} | {_f(s['flicker'], '{:.2f}')} | "
             f"{_f(a['face_ssim'], '{:.3f}')} ({_f(a['face_ssim_driver'], '{:.3f}')}) | "
             f"{_f(a['mouth_correlation'], '{:.2f}')} |"

@@ -61,9 +61,10 @@ def _small_copy(src: Path, dst: Path, *, seconds: float, hold_first: bool) -> Pa
 
 @pytest.fixture(scope="module")
 def self_scored() -> dict:
-    """The driver scored as its own output, through the command line with --json."""
+    """The driver scored as its own output, through the command line with --json (pro: mouth too)."""
     done = _run_cli("--image", str(ELF / "image.jpeg"), "--video", str(ELF / "video.mp4"),
-                    "--output", str(ELF / "video.mp4"), "--json", "--max-fps", str(FPS))  # fmt: skip
+                    "--output", str(ELF / "video.mp4"), "--json", "--max-fps", str(FPS),
+                    "--mode", "pro")  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout)
 
@@ -89,6 +90,8 @@ def test_the_driver_scored_against_itself_is_near_perfect(self_scored: dict) -> 
     assert moving["within_20"] > 0.95
     assert self_scored["detection_rate"] == 1.0
     assert all(t["passed"] for t in self_scored["targets"])
+    # The same talking face in both: mouth opening correlates almost perfectly.
+    assert self_scored["appearance"]["mouth_correlation"] > 0.9
     # Its frozen baseline (first frame held) is far off on the moving limbs.
     assert self_scored["fidelity"]["frozen_moving"]["median_deg"] > 30.0
 

@@ -118,3 +118,14 @@ def test_usual_direction_wraps_around_180_degrees() -> None:
     assert not moving_mask(angles).any()
     swing = np.radians(np.array([[175.0], [-175.0], [120.0], [178.0]]))
     assert list(moving_mask(swing)[:, 0]) == [False, False, True, False]
+
+
+def test_frozen_baseline_holds_each_bone_at_its_first_shown_direction() -> None:
+    frames = _swinging_driver()
+    output = track([frames[1]] + frames[1:])  # starts at the 60 deg position
+    output.visibility[0, JOINT["left_wrist"]] = 0.0  # ... but hides the forearm in its first frame
+    report = fidelity(output, track(frames))
+    # Held at 60 deg (frame 1, the first that shows it): exact half the time, 60 deg off otherwise.
+    forearm = report.per_bone["left_forearm"]["frozen_moving"]
+    assert forearm.misses == 0
+    assert forearm.median_deg == pytest.approx(30.0, abs=1e-6)

@@ -7,7 +7,7 @@ import pytest
 from tests.eval.synth import pose_points
 
 from motionctl.core.types import JOINT
-from motionctl.eval.image_metrics import PSNR_CAP_DB, character_area, psnr, ssim
+from motionctl.eval.image_metrics import PSNR_CAP_DB, character_area, psnr, ssim, vacated_similarity
 
 
 def _image(seed: int = 0) -> np.ndarray:
@@ -60,3 +60,20 @@ def test_character_area_covers_the_keypoint_hull_and_the_segmentation() -> None:
     with_seg = character_area((1000, 1000), pts, vis, seg, dilate_frac=0.01)
     assert with_seg[50, 50] and with_seg[35, 50]  # dilated by 10 px
     assert not with_seg[10, 10]
+
+
+def test_vacated_area_scores_a_ghost_high_and_a_fill_low() -> None:
+    image = _image(0)
+    silhouette = np.zeros(image.shape[:2], bool)
+    silhouette[10:50, 10:30] = True  # where the character stood in the image
+    present = np.zeros_like(silhouette)
+    present[10:50, 10:20] = True  # half of it is still covered by the character now
+    ghost = image.copy()  # the original pixels left behind
+    filled = image.copy()
+    filled[10:50, 20:30] = np.asarray(_image(7))[10:50, 20:30] // 2  # something else drawn there
+    ghost_score, share = vacated_similarity(ghost, image, silhouette, present)
+    fill_score, _ = vacated_similarity(filled, image, silhouette, present)
+    assert share == pytest.approx(40 * 10 / 64 / 64)
+    assert ghost_score == pytest.approx(1.0)
+    assert fill_score is not None and fill_score < 0.5
+    assert vacated_similarity(ghost, image, silhouette, silhouette) == (None, 0.0)

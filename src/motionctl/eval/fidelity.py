@@ -13,8 +13,9 @@ Definitions (the engine's acceptance thresholds are quoted against exactly these
   circular mean over the clip): those are the instances where following the motion matters.
 - Left and right compare same-name: the character faces the camera like the driver, so the driver's
   left arm drives the character's left arm (no mirroring).
-- The frozen baseline holds the output's first detected pose for the whole clip and is scored the
-  same way, so a reader sees what "not moving at all" scores on this clip.
+- The frozen baseline holds the output's first pose for the whole clip (per bone: its direction in
+  the first output frame that shows it) and is scored the same way, so a reader sees what "not moving
+  at all" scores on this clip.
 """
 
 from __future__ import annotations
@@ -125,6 +126,15 @@ def paired_angles(output: PoseTrack, driver: PoseTrack) -> tuple[np.ndarray, np.
     return out_angles, drv_angles_all[idx[keep]], moving_all[idx[keep]]
 
 
+def first_directions(track: PoseTrack) -> np.ndarray:
+    """(n_bones,) each bone's direction in the first frame that shows it (NaN if none does)."""
+    angles = bone_angles(track.points, track.visibility)
+    shown = np.isfinite(angles)
+    first = np.argmax(shown, axis=0)
+    out = angles[first, np.arange(angles.shape[1])]
+    return np.where(shown.any(axis=0), out, np.nan)
+
+
 def _limb_columns() -> np.ndarray:
     return np.array([BONE_NAMES.index(n) for n in LIMB_BONES])
 
@@ -133,14 +143,7 @@ def fidelity(output: PoseTrack, driver: PoseTrack) -> FidelityReport:
     out_angles, drv_angles, moving = paired_angles(output, driver)
     errors = direction_errors(out_angles, drv_angles)
 
-    first = np.flatnonzero(output.detected)
-    if first.size:
-        frozen_angles = np.repeat(
-            bone_angles(output.points[first[:1]], output.visibility[first[:1]]), len(out_angles), axis=0
-        )
-    else:
-        frozen_angles = np.full_like(out_angles, np.nan)
-    frozen_errors = direction_errors(frozen_angles, drv_angles)
+    frozen_errors = direction_errors(np.broadcast_to(first_directions(output), out_angles.shape), drv_angles)
 
     limbs = _limb_columns()
     per_bone: dict[str, dict[str, Summary]] = {}

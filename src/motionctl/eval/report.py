@@ -21,6 +21,10 @@ class BackgroundReport:
     ssim: float | None
     static_share: float  # share of the frame counted as background (outside every character area)
     frames: int
+    # Where the image's character was but the output's no longer is: SSIM to the image there. High
+    # (towards 1) = the original pose still shows (a ghost); a filled-in background scores low.
+    vacated_ssim: float | None = None
+    vacated_share: float = 0.0  # mean share of the frame that area covers
 
 
 @dataclass

@@ -6,7 +6,9 @@ Steps:
  3. The driver, streamed: pose (tracking), face crops (the "another person's face" baseline), mouth (pro).
  4. The output, pass 1, streamed: pose + segmentation, the union of the character's areas, face crops,
     mouth (pro).
- 5. The output, pass 2, streamed: background PSNR/SSIM against the image and flicker, outside the union.
+ 5. The output, pass 2, streamed: background PSNR/SSIM against the image and flicker, outside the union;
+    on sampled frames, the "vacated" area (the image's character silhouette minus where the character is
+    now) compared with the image: a ghost of the original pose left behind scores high there.
  6. Fidelity, jitter and the acceptance targets from the pose tracks.
 """
 
@@ -55,7 +57,8 @@ class _Pass:
     track: PoseTrack
     faces: list[np.ndarray]
     mouth: dict[float, float]  # time -> mouth opening
-    area: np.ndarray | None = None
+    area: np.ndarray | None = None  # union of the character's areas over the clip, dilated
+    small_areas: list[np.ndarray] | None = None  # each frame's dilated area at 1/4 size (for "vacated")
 
 
 def check_inputs(image: Path, video: Path, output: Path) -> None:
@@ -73,15 +76,15 @@ def _load_image(path: Path) -> np.ndarray:
     return load_image(path, field="image").rgb
 
 
-def _scan(
-    path: Path, field: str, *, max_fps: float, max_side: int | None, segmentation: bool, mouth: bool
-) -> _Pass:
+def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segmentation: bool,
+          mouth: bool) -> _Pass:
     """One streamed pass: pose per frame (+ character area union), face crops, mouth opening."""
     times: list[float] = []
     poses: list[Pose | None] = []
     faces: list[np.ndarray] = []
     mouths: dict[float, float] = {}
     area: np.ndarray | None = None
+    small_areas: list[np.ndarray] = []
     size = (0, 0)
     mesh = FaceMeshEstimator() if mouth else None
     try:
@@ -94,14 +97,13 @@ def _scan(
                 poses.append(obs.pose if obs else None)
                 if segmentation:
                     # Undilated here; the union is dilated once at the end (dilation distributes over union).
-                    here = im.character_area(
-                        (h, w),
-                        obs.pose.points if obs else None,
-                        obs.pose.visibility if obs else None,
-                        obs.mask if obs else None,
-                        dilate_frac=0.0,
-                    )
+                    here = im.character_area((h, w), obs.pose.points if obs else None,
+                                             obs.pose.visibility if obs else None, obs.mask if obs else None,
+                                             dilate_frac=0.0)
                     area = here if area is None else area | here
+                    small = cv2.resize(here.astype(np.uint8), (max(1, w // 4), max(1, h // 4)),
+                                       interpolation=cv2.INTER_AREA) > 0
+                    small_areas.append(im.dilate(small))
                 eyes = eyes_from_pose(obs.pose.points, obs.pose.visibility) if obs else None
                 if eyes is not None:
                     faces.append(face_crop(frame.rgb, *eyes))
@@ -116,47 +118,70 @@ def _scan(
         raise rule_violation(MediaRejected, field, "must contain at least one video frame", str(path))
     if area is not None:
         area = im.dilate(area)
-    return _Pass(PoseTrack.from_poses(times, poses, size), faces, mouths, area)
+    return _Pass(PoseTrack.from_poses(times, poses, size), faces, mouths, area,
+                 small_areas if segmentation else None)
 
 
-def _image_character(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """The person's area in the image and its eye-aligned face (None when no eyes are found)."""
+@dataclass
+class _ImageCharacter:
+    area: np.ndarray  # dilated segmentation + keypoint hull
+    silhouette: np.ndarray  # segmentation > 0.5, undilated: where the character's pixels are
+    face: np.ndarray | None  # eye-aligned face crop, None when no eyes are found
+
+
+def _image_character(rgb: np.ndarray) -> _ImageCharacter:
     with PoseEstimator(tracking=False, segmentation=True, complexity=1) as estimator:
         obs = estimator.estimate(rgb)
     h, w = rgb.shape[:2]
     if obs is None:
-        return np.zeros((h, w), bool), None
+        return _ImageCharacter(np.zeros((h, w), bool), np.zeros((h, w), bool), None)
     area = im.character_area((h, w), obs.pose.points, obs.pose.visibility, obs.mask)
+    silhouette = obs.mask > 0.5 if obs.mask is not None else np.zeros((h, w), bool)
     eyes = eyes_from_pose(obs.pose.points, obs.pose.visibility)
-    return area, (face_crop(rgb, *eyes) if eyes is not None else None)
+    return _ImageCharacter(area, silhouette, face_crop(rgb, *eyes) if eyes is not None else None)
 
 
-def _background(
-    output: Path, image: np.ndarray, image_area: np.ndarray, out: _Pass, orientation: str, max_fps: float
-) -> tuple[BackgroundReport, float | None]:
+def _resized_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    return cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+
+
+def _background(output: Path, image: np.ndarray, character: _ImageCharacter, out: _Pass, orientation: str,
+                max_fps: float) -> tuple[BackgroundReport, float | None]:
     w, h = out.track.size
     plate = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
-    person_in_image = cv2.resize(image_area.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
+    person_in_image = _resized_mask(character.area, (w, h))
+    silhouette = _resized_mask(character.silhouette, (w, h))
     union = out.area if out.area is not None else np.zeros((h, w), bool)
     static = ~(union | person_in_image)
     flicker = FlickerMeter(static)
     step = max(1, len(out.track) // BACKGROUND_SAMPLES)
     sq_err: list[float] = []
     ssims: list[float] = []
+    vacated_ssims: list[float] = []
+    vacated_shares: list[float] = []
     for frame in _frames(output, "output", max_fps, OUTPUT_SIDE):
         flicker.add(im.to_gray(frame.rgb))
-        if frame.index % step == 0 and frame.rgb.shape[:2] == (h, w):
-            e = im.mse(frame.rgb, plate, static)
-            s = im.ssim(frame.rgb, plate, static)
-            if e is not None and s is not None:
-                sq_err.append(e)
-                ssims.append(s)
+        if frame.index % step != 0 or frame.rgb.shape[:2] != (h, w):
+            continue
+        e = im.mse(frame.rgb, plate, static)
+        s = im.ssim(frame.rgb, plate, static)
+        if e is not None and s is not None:
+            sq_err.append(e)
+            ssims.append(s)
+        if out.small_areas is not None and frame.index < len(out.small_areas):
+            present = _resized_mask(out.small_areas[frame.index], (w, h))
+            v, share = im.vacated_similarity(frame.rgb, plate, silhouette, present)
+            if v is not None:
+                vacated_ssims.append(v)
+                vacated_shares.append(share)
     report = BackgroundReport(
         orientation=orientation,
         psnr_db=im.psnr_from_mse(float(np.mean(sq_err))) if sq_err else None,
         ssim=float(np.mean(ssims)) if ssims else None,
         static_share=float(static.mean()),
         frames=len(sq_err),
+        vacated_ssim=float(np.mean(vacated_ssims)) if vacated_ssims else None,
+        vacated_share=float(np.mean(vacated_shares)) if vacated_shares else 0.0,
     )
     return report, flicker.value
 
@@ -181,24 +206,17 @@ def _mouth_correlation(out: dict[float, float], drv: dict[float, float], toleran
     return pearson(np.array(a), np.array(b))
 
 
-def measure(
-    image: Path,
-    video: Path,
-    output: Path,
-    *,
-    orientation: Orientation | str = Orientation.IMAGE,
-    mode: Mode | str = Mode.STD,
-    max_fps: float = 30.0,
-) -> Measurement:
+def measure(image: Path, video: Path, output: Path, *, orientation: Orientation | str = Orientation.IMAGE,
+            mode: Mode | str = Mode.STD, max_fps: float = 30.0) -> Measurement:
     """Score ``output`` (generated from ``image`` and ``video``); see the module docstring for the steps."""
     orientation, mode = Orientation(orientation), Mode(mode)
     check_inputs(image, video, output)
     pro = mode == Mode.PRO
     image_rgb = _load_image(image)
-    image_area, image_face = _image_character(image_rgb)
+    character = _image_character(image_rgb)
     drv = _scan(video, "video", max_fps=max_fps, max_side=DRIVER_SIDE, segmentation=False, mouth=pro)
     out = _scan(output, "output", max_fps=max_fps, max_side=OUTPUT_SIDE, segmentation=True, mouth=pro)
-    background, flicker = _background(output, image_rgb, image_area, out, orientation.value, max_fps)
+    background, flicker = _background(output, image_rgb, character, out, orientation.value, max_fps)
 
     jitter_out = keypoint_jitter(out.track.points, out.track.visibility)
     jitter_drv = keypoint_jitter(drv.track.points, drv.track.visibility)
@@ -221,8 +239,8 @@ def measure(
             flicker=flicker,
         ),
         appearance=AppearanceReport(
-            face_ssim=_face_similarity(image_face, out.faces),
-            face_ssim_driver=_face_similarity(image_face, drv.faces),
+            face_ssim=_face_similarity(character.face, out.faces),
+            face_ssim_driver=_face_similarity(character.face, drv.faces),
             face_frames=len(out.faces),
             mouth_correlation=_mouth_correlation(out.mouth, drv.mouth, 0.5 * period + 1e-6) if pro else None,
         ),

@@ -50,22 +50,6 @@ class PoseTrack:
             det[i] = True
         return cls(np.asarray(times, dtype=np.float64), points, vis, det, size)
 
-    def pose(self, i: int) -> Pose | None:
-        if not self.detected[i]:
-            return None
-        return Pose(self.points[i].astype(np.float32), self.visibility[i].astype(np.float32))
-
-    def held(self, i: int) -> PoseTrack:
-        """This track's frame ``i`` repeated at every time: the "frozen output" baseline."""
-        t = len(self)
-        return PoseTrack(
-            self.times.copy(),
-            np.repeat(self.points[i : i + 1], t, axis=0),
-            np.repeat(self.visibility[i : i + 1], t, axis=0),
-            np.repeat(self.detected[i : i + 1], t, axis=0),
-            self.size,
-        )
-
 
 def match_by_time(times: np.ndarray, ref_times: np.ndarray, tolerance: float) -> np.ndarray:
     """For each time, the index of the nearest reference time, or -1 when none is within ``tolerance``.
