@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
+from engine_synth import figure_pose
 
 from motionctl.core.errors import ContentRejected
 from motionctl.engine.motion import MotionTracker, Observation, is_shot_cut
-from engine_synth import figure_pose
 
 FPS = 10.0
 THUMB = np.full((36, 64), 100, np.uint8)
