@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from motionctl.cli import app
@@ -69,13 +70,13 @@ def generate(
         else:
             result = run_generation(spec, output, debug_dir=debug_dir)
     except InvalidInput as exc:
-        err.print(f"[bold red]rejected:[/] {exc.message}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]rejected:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except MotionctlError as exc:
-        err.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     if result.shortened_reason:
-        err.print(f"note: {result.shortened_reason}", highlight=False, soft_wrap=True)
+        err.print(f"note: {escape(result.shortened_reason)}", highlight=False, soft_wrap=True)
     extra = f" + {result.watermark_output}" if result.watermark_output else ""
     print(f"{result.output}{extra}: {result.duration:.2f} s, {result.frames} frames, {result.width}x{result.height} "
           f"@ {result.fps:g} fps, audio {'yes' if result.has_audio else 'no'}, wall {result.wall_seconds:.1f} s, "
