@@ -29,12 +29,34 @@ ROOT = Path(__file__).resolve().parents[1]
 DANCE = ROOT.parent / "shared" / "testdata" / "pairs" / "fullbody_cartoon" / "video.mp4"
 
 
-def decode_fps(path: Path, max_side: int | None) -> tuple[float, int]:
-    start = time.perf_counter()
+def cpu_seconds() -> float:
+    """User + system CPU of this process, all threads: unlike wall time, barely moved by other load."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+class Meter:
+    """Wall fps and CPU milliseconds per frame of the block."""
+
+    def __enter__(self) -> Meter:
+        self.wall, self.cpu = time.perf_counter(), cpu_seconds()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = cpu_seconds() - self.cpu
+
+    def line(self, frames: int) -> str:
+        return (f"{frames / self.wall:.1f} fps wall, {1000 * self.cpu / frames:.1f} CPU-ms/frame "
+                f"(= {frames / self.cpu * (os.cpu_count() or 1):.0f} fps if {os.cpu_count()} cores were ours)")
+
+
+def decode_fps(path: Path, max_side: int | None) -> tuple[str, int]:
     n = 0
-    for _ in iter_frames(path, max_side=max_side):
-        n += 1
-    return n / (time.perf_counter() - start), n
+    with Meter() as m:
+        for _ in iter_frames(path, max_side=max_side):
+            n += 1
+    return m.line(n), n
 
 
 def synthetic_frames(w: int, h: int, n: int) -> list[np.ndarray]:
@@ -46,13 +68,12 @@ def synthetic_frames(w: int, h: int, n: int) -> list[np.ndarray]:
     return [np.roll(base, (3 * i, 5 * i), axis=(0, 1)) for i in range(n)]
 
 
-def encode_fps(frames: list[np.ndarray], out: Path, fps: float, **kw: object) -> float:
+def encode_fps(frames: list[np.ndarray], out: Path, fps: float, **kw: object) -> str:
     h, w = frames[0].shape[:2]
-    start = time.perf_counter()
-    with VideoEncoder(out, w, h, fps, **kw) as enc:  # type: ignore[arg-type]
+    with Meter() as m, VideoEncoder(out, w, h, fps, **kw) as enc:  # type: ignore[arg-type]
         for f in frames:
             enc.write(f)
-    return len(frames) / (time.perf_counter() - start)
+    return m.line(len(frames))
 
 
 def make_long_clip(path: Path, w: int, h: int, fps: int, seconds: int) -> None:
@@ -126,7 +147,7 @@ def main() -> None:
         if DANCE.exists():
             for side in (640, None):
                 fps, n = decode_fps(DANCE, side)
-                print(f"decode dance 1080x1920 24 fps max_side={side}: {fps:.1f} fps ({n} frames)")
+                print(f"decode dance 1080x1920 24 fps max_side={side} ({n} frames): {fps}")
         else:
             print("decode: ../shared/testdata absent, skipped; encode uses synthetic frames")
         n = 96 if args.quick else 288
@@ -134,10 +155,10 @@ def main() -> None:
             w, h = output_size(704, 1216, label)  # the shared pair's image aspect
             frames = dance_frames(w, h)[:n] if DANCE.exists() else synthetic_frames(w, h, n)
             fps = encode_fps(frames, t / f"{label}.mp4", 24)
-            print(f"encode {label} {w}x{h}, {len(frames)} frames, veryfast crf 23: {fps:.1f} fps")
+            print(f"encode {label} {w}x{h}, {len(frames)} frames, veryfast crf 23: {fps}")
             fps = encode_fps(frames, t / f"{label}w.mp4", 24, watermark_copy=t / f"{label}_wm.mp4",
                              audio_source=DANCE if DANCE.exists() else None)
-            print(f"encode {label} {w}x{h} + audio + watermarked copy (2 streams): {fps:.1f} fps")
+            print(f"encode {label} {w}x{h} + audio + watermarked copy (2 streams): {fps}")
             del frames
         print(f"load={os.getloadavg()[0]:.1f} (2-core machine shared with others: figures are noisy)")
 

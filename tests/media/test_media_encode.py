@@ -82,13 +82,20 @@ def test_plain_encode_is_h264_yuv420p_faststart(tmp_path: Path) -> None:
 
 
 def test_colours_survive_the_round_trip(tmp_path: Path) -> None:
+    # Saturated colours: a matrix mismatch (BT.601 vs BT.709) shifts green and blue by 10+ levels.
+    colours = [(200, 40, 60), (20, 220, 40), (30, 60, 230), (250, 250, 250), (20, 20, 20)]
     rgb = np.zeros((240, 320, 3), np.uint8)
-    rgb[:] = (200, 40, 60)
+    for i, c in enumerate(colours):
+        rgb[:, i * 64 : (i + 1) * 64] = c
     with VideoEncoder(tmp_path / "c.mp4", 320, 240, 10) as enc:
         for _ in range(3):
             enc.write(rgb)
     back = next(iter_frames(tmp_path / "c.mp4")).rgb
-    assert np.abs(back[120, 160].astype(int) - (200, 40, 60)).max() <= 3
+    for i, c in enumerate(colours):
+        assert np.abs(back[120, i * 64 + 32].astype(int) - c).max() <= 4, c
+    with av.open(str(tmp_path / "c.mp4")) as container:
+        frame = next(container.decode(video=0))
+        assert (frame.colorspace, frame.color_range) == (6, 1)  # tagged BT.601 matrix, limited range
 
 
 @pytest.mark.parametrize(("codec", "ext"), [("aac", "mp4"), ("pcm_s16le", "mov"), ("libmp3lame", "mp4")])

@@ -1,4 +1,8 @@
-"""Write the result: H.264 (libx264) yuv420p BT.709 MP4 with +faststart, atomically.
+"""Write the result: H.264 (libx264) yuv420p MP4 with +faststart, atomically.
+
+RGB -> YUV 4:2:0 is done by OpenCV (BT.601 matrix, limited range; ~2 CPU-ms per 720p frame against
+~8 for swscale's path through PyAV) and the stream is tagged accordingly (matrix BT.601 / SMPTE 170M,
+BT.709 primaries and transfer, i.e. sRGB content), so players convert back exactly.
 
 Frames go to a temporary file in the destination's directory, renamed over the final name only when
 the whole file is finalised; on an exception inside the ``with`` block or ``abort()`` every temporary
@@ -15,8 +19,8 @@ from pathlib import Path
 from types import TracebackType
 
 import av
+import cv2
 import numpy as np
-from av.video.reformatter import ColorRange, Colorspace, VideoReformatter
 
 from motionctl.core import limits
 from motionctl.core.types import Resolution
@@ -25,7 +29,10 @@ from motionctl.media.probe import frame_rate
 from motionctl.media.watermark import Watermark
 
 _AUDIO_LAG = 0.5  # seconds the audio is written behind the video, so finish() makes the final cut
-_BT709 = 1  # ITU-T H.273 code for BT.709 primaries, transfer and matrix
+# ITU-T H.273 codes: BT.709 primaries and transfer (sRGB-like), BT.601 (SMPTE 170M) matrix, limited range.
+_BT709 = 1
+_SMPTE170M = 6
+_LIMITED = 1
 
 
 def output_size(src_w: int, src_h: int, resolution: Resolution | str) -> tuple[int, int]:
@@ -70,8 +77,8 @@ class _Output:
         stream.codec_context.thread_count = threads
         stream.options = {"crf": str(crf), "preset": preset, "threads": str(threads)}
         cc = stream.codec_context
-        cc.colorspace, cc.color_primaries, cc.color_trc = _BT709, _BT709, _BT709
-        cc.color_range = 1  # MPEG (limited) range, what every player expects
+        cc.colorspace, cc.color_primaries, cc.color_trc = _SMPTE170M, _BT709, _BT709
+        cc.color_range = _LIMITED
         self.stream = stream
 
     def encode(self, frame: av.VideoFrame | None) -> None:
@@ -114,7 +121,6 @@ class VideoEncoder:
         self._closed = False
         self._outputs: list[_Output] = []
         self._audio: AudioTrack | None = None
-        self._reformatter = VideoReformatter()
         self._watermark = Watermark(width, height) if watermark_copy is not None else None
         try:
             self._outputs.append(_Output(self.path, width, height, self.fps, crf, preset))
@@ -139,11 +145,8 @@ class VideoEncoder:
             self.close()
 
     def _frame(self, rgb: np.ndarray) -> av.VideoFrame:
-        vf = av.VideoFrame.from_ndarray(rgb, format="rgb24")
-        vf = self._reformatter.reformat(
-            vf, format="yuv420p", dst_colorspace=Colorspace.ITU709, dst_color_range=ColorRange.MPEG,
-            dst_color_trc=_BT709, dst_color_primaries=_BT709,
-        )  # fmt: skip
+        yuv = np.asarray(cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV_I420), dtype=np.uint8)
+        vf = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         vf.pts = self.frames
         vf.time_base = 1 / frame_rate(self.fps)
         return vf
