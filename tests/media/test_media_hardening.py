@@ -145,3 +145,33 @@ def test_audio_start_past_the_sound_gives_no_audio(tmp_path: Path) -> None:
     assert enc.result is not None and not enc.result.has_audio
     with av.open(str(tmp_path / "o.mp4")) as c:
         assert not c.streams.audio
+
+
+def test_sound_stays_in_sync_when_video_starts_after_audio(tmp_path: Path) -> None:
+    # Video's first frame at 0.5 s, audio from 0 s, the tone starting at 0.5 s: in the source the
+    # first picture and the tone start together, and so must they in the output.
+    src = tmp_path / "late_video.mp4"
+    with av.open(str(src), "w") as out:
+        vs = out.add_stream("libx264", rate=10)
+        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
+        aus = out.add_stream("aac", rate=44100, layout="mono")
+        for i in range(30):
+            vf = av.VideoFrame.from_ndarray(pattern(64, 48, i), format="rgb24")
+            vf.pts, vf.time_base = i + 5, Fraction(1, 10)
+            out.mux(vs.encode(vf))
+        out.mux(vs.encode(None))
+        for k in range(150):
+            t = np.arange(k * 1024, (k + 1) * 1024) / 44100
+            tone = (0.3 * np.sin(2 * np.pi * 440 * t) * (t >= 0.5)).astype(np.float32)[None]
+            af = av.AudioFrame.from_ndarray(tone, format="fltp", layout="mono")
+            af.sample_rate, af.pts = 44100, k * 1024
+            out.mux(aus.encode(af))
+        out.mux(aus.encode(None))
+    first = next(iter_frames(src))
+    assert first.time == 0.0
+    with VideoEncoder(tmp_path / "o.mp4", 64, 48, 10, audio_source=src, audio_start=first.time) as enc:
+        for frame in iter_frames(src):
+            enc.write(frame.rgb)
+    with av.open(str(tmp_path / "o.mp4")) as c:
+        sound = np.concatenate([f.to_ndarray().ravel() for f in c.decode(audio=0)])
+    assert np.sqrt(np.mean(sound[: int(0.3 * 44100)] ** 2)) > 0.1

@@ -21,7 +21,11 @@ _REMUX_CODECS = ("aac",)
 
 
 class AudioTrack:
-    """The sound of ``source`` from ``start`` seconds, written into every container of ``outputs``."""
+    """The sound of ``source`` from ``start`` seconds, written into every container of ``outputs``.
+
+    ``start`` is measured like iter_frames' Frame.time, from the source's first video frame, so the
+    sound stays in sync even when the audio and video streams of the source start at different times.
+    """
 
     def __init__(self, source: Path, start: float, outputs: list[av.container.OutputContainer]) -> None:
         self.present = False
@@ -48,7 +52,7 @@ class AudioTrack:
             self._samples = 0
         tb = self._src.time_base or Fraction(1, 48000)
         self._tb = tb
-        self._t0 = (self._src.start_time or 0) * tb
+        self._t0 = _origin(self._input, self._src)
         if self._start > 0:
             self._input.seek(int((self._start + float(self._t0)) / tb), stream=self._src, backward=True)
         self._packets: Iterator[av.Packet] = self._input.demux(self._src)
@@ -152,3 +156,11 @@ def _has_sound_after(
     if container.duration:
         return container.duration / av.time_base > start
     return True
+
+
+def _origin(container: av.container.InputContainer, audio: av.audio.AudioStream) -> Fraction:
+    """Source time (s) that output time 0 corresponds to: the first video frame's, as in iter_frames."""
+    for stream in (*container.streams.video[:1], audio):
+        if stream.start_time is not None and stream.time_base:
+            return Fraction(stream.start_time) * stream.time_base
+    return Fraction(0)
