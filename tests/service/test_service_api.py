@@ -4,6 +4,7 @@ idempotent external_task_id, documented field types, and the error envelope."""
 from __future__ import annotations
 
 import base64
+import time
 from pathlib import Path
 from typing import Any
 
@@ -205,3 +206,23 @@ def test_validation_is_cached_per_content_rule_and_extension(
     as_image = api.post("/v1/videos/motion-control", headers=auth, json=body(fs, media, video_url=long_url))
     assert as_image.status_code == 400 and "at most 10 s" in as_image.json()["message"]
     assert task_rows(services) == 2
+
+
+def test_result_urls_are_signed_and_expire(api: Any, services: Services, media: dict[str, Path]) -> None:
+    key = services.storage.put_file(media["video"], "mp4")
+    url = services.signer.sign("http://testserver", f"/v1/files/{key}")
+    full = api.get(url)
+    assert full.status_code == 200 and full.headers["accept-ranges"] == "bytes"
+    part = api.get(url, headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.content == media["video"].read_bytes()[10:20]
+    assert part.headers["content-range"].startswith("bytes 10-19/")
+    forged = api.get(url.replace(key[:8], "0" * 8))
+    assert forged.status_code == 401 and forged.json()["code"] == 1002
+    old = services.signer.sign("http://testserver", f"/v1/files/{key}", now=time.time() - 10 * 86400)
+    expired = api.get(old)
+    assert (
+        expired.status_code == 401
+        and expired.json()["code"] == 1004
+        and "expired" in expired.json()["message"]
+    )
+    assert api.get(f"/v1/files/{key}").json()["code"] == 1002  # no signature at all

@@ -199,6 +199,19 @@ def test_sigkill_worker_mid_task(tmp_path: Path, inputs: FileServer, receiver: R
     assert stored == {row.result_key}  # one result, nothing left over from the killed attempt
 
 
+def _live_in_group(pgid: int) -> list[int]:
+    """Pids of processes in process group ``pgid`` that are still running (zombies excluded)."""
+    live = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            live.append(int(stat.parent.name))
+    return live
+
+
 def test_restart_resumes_queue(tmp_path: Path, inputs: FileServer) -> None:
     data = tmp_path / "data"
     env = service_env(data, MOTIONCTL_LEASE_SECONDS="5")
@@ -221,8 +234,10 @@ def test_restart_resumes_queue(tmp_path: Path, inputs: FileServer) -> None:
                 )["task_id"]  # fmt: skip
             )
         time.sleep(2.0)  # the worker is mid-way through the first task when the server stops
-    before = [_task_row(data, t).status for t in ids]
-    assert all(s in ("submitted", "processing") for s in before), before
+        srv.stop()  # SIGTERM: the API stops, its worker hands the running task back, then exits
+        assert _live_in_group(srv.proc.pid) == []  # nothing of the server's processes is left running
+    before = [_task_row(data, t) for t in ids]
+    assert all(t.status in ("submitted", "processing") and t.lease_owner is None for t in before)
     with (
         serve(env, workers=1, log=tmp_path / "serve2.log", port=port) as srv,
         Client(srv.base, keys["api_key"]) as c,
@@ -231,3 +246,4 @@ def test_restart_resumes_queue(tmp_path: Path, inputs: FileServer) -> None:
             done = _wait(c, tid)
             assert done["task_status"] == "succeed", done
             assert len(done["task_result"]["videos"]) == 1
+    assert [_task_row(data, t).attempts for t in ids] == [1, 1]  # a graceful hand-back costs no attempt

@@ -187,3 +187,41 @@ def test_retention_and_stats(store: TaskStore, tmp_path: Path) -> None:
     assert out["tasks"] == 1 and out["results"] == 1
     assert store.get_any(old) is None and store.get_any(keep) is not None
     assert not storage.exists(result_key)
+
+
+def test_api_on_each_database(db_url: str, tmp_path: Path, media: dict[str, Path]) -> None:
+    """The whole API (submit, idempotent resubmit, query, list, delete) on SQLite and PostgreSQL."""
+    import warnings
+
+    from conftest import make_settings
+    from svc_servers import file_server
+    from test_service_api import body, check_task_shape
+
+    from motionctl.api import create_app
+    from motionctl.tasks.runtime import build_services
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    svc = build_services(make_settings(tmp_path / "d", database_url=db_url))
+    acc = create_account(svc.engine)
+    h = {"Authorization": f"Bearer {acc.api_key}"}
+    try:
+        with file_server() as fs, TestClient(create_app(services=svc)) as client:
+            b = body(fs, media, external_task_id="pg-1")
+            first = client.post("/v1/videos/motion-control", headers=h, json=b).json()["data"]
+            again = client.post("/v1/videos/motion-control", headers=h, json=b).json()["data"]
+            assert again["task_id"] == first["task_id"]
+            one = client.get("/v1/videos/motion-control/pg-1", headers=h).json()["data"]
+            check_task_shape(one)
+            assert [
+                t["task_id"] for t in client.get("/v1/videos/motion-control", headers=h).json()["data"]
+            ] == [first["task_id"]]
+            assert (
+                client.delete(f"/v1/videos/motion-control/{first['task_id']}", headers=h).status_code == 200
+            )
+            assert client.get("/v1/videos/motion-control", headers=h).json()["data"] == []
+            assert client.get("/readyz").status_code == 200
+    finally:
+        svc.engine.dispose()

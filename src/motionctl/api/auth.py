@@ -3,6 +3,9 @@ exp/nbf checked, signed with that key's secret)."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from typing import Annotated
 
 import jwt
@@ -16,6 +19,28 @@ from motionctl.tasks.runtime import Services
 from .services import ServicesDep
 
 JWT_LEEWAY_SECONDS = 5
+CACHE_SECONDS = 10.0  # how long a looked-up account is reused (a disabled key stops within this)
+_cache: dict[tuple[int, str, str], tuple[float, AccountInfo]] = {}
+_cache_lock = threading.Lock()
+
+
+def _cached(
+    services: Services, kind: str, key: str, load: Callable[[], AccountInfo | None]
+) -> AccountInfo | None:
+    """Account lookups are on every request's path; keep them off the database for a few seconds."""
+    ck = (id(services.engine), kind, key)
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(ck)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    account = load()
+    if account is not None:
+        with _cache_lock:
+            if len(_cache) > 10_000:
+                _cache.clear()
+            _cache[ck] = (now + CACHE_SECONDS, account)
+    return account
 
 
 def authenticate(services: Services, header: str | None) -> AccountInfo:
@@ -36,7 +61,7 @@ def authenticate(services: Services, header: str | None) -> AccountInfo:
 
 
 def _from_api_key(services: Services, token: str) -> AccountInfo:
-    account = accounts.by_api_key(services.engine, token)
+    account = _cached(services, "api", token, lambda: accounts.by_api_key(services.engine, token))
     if account is None:
         raise AuthError("Authorization: authentication failed; no account has this API key", code=1000)
     return account
@@ -53,7 +78,7 @@ def _from_jwt(services: Services, token: str) -> AccountInfo:
     iss = claims.get("iss")
     if not isinstance(iss, str) or not iss:
         raise AuthError("Authorization: JWT must carry iss = your access key (got none)", code=1002)
-    account = accounts.by_access_key(services.engine, iss)
+    account = _cached(services, "ak", iss, lambda: accounts.by_access_key(services.engine, iss))
     if account is None:
         raise AuthError(f"Authorization: unknown access key in JWT iss (got {iss[:40]!r})", code=1002)
     try:

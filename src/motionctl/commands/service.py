@@ -72,6 +72,10 @@ def serve(
     keeper = threading.Thread(target=housekeeping, args=(services, stop), kwargs={"retention": workers == 0})
     keeper.daemon = True
     keeper.start()
+    # uvicorn restores the previous SIGTERM/SIGINT handlers after its graceful shutdown and re-raises
+    # the signal; with the defaults that would end this process before it stops its workers.
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: None)
+    signal.signal(signal.SIGINT, lambda _sig, _frame: None)
     try:
         uvicorn.run(create_app(services=services), host=host, port=port, log_config=None, access_log=False)
     finally:

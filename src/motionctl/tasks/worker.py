@@ -17,6 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from motionctl.core.errors import InvalidInput
@@ -75,6 +76,12 @@ def housekeeping(services: Services, stop: threading.Event, *, retention: bool =
             stop.wait(min(services.settings.poll_seconds, 1.0))
 
 
+@dataclass
+class _RunState:
+    progress: float = 0.0  # engine's last report, 0..1
+    lost: bool = False  # the lease was taken over (or the task deleted)
+
+
 class Worker:
     def __init__(
         self, services: Services, *, runner: Runner = run_engine, worker_id: str | None = None
@@ -119,26 +126,26 @@ class Worker:
     def process(self, task: Task) -> None:
         storage = self.services.storage
         log.info("task claimed", extra={"worker": self.id, "attempt": task.attempts, "event": "processing"})
-        state = {"progress": 0.0, "lost": False}
+        state = _RunState()
         done = threading.Event()
 
         def beat() -> None:
             last_written = -1
             while not done.wait(self.heartbeat_s):
-                pct = int(state["progress"] * 100)
+                pct = int(state.progress * 100)
                 try:
                     alive = self.queue.heartbeat(task.id, self.id, pct if pct != last_written else None)
                 except Exception:  # database hiccup: try again next beat; the lease has slack
                     log.warning("heartbeat failed", exc_info=True, extra={"worker": self.id})
                     continue
                 if not alive:
-                    state["lost"] = True
+                    state.lost = True
                     return
                 last_written = pct
 
         def on_progress(fraction: float) -> None:
-            state["progress"] = max(state["progress"], min(max(float(fraction), 0.0), 1.0))
-            if state["lost"]:
+            state.progress = max(state.progress, min(max(float(fraction), 0.0), 1.0))
+            if state.lost:
                 raise Interrupted("lease lost")
             if self.stop.is_set():
                 raise Interrupted("worker stopping")
@@ -160,24 +167,30 @@ class Worker:
             result = self.runner(spec, scratch / "output.mp4", on_progress)
             done.set()
             heart.join()
-            if state["lost"]:
+            if state.lost:
                 raise Interrupted("lease lost")
             self._finish(task, result, time.monotonic() - started)
         except Interrupted as exc:
-            if not state["lost"] and self.queue.release(task.id, self.id):
-                log.info("task released: %s", exc, extra={"worker": self.id})
-            else:
-                log.warning("lease lost; result discarded", extra={"worker": self.id})
+            self._interrupted(task, state.lost, str(exc))
         except InvalidInput as exc:
             self.queue.fail(task.id, self.id, exc.message)
             log.info("task failed: %s", exc.message, extra={"worker": self.id, "event": "failed"})
         except Exception as exc:  # engine bug, disk full...: retry within the attempt budget
+            if state.lost or self.stop.is_set():  # the engine wrapped our Interrupted
+                self._interrupted(task, state.lost, f"{type(exc).__name__}: {exc}")
+                return
             log.exception("task attempt failed", extra={"worker": self.id, "attempt": task.attempts})
             delay = min(60.0, 2.0**task.attempts)
             self.queue.retry_later(task.id, self.id, f"internal error: {type(exc).__name__}: {exc}", delay)
         finally:
             done.set()
             shutil.rmtree(scratch, ignore_errors=True)
+
+    def _interrupted(self, task: Task, lost: bool, why: str) -> None:
+        if not lost and self.queue.release(task.id, self.id):
+            log.info("task handed back: %s", why, extra={"worker": self.id})
+        else:
+            log.warning("lease lost; work discarded", extra={"worker": self.id})
 
     def _finish(self, task: Task, result: GenerationResult, seconds: float) -> None:
         storage, st = self.services.storage, self.services.settings
