@@ -72,7 +72,7 @@ class MotionTracker:
         self.end_reason: str | None = None
         self.longest_run_seconds = 0.0
         self._prev_thumb: np.ndarray | None = None
-        self._filters = (OneEuroFilter(), OneEuroFilter(), OneEuroFilter(1.0, 0.3))
+        self._filters = (OneEuroFilter(), OneEuroFilter(), OneEuroFilter(3.0, 1.5))  # faces move fast
         self._scale = 1.0
         self._last_time: float | None = None
 

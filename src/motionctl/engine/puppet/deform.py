@@ -70,6 +70,33 @@ def _shifted(affine: np.ndarray, src_origin: tuple[int, int], dst_origin: tuple[
     return m
 
 
+Box = tuple[int, int, int, int]
+
+
+def _place(copy: BoneCopy, affine: np.ndarray, box: Box, with_weight: bool = False
+           ) -> tuple[tuple[slice, slice], np.ndarray, np.ndarray | None] | None:
+    """Warp one bone copy into the part of ``box`` it lands in: the cost follows the copy, not the
+    layer. Returns the slice of the box, the moved RGBA and (optionally) the moved weight."""
+    if copy.weight.size <= 1:
+        return None
+    x0, y0, x1, y1 = box
+    ch, cw = copy.weight.shape
+    corners = np.array([[0, 0], [cw, 0], [0, ch], [cw, ch]], np.float64) + copy.origin
+    moved_c = corners @ affine[:, :2].T + affine[:, 2]
+    bx0, by0 = np.maximum(np.floor(moved_c.min(axis=0)).astype(int) - 1, (x0, y0))
+    bx1, by1 = np.minimum(np.ceil(moved_c.max(axis=0)).astype(int) + 2, (x1, y1))
+    if bx1 <= bx0 or by1 <= by0:
+        return None
+    m = _shifted(affine, copy.origin, (int(bx0), int(by0)))
+    size = (int(bx1 - bx0), int(by1 - by0))
+    sub = (slice(int(by0 - y0), int(by1 - y0)), slice(int(bx0 - x0), int(bx1 - x0)))
+    moved = cv2.warpAffine(copy.rgba, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    moved_w = None
+    if with_weight:
+        moved_w = cv2.warpAffine(copy.weight, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    return sub, moved, moved_w
+
+
 def warp_layer(
     layer: Layer, copies: list[BoneCopy], affines: list[np.ndarray], canvas: tuple[int, int]
 ) -> tuple[np.ndarray, tuple[int, int]] | None:
@@ -86,32 +113,21 @@ def warp_layer(
     if layer.skin.kind == "torso":
         # The torso's bones differ by small turns and their weights sum to one, so the moved copies
         # tile the layer: a saturating sum is already the answer, no weight bookkeeping needed.
-        out: np.ndarray | None = None
+        out = np.zeros((h, w, 4), np.uint8)
         for copy, affine in zip(copies, affines, strict=True):
-            if copy.weight.size <= 1:
-                continue
-            m = _shifted(affine, copy.origin, (int(x0), int(y0)))
-            moved = cv2.warpAffine(copy.rgba, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
-            out = moved if out is None else cv2.add(out, moved)
-        return (out, (int(x0), int(y0))) if out is not None else None
+            placed = _place(copy, affine, (int(x0), int(y0), int(x1), int(y1)))
+            if placed is not None:
+                sub, moved, _ = placed
+                cv2.add(out[sub], moved, dst=out[sub])
+        return out, (int(x0), int(y0))
     acc = np.zeros((h, w, 4), np.uint16)
     wsum = np.zeros((h, w), np.uint16)
     for copy, affine in zip(copies, affines, strict=True):
-        if copy.weight.size <= 1:
-            continue
-        # Warp each copy only into the box it lands in: the cost follows the copy, not the layer.
-        ch_, cw_ = copy.weight.shape
-        corners = np.array([[0, 0], [cw_, 0], [0, ch_], [cw_, ch_]], np.float64) + copy.origin
-        moved_c = corners @ affine[:, :2].T + affine[:, 2]
-        bx0, by0 = np.maximum(np.floor(moved_c.min(axis=0)).astype(int) - 1, (x0, y0))
-        bx1, by1 = np.minimum(np.ceil(moved_c.max(axis=0)).astype(int) + 2, (x1, y1))
-        if bx1 <= bx0 or by1 <= by0:
-            continue
-        m = _shifted(affine, copy.origin, (int(bx0), int(by0)))
-        size = (int(bx1 - bx0), int(by1 - by0))
-        sub = (slice(by0 - y0, by1 - y0), slice(bx0 - x0, bx1 - x0))
-        acc[sub] += cv2.warpAffine(copy.rgba, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
-        wsum[sub] += cv2.warpAffine(copy.weight, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        placed = _place(copy, affine, (int(x0), int(y0), int(x1), int(y1)), with_weight=True)
+        if placed is not None:
+            sub, moved, moved_w = placed
+            acc[sub] += moved
+            wsum[sub] += moved_w
     # Normalise by the summed weight, fading out the far tails of single bones (ghosts).
     wf = wsum.astype(np.float32) * (1.0 / 255.0)
     t = np.clip((wf - SHOW_FROM) * (1.0 / (SHOW_FULL - SHOW_FROM)), 0.0, 1.0)

@@ -83,25 +83,28 @@ class FaceAnimator:
                 self._close_eye(image, pts, top, bottom, outer, inner, min(1.0, (closed - 0.45) / 0.35))
 
     def _open_mouth(self, image: np.ndarray, pts: np.ndarray, opening: float, scale: float) -> None:
+        """Drop the jaw below the lips' meeting line by ``opening`` px (fading to nothing at the
+        chin and the cheeks, so no seam), and fill the gap with a dark mouth interior."""
         left, right = pts[MOUTH_LEFT], pts[MOUTH_RIGHT]
-        upper, lower = pts[UPPER_LIP], pts[LOWER_LIP]
         width = float(np.linalg.norm(right - left))
-        centre = (upper + lower) / 2 + np.array([0.0, opening / 2])
-        angle = float(np.degrees(np.arctan2(right[1] - left[1], right[0] - left[0])))
-        # Jaw drop: shift the chin region down by the opening, fading with distance from the lips.
-        r = int(max(width, 8))
-        cx, cy = lower.astype(int)
+        line = (pts[UPPER_LIP] + pts[LOWER_LIP]) / 2
+        cx, cy = float(line[0]), float(line[1])
+        reach = 1.3 * width + opening
         h, w = image.shape[:2]
-        x0, x1, y0, y1 = max(cx - r, 0), min(cx + r, w), max(cy - r // 3, 0), min(cy + r, h)
+        x0, x1 = int(max(cx - width, 0)), int(min(cx + width, w))
+        y0, y1 = int(max(cy, 0)), int(min(cy + reach, h))
         if x1 - x0 > 2 and y1 - y0 > 2:
             gx, gy = np.meshgrid(np.arange(x0, x1, dtype=np.float32), np.arange(y0, y1, dtype=np.float32))
-            fall = np.clip(1 - np.hypot((gx - cx) / r, (gy - cy) / r), 0, 1) ** 0.7
-            patch = cv2.remap(image, gx, gy - opening * fall, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            across = np.clip(1 - ((gx - cx) / (0.55 * width)) ** 2, 0, 1)
+            down = np.clip(1 - (gy - cy) / reach, 0, 1)
+            patch = cv2.remap(image, gx, gy - opening * np.sqrt(across) * down, cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_REPLICATE)
             image[y0:y1, x0:x1] = patch
-        axes = (max(1, int(width * 0.42)), max(1, int(opening / 2 + 0.5)))
+        angle = float(np.degrees(np.arctan2(right[1] - left[1], right[0] - left[0])))
+        axes = (max(1, int(width * 0.48)), max(1, int(opening / 2 + 0.5)))
         mask = np.zeros(image.shape[:2], np.uint8)
-        cv2.ellipse(mask, tuple(int(v) for v in centre), axes, angle, 0, 360, 255, -1, cv2.LINE_AA)
-        _blend_colour(image, mask, np.array([70, 25, 30], np.float32))
+        cv2.ellipse(mask, (int(cx), int(cy + opening / 2)), axes, angle, 0, 360, 255, -1, cv2.LINE_AA)
+        _blend_colour(image, mask, np.array([45, 15, 20], np.float32))
 
     def _close_eye(self, image: np.ndarray, pts: np.ndarray, top: int, bottom: int, outer: int, inner: int,
                    amount: float) -> None:

@@ -17,9 +17,9 @@ def over(canvas: np.ndarray, patch: np.ndarray, origin: tuple[int, int]) -> None
     x0, y0 = origin
     h, w = patch.shape[:2]
     region = canvas[y0 : y0 + h, x0 : x0 + w]
-    inv = cv2.cvtColor(255 - cv2.extractChannel(patch, 3), cv2.COLOR_GRAY2RGB)
-    kept = cv2.multiply(region, inv, scale=1.0 / 255.0)
-    region[...] = cv2.add(kept, cv2.cvtColor(patch, cv2.COLOR_RGBA2RGB))
+    inv = cv2.cvtColor(cv2.bitwise_not(cv2.extractChannel(patch, 3)), cv2.COLOR_GRAY2RGB)
+    cv2.multiply(region, inv, dst=region, scale=1.0 / 255.0)
+    cv2.add(region, cv2.cvtColor(patch, cv2.COLOR_RGBA2RGB), dst=region)
 
 
 class Renderer:
