@@ -127,7 +127,8 @@ def warp_layer(
         if placed is not None:
             sub, moved, moved_w = placed
             acc[sub] += moved
-            wsum[sub] += moved_w
+            if moved_w is not None:
+                wsum[sub] += moved_w
     # Normalise by the summed weight, fading out the far tails of single bones (ghosts).
     wf = wsum.astype(np.float32) * (1.0 / 255.0)
     t = np.clip((wf - SHOW_FROM) * (1.0 / (SHOW_FULL - SHOW_FROM)), 0.0, 1.0)
