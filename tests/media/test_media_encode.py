@@ -37,9 +37,24 @@ def test_output_size_examples() -> None:
     assert output_size(1920, 1080, "720p") == (1280, 720)
 
 
+def top_level_boxes(path: Path) -> list[str]:
+    """The MP4's top-level box types, in file order."""
+    data = path.read_bytes()
+    names, pos = [], 0
+    while pos + 8 <= len(data):
+        size = int.from_bytes(data[pos : pos + 4], "big")
+        names.append(data[pos + 4 : pos + 8].decode("latin-1"))
+        if size == 1:
+            size = int.from_bytes(data[pos + 8 : pos + 16], "big")
+        if size < 8:
+            break
+        pos += size
+    return names
+
+
 def inspect(path: Path) -> dict[str, object]:
     """What a player would see: codecs, size, durations, and whether moov precedes mdat."""
-    data = path.read_bytes()
+    boxes = top_level_boxes(path)
     with av.open(str(path)) as c:
         v = c.streams.video[0]
         a = c.streams.audio[0] if c.streams.audio else None
@@ -52,7 +67,7 @@ def inspect(path: Path) -> dict[str, object]:
             "video_s": float(v.duration * v.time_base),
             "audio_s": float(a.duration * a.time_base) if a is not None and a.duration else None,
             "audio_codec": a.codec_context.name if a is not None else None,
-            "faststart": 0 <= data.find(b"moov") < data.find(b"mdat"),
+            "faststart": "moov" in boxes and "mdat" in boxes and boxes.index("moov") < boxes.index("mdat"),
             "format": c.format.name,
         }
 

@@ -58,6 +58,15 @@ class EncodedVideo:
     has_audio: bool
 
 
+def _usable_cores() -> int:
+    """Cores this process may run on (a container's cpuset, not the host's count), at most 16."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        n = os.cpu_count() or 2
+    return max(1, min(16, n))
+
+
 def _temp_name(final: Path) -> Path:
     return final.with_name(f".{final.stem}.{uuid.uuid4().hex[:12]}.part.mp4")
 
@@ -72,7 +81,7 @@ class _Output:
         self.container = av.open(str(self.temp), "w", format="mp4", options={"movflags": "+faststart"})
         stream = self.container.add_stream("libx264", rate=frame_rate(fps))
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        threads = os.cpu_count() or 2
+        threads = _usable_cores()
         # libx264's own frame threads: a 2-core machine must encode 720p faster than real time.
         stream.codec_context.thread_count = threads
         stream.options = {"crf": str(crf), "preset": preset, "threads": str(threads)}
