@@ -215,6 +215,7 @@ def test_stored_copy_is_checked_under_the_users_file_name(tmp_path: Path) -> Non
     path = write_video(tmp_path / "blob", 360, 360, fps=10, seconds=3.2)
     assert probe_video(path).frame_count == 32
     assert validate_video(path, "video", name="upload.mov").frame_count == 32
+    assert validate_video(path, "video", name="https://cdn.example/clip.MP4?sig=abc#t=1").width == 360
     assert rejected(validate_video, path, "video").value == "no extension"
 
 

@@ -1,8 +1,8 @@
 """Decode images to RGB(+alpha) arrays and stream video frames, never holding a whole clip.
 
 ``iter_frames`` is the engine's hot path: it decodes with FFmpeg's frame threads, drops frames above
-``max_fps`` *before* converting them (dropped frames cost only the decode), and lets swscale do the
-downscale and the YUV->RGB conversion in one pass when ``max_side`` is given.
+``max_fps`` *before* converting them (dropped frames cost only the decode), and with ``max_side``
+downscales in swscale while still in YUV (area averaging) before converting the small picture to RGB.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class LoadedImage:
 @dataclass
 class Frame:
     index: int  # 0, 1, 2, ... over the frames yielded
-    time: float  # seconds from the start of the video (source timestamp of this frame)
+    time: float  # seconds from the video stream's first frame (this frame's own source timestamp)
     rgb: np.ndarray  # uint8 (H, W, 3), display orientation
 
 

@@ -26,7 +26,8 @@ _EPS = 0.005  # seconds of slack on duration limits: container rounding, not use
 
 
 def _extension(path: Path, name: str | None, allowed: tuple[str, ...], field: str) -> str:
-    ext = Path(name or path.name).suffix.lower().lstrip(".")
+    given = (name or path.name).split("?", 1)[0].split("#", 1)[0]  # a URL's query is not the name
+    ext = Path(given).suffix.lower().lstrip(".")
     if ext not in allowed:
         shown = f".{ext}" if ext else "no extension"
         raise reject(field, f"file extension must be one of {', '.join(allowed)}", shown)
