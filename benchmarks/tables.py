@@ -42,8 +42,10 @@ def stages_table(cases: list[dict[str, Any]]) -> str:
     names: list[str] = []
     for c in cases:
         names += [k for k in c["engine"]["stage_seconds"] if k not in names]
-    rows = ["| case | " + " | ".join(names) + " | floor decode | floor pose | floor encode |",
-            "|---|" + "---:|" * (len(names) + 3)]
+    rows = [
+        "| case | " + " | ".join(names) + " | floor decode | floor pose | floor encode |",
+        "|---|" + "---:|" * (len(names) + 3),
+    ]
     for c in cases:
         st, fl = c["engine"]["stage_seconds"], c["floor"]["stage_seconds"]
         cells = [_f(st.get(n), "{:.2f}") for n in names]

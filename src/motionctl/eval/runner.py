@@ -76,8 +76,7 @@ def _load_image(path: Path) -> np.ndarray:
     return load_image(path, field="image").rgb
 
 
-def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segmentation: bool,
-          mouth: bool) -> _Pass:
+def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segmentation: bool, mouth: bool) -> _Pass:
     """One streamed pass: pose per frame (+ character area union), face crops, mouth opening."""
     times: list[float] = []
     poses: list[Pose | None] = []
@@ -97,12 +96,20 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
                 poses.append(obs.pose if obs else None)
                 if segmentation:
                     # Undilated here; the union is dilated once at the end (dilation distributes over union).
-                    here = im.character_area((h, w), obs.pose.points if obs else None,
-                                             obs.pose.visibility if obs else None, obs.mask if obs else None,
-                                             dilate_frac=0.0)
+                    here = im.character_area(
+                        (h, w),
+                        obs.pose.points if obs else None,
+                        obs.pose.visibility if obs else None,
+                        obs.mask if obs else None,
+                        dilate_frac=0.0,
+                    )
                     area = here if area is None else area | here
-                    small = cv2.resize(here.astype(np.uint8), (max(1, w // 4), max(1, h // 4)),
-                                       interpolation=cv2.INTER_AREA) > 0
+                    small = (
+                        cv2.resize(
+                            here.astype(np.uint8), (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA
+                        )
+                        > 0
+                    )
                     small_areas.append(im.dilate(small))
                 eyes = eyes_from_pose(obs.pose.points, obs.pose.visibility) if obs else None
                 if eyes is not None:
@@ -118,8 +125,7 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
         raise rule_violation(MediaRejected, field, "must contain at least one video frame", str(path))
     if area is not None:
         area = im.dilate(area)
-    return _Pass(PoseTrack.from_poses(times, poses, size), faces, mouths, area,
-                 small_areas if segmentation else None)
+    return _Pass(PoseTrack.from_poses(times, poses, size), faces, mouths, area, small_areas if segmentation else None)
 
 
 @dataclass
@@ -145,8 +151,9 @@ def _resized_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
 
 
-def _background(output: Path, image: np.ndarray, character: _ImageCharacter, out: _Pass, orientation: str,
-                max_fps: float) -> tuple[BackgroundReport, float | None]:
+def _background(
+    output: Path, image: np.ndarray, character: _ImageCharacter, out: _Pass, orientation: str, max_fps: float
+) -> tuple[BackgroundReport, float | None]:
     w, h = out.track.size
     plate = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
     person_in_image = _resized_mask(character.area, (w, h))
@@ -206,8 +213,15 @@ def _mouth_correlation(out: dict[float, float], drv: dict[float, float], toleran
     return pearson(np.array(a), np.array(b))
 
 
-def measure(image: Path, video: Path, output: Path, *, orientation: Orientation | str = Orientation.IMAGE,
-            mode: Mode | str = Mode.STD, max_fps: float = 30.0) -> Measurement:
+def measure(
+    image: Path,
+    video: Path,
+    output: Path,
+    *,
+    orientation: Orientation | str = Orientation.IMAGE,
+    mode: Mode | str = Mode.STD,
+    max_fps: float = 30.0,
+) -> Measurement:
     """Score ``output`` (generated from ``image`` and ``video``); see the module docstring for the steps."""
     orientation, mode = Orientation(orientation), Mode(mode)
     check_inputs(image, video, output)
