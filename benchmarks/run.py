@@ -157,6 +157,9 @@ def run_case(case: Case, out_dir: Path) -> dict[str, Any]:
         [str(ROOT / "benchmarks" / "floor.py"), *flags], out_dir / "logs" / f"{case.slug}.floor.log"
     )
     floor = json.loads(floor_json.read_text())
+    # The floor estimates pose on every frame (the definition); an engine that estimates on
+    # every n-th frame and interpolates does less pose work than the floor, so say so beside it.
+    engine["pose_stride"] = getattr(cfg, "pose_stride", 1)
     floor.update(peak_rss_mib=frss, child_wall_seconds=fwall)
     ratio = engine["wall_seconds"] / floor["wall_seconds"]
     print(f"   floor {floor['wall_seconds']:.1f}s -> engine/floor {ratio:.2f}", flush=True)

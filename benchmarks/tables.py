@@ -23,8 +23,8 @@ def _slowest(stages: dict[str, float]) -> str:
 def speed_table(cases: list[dict[str, Any]]) -> str:
     rows = [
         "| case | output | wall s | real-time factor | frames/s | peak MiB | floor s | engine / floor "
-        "| slowest stage |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        "| slowest stage | engine pose on every n-th frame |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for c in cases:
         e, fl = c["engine"], c["floor"]
@@ -33,7 +33,7 @@ def speed_table(cases: list[dict[str, Any]]) -> str:
             f"| {c['name']} ({c['orientation']}) | {out} | {e['wall_seconds']:.1f} | "
             f"{e['realtime_factor']:.2f} | "
             f"{e['frames_per_second']:.1f} | {e['peak_rss_mib']:.0f} | {fl['wall_seconds']:.1f} | "
-            f"{c['engine_over_floor']:.2f} | {_slowest(e['stage_seconds'])} |"
+            f"{c['engine_over_floor']:.2f} | {_slowest(e['stage_seconds'])} | {e.get('pose_stride', 1)} |"
         )
     return "\n".join(rows)
 
