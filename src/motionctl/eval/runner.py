@@ -25,7 +25,7 @@ from motionctl.core.errors import InvalidInput, MediaRejected, rule_violation
 from motionctl.core.types import Mode, Orientation, Pose
 from motionctl.engine.perception import FaceMeshEstimator, PoseEstimator, face_params
 from motionctl.eval import image_metrics as im
-from motionctl.eval.appearance import eyes_from_pose, face_crop, pearson
+from motionctl.eval.appearance import eyes_from_pose, face_crop, head_crop, pearson
 from motionctl.eval.fidelity import fidelity
 from motionctl.eval.report import (
     AppearanceReport,
@@ -39,6 +39,7 @@ from motionctl.eval.tracks import PoseTrack
 from motionctl.media.decode import Frame, iter_frames, load_image
 
 DRIVER_SIDE = 640  # BlazePose sees a 256 px crop; 640 px keeps its region finder as accurate as full size
+DRIVER_SIDE_PRO = 1280  # pro: the face mesh needs the driver's face at a usable size
 OUTPUT_SIDE = 1280  # background metrics are computed at <= 1280 px on the long side
 BACKGROUND_SAMPLES = 12
 
@@ -114,8 +115,9 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
                 eyes = eyes_from_pose(obs.pose.points, obs.pose.visibility) if obs else None
                 if eyes is not None:
                     faces.append(face_crop(frame.rgb, *eyes))
-                if mesh is not None:
-                    landmarks = mesh.estimate(frame.rgb)
+                head = head_crop(frame.rgb, obs.pose.points, obs.pose.visibility) if mesh and obs else None
+                if mesh is not None and head is not None:
+                    landmarks = mesh.estimate(head)
                     if landmarks is not None:
                         mouths[frame.time] = face_params(landmarks).mouth_open
     finally:
@@ -228,7 +230,8 @@ def measure(
     pro = mode == Mode.PRO
     image_rgb = _load_image(image)
     character = _image_character(image_rgb)
-    drv = _scan(video, "video", max_fps=max_fps, max_side=DRIVER_SIDE, segmentation=False, mouth=pro)
+    drv_side = DRIVER_SIDE_PRO if pro else DRIVER_SIDE
+    drv = _scan(video, "video", max_fps=max_fps, max_side=drv_side, segmentation=False, mouth=pro)
     out = _scan(output, "output", max_fps=max_fps, max_side=OUTPUT_SIDE, segmentation=True, mouth=pro)
     background, flicker = _background(output, image_rgb, character, out, orientation.value, max_fps)
 
