@@ -33,8 +33,19 @@ from motionctl.media.encode import VideoEncoder
 _DONE = object()
 
 
-def measure_floor(video: Path, image: Path, *, fps: float, decode_side: int, pose_side: int,
-                  width: int, height: int, frames: int, crf: int, preset: str) -> dict[str, Any]:
+def measure_floor(
+    video: Path,
+    image: Path,
+    *,
+    fps: float,
+    decode_side: int,
+    pose_side: int,
+    width: int,
+    height: int,
+    frames: int,
+    crf: int,
+    preset: str,
+) -> dict[str, Any]:
     plate = cv2.resize(load_image(image, field="image").rgb, (width, height), interpolation=cv2.INTER_AREA)
     timings = {"decode": 0.0, "pose": 0.0, "encode": 0.0}
     decoded: queue.Queue[Any] = queue.Queue(maxsize=16)
@@ -75,8 +86,10 @@ def measure_floor(video: Path, image: Path, *, fps: float, decode_side: int, pos
 
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        threads = [threading.Thread(target=decode, daemon=True),
-                   threading.Thread(target=encode, args=(Path(tmp) / "floor.mp4",), daemon=True)]
+        threads = [
+            threading.Thread(target=decode, daemon=True),
+            threading.Thread(target=encode, args=(Path(tmp) / "floor.mp4",), daemon=True),
+        ]
         for th in threads:
             th.start()
         with PoseEstimator(tracking=True, max_side=pose_side) as poses:
@@ -85,8 +98,9 @@ def measure_floor(video: Path, image: Path, *, fps: float, decode_side: int, pos
                 rgb = frame.rgb
                 if max(rgb.shape[:2]) > pose_side:  # pro decodes bigger (for the face); pose sees this
                     s = pose_side / max(rgb.shape[:2])
-                    rgb = cv2.resize(rgb, (round(rgb.shape[1] * s), round(rgb.shape[0] * s)),
-                                     interpolation=cv2.INTER_AREA)
+                    rgb = cv2.resize(
+                        rgb, (round(rgb.shape[1] * s), round(rgb.shape[0] * s)), interpolation=cv2.INTER_AREA
+                    )
                 t = time.perf_counter()
                 detected += poses.estimate(rgb) is not None
                 timings["pose"] += time.perf_counter() - t
@@ -101,8 +115,13 @@ def measure_floor(video: Path, image: Path, *, fps: float, decode_side: int, pos
     wall = time.perf_counter() - start
     if errors:
         raise errors[0]
-    return {"wall_seconds": wall, "stage_seconds": timings, "driver_frames": n_decoded,
-            "encoded_frames": frames, "pose_detected": detected}
+    return {
+        "wall_seconds": wall,
+        "stage_seconds": timings,
+        "driver_frames": n_decoded,
+        "encoded_frames": frames,
+        "pose_detected": detected,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,8 +138,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--preset", default="veryfast")
     p.add_argument("--json-out", type=Path, required=True)
     a = p.parse_args(argv)
-    result = measure_floor(a.video, a.image, fps=a.fps, decode_side=a.decode_side, pose_side=a.pose_side,
-                           width=a.width, height=a.height, frames=a.frames, crf=a.crf, preset=a.preset)
+    result = measure_floor(
+        a.video,
+        a.image,
+        fps=a.fps,
+        decode_side=a.decode_side,
+        pose_side=a.pose_side,
+        width=a.width,
+        height=a.height,
+        frames=a.frames,
+        crf=a.crf,
+        preset=a.preset,
+    )
     a.json_out.write_text(json.dumps(result, indent=2))
     return 0
 

@@ -11,9 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from motionctl.engine.pipeline import generate
-
 from motionctl.core.types import GenerationSpec, Mode, Orientation, Resolution
+from motionctl.engine.pipeline import generate
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,8 +25,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--output", type=Path, required=True)
     p.add_argument("--json-out", type=Path, required=True)
     a = p.parse_args(argv)
-    spec = GenerationSpec(image=a.image, video=a.video, orientation=Orientation(a.orientation),
-                          mode=Mode(a.mode), resolution=Resolution(a.resolution), keep_sound=True)
+    spec = GenerationSpec(
+        image=a.image,
+        video=a.video,
+        orientation=Orientation(a.orientation),
+        mode=Mode(a.mode),
+        resolution=Resolution(a.resolution),
+        keep_sound=True,
+    )
     start = time.perf_counter()
     result = generate(spec, a.output)
     outer = time.perf_counter() - start

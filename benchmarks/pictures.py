@@ -42,8 +42,9 @@ def _anchor(points: np.ndarray, vis: np.ndarray) -> np.ndarray | None:
     return points[ok].mean(axis=0) if ok.any() else None
 
 
-def _draw_skeleton(img: Image.Image, points: np.ndarray, vis: np.ndarray, colour: tuple[int, int, int],
-                   width: int) -> None:
+def _draw_skeleton(
+    img: Image.Image, points: np.ndarray, vis: np.ndarray, colour: tuple[int, int, int], width: int
+) -> None:
     draw = ImageDraw.Draw(img)
     for a, b in EDGES:
         if vis[a] >= 0.5 and vis[b] >= 0.5 and np.isfinite(points[[a, b]]).all():
@@ -68,8 +69,9 @@ def _cell(rgb: np.ndarray, cell_h: int) -> tuple[Image.Image, float]:
     return Image.fromarray(small), s
 
 
-def contact_sheet(driver_path: Path, output_path: Path, driver: PoseTrack, output: PoseTrack, title: str,
-                  dest: Path, rows: int = 5) -> Path:
+def contact_sheet(
+    driver_path: Path, output_path: Path, driver: PoseTrack, output: PoseTrack, title: str, dest: Path, rows: int = 5
+) -> Path:
     """Rows of (driver | output | both skeletons over the dimmed output) at evenly spaced times.
 
     Magenta: the driver's pose moved and scaled onto the character (mid-shoulders, body size);
@@ -82,7 +84,8 @@ def contact_sheet(driver_path: Path, output_path: Path, driver: PoseTrack, outpu
     di = match_by_time(np.array(times), driver.times, tolerance=1.0)
     oi = match_by_time(np.array(times), output.times, tolerance=1.0)
     ratio = (body_scale(output.points, output.visibility) or 1.0) / (
-        body_scale(driver.points, driver.visibility) or 1.0)
+        body_scale(driver.points, driver.visibility) or 1.0
+    )
     font = _font(14)
     # Portrait clips get taller rows, so a column is never narrower than its picture is readable.
     cell_h = CELL_H if output.size[0] >= output.size[1] else round(CELL_H * 1.6)
@@ -107,8 +110,12 @@ def contact_sheet(driver_path: Path, output_path: Path, driver: PoseTrack, outpu
     width = max(sum(widths) + 8 * 4, 960)  # wide enough for the title line
     sheet = Image.new("RGB", (width, header + rows * (cell_h + 8) + 8), (24, 24, 24))
     draw = ImageDraw.Draw(sheet)
-    draw.text((8, 6), f"{title}   (overlay: magenta = driver's pose placed on the character, "
-              "green = pose re-detected in the output)", fill=(240, 240, 240), font=font)
+    draw.text(
+        (8, 6),
+        f"{title}   (overlay: magenta = driver's pose placed on the character, green = pose re-detected in the output)",
+        fill=(240, 240, 240),
+        font=font,
+    )
     x = 8
     for c, name in enumerate(("driver", "output", "overlay")):
         draw.text((x, 30), name, fill=(200, 200, 200), font=font)

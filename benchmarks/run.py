@@ -28,11 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))  # this checkout's motionctl, whatever is installed
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from motionctl.engine.config import EngineConfig  # noqa: E402
 from pictures import contact_sheet, time_plot  # noqa: E402
 from tables import markdown  # noqa: E402
 
 from motionctl.core.types import Mode  # noqa: E402
+from motionctl.engine.config import EngineConfig  # noqa: E402
 from motionctl.eval.runner import measure  # noqa: E402
 
 PAIRS = Path(os.environ.get("MOTIONCTL_TESTDATA", ROOT.parent / "shared" / "testdata")) / "pairs"
@@ -116,25 +116,50 @@ def run_case(case: Case, out_dir: Path) -> dict[str, Any]:
     output.parent.mkdir(parents=True, exist_ok=True)
     gen_json = out_dir / "logs" / f"{case.slug}.generate.json"
     gen_json.parent.mkdir(parents=True, exist_ok=True)
-    flags = _flags(image=case.image(), video=case.video(), orientation=case.orientation, mode=case.mode,
-                   resolution=case.resolution, output=output, json_out=gen_json)
-    wall, rss = run_child([str(ROOT / "benchmarks" / "generate_case.py"), *flags],
-                          out_dir / "logs" / f"{case.slug}.generate.log")
+    flags = _flags(
+        image=case.image(),
+        video=case.video(),
+        orientation=case.orientation,
+        mode=case.mode,
+        resolution=case.resolution,
+        output=output,
+        json_out=gen_json,
+    )
+    wall, rss = run_child(
+        [str(ROOT / "benchmarks" / "generate_case.py"), *flags], out_dir / "logs" / f"{case.slug}.generate.log"
+    )
     engine = json.loads(gen_json.read_text())
-    engine.update(peak_rss_mib=rss, child_wall_seconds=wall,
-                  frames_per_second=engine["frames"] / engine["wall_seconds"])
-    print(f"   engine {engine['wall_seconds']:.1f}s, {engine['frames']} frames, RTF "
-          f"{engine['realtime_factor']:.2f}, peak {rss:.0f} MiB", flush=True)
+    engine.update(
+        peak_rss_mib=rss, child_wall_seconds=wall, frames_per_second=engine["frames"] / engine["wall_seconds"]
+    )
+    print(
+        f"   engine {engine['wall_seconds']:.1f}s, {engine['frames']} frames, RTF "
+        f"{engine['realtime_factor']:.2f}, peak {rss:.0f} MiB",
+        flush=True,
+    )
 
     cfg = EngineConfig.for_mode(Mode(case.mode))
     floor_json = out_dir / "logs" / f"{case.slug}.floor.json"
-    flags = _flags(video=case.video(), image=case.image(), fps=engine["fps"],
-                   decode_side=cfg.face_side or cfg.pose_side, pose_side=cfg.pose_side,
-                   width=engine["width"], height=engine["height"], frames=engine["frames"],
-                   crf=cfg.crf, preset=cfg.preset, json_out=floor_json)
-    fwall, frss = run_child([str(ROOT / "benchmarks" / "floor.py"), *flags],
-                            out_dir / "logs" / f"{case.slug}.floor.log")
+    flags = _flags(
+        video=case.video(),
+        image=case.image(),
+        fps=engine["fps"],
+        decode_side=cfg.face_side or cfg.pose_side,
+        pose_side=cfg.pose_side,
+        width=engine["width"],
+        height=engine["height"],
+        frames=engine["frames"],
+        crf=cfg.crf,
+        preset=cfg.preset,
+        json_out=floor_json,
+    )
+    fwall, frss = run_child(
+        [str(ROOT / "benchmarks" / "floor.py"), *flags], out_dir / "logs" / f"{case.slug}.floor.log"
+    )
     floor = json.loads(floor_json.read_text())
+    # The floor estimates pose on every frame (the definition); an engine that estimates on
+    # every n-th frame and interpolates does less pose work than the floor, so say so beside it.
+    engine["pose_stride"] = getattr(cfg, "pose_stride", 1)
     floor.update(peak_rss_mib=frss, child_wall_seconds=fwall)
     ratio = engine["wall_seconds"] / floor["wall_seconds"]
     print(f"   floor {floor['wall_seconds']:.1f}s -> engine/floor {ratio:.2f}", flush=True)
@@ -142,11 +167,12 @@ def run_case(case: Case, out_dir: Path) -> dict[str, Any]:
     t = time.perf_counter()
     m = measure(case.image(), case.video(), output, orientation=case.orientation, mode=case.mode)
     eval_seconds = time.perf_counter() - t
-    sheet = contact_sheet(case.video(), output, m.driver, m.output, case.name,
-                          out_dir / f"contact_{case.slug}.png")
+    sheet = contact_sheet(case.video(), output, m.driver, m.output, case.name, out_dir / f"contact_{case.slug}.png")
     f = m.report.fidelity
-    print(f"   eval {eval_seconds:.0f}s: moving limbs within 20 deg {f.moving.within_20}, "
-          f"median {f.moving.median_deg}", flush=True)
+    print(
+        f"   eval {eval_seconds:.0f}s: moving limbs within 20 deg {f.moving.within_20}, median {f.moving.median_deg}",
+        flush=True,
+    )
     return {
         "name": case.name, "slug": case.slug, "pair": case.pair, "orientation": case.orientation,
         "mode": case.mode, "resolution": case.resolution,
@@ -167,8 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     cases = CASES[:1] if a.quick else CASES
     a.out.mkdir(parents=True, exist_ok=True)
     info = machine()
-    print(f"machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram_gib']} GiB RAM, "
-          f"load {info['load_average_at_start']}")
+    print(
+        f"machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram_gib']} GiB RAM, "
+        f"load {info['load_average_at_start']}"
+    )
     results = [run_case(c, a.out) for c in cases]
     # Paths relative to the repository root, so the committed JSON does not name this machine's folders.
     text = json.dumps({"machine": info, "cases": results}, indent=2)

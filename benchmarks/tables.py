@@ -23,8 +23,8 @@ def _slowest(stages: dict[str, float]) -> str:
 def speed_table(cases: list[dict[str, Any]]) -> str:
     rows = [
         "| case | output | wall s | real-time factor | frames/s | peak MiB | floor s | engine / floor "
-        "| slowest stage |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        "| slowest stage | engine pose on every n-th frame |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for c in cases:
         e, fl = c["engine"], c["floor"]
@@ -33,7 +33,7 @@ def speed_table(cases: list[dict[str, Any]]) -> str:
             f"| {c['name']} ({c['orientation']}) | {out} | {e['wall_seconds']:.1f} | "
             f"{e['realtime_factor']:.2f} | "
             f"{e['frames_per_second']:.1f} | {e['peak_rss_mib']:.0f} | {fl['wall_seconds']:.1f} | "
-            f"{c['engine_over_floor']:.2f} | {_slowest(e['stage_seconds'])} |"
+            f"{c['engine_over_floor']:.2f} | {_slowest(e['stage_seconds'])} | {e.get('pose_stride', 1)} |"
         )
     return "\n".join(rows)
 
@@ -42,8 +42,10 @@ def stages_table(cases: list[dict[str, Any]]) -> str:
     names: list[str] = []
     for c in cases:
         names += [k for k in c["engine"]["stage_seconds"] if k not in names]
-    rows = ["| case | " + " | ".join(names) + " | floor decode | floor pose | floor encode |",
-            "|---|" + "---:|" * (len(names) + 3)]
+    rows = [
+        "| case | " + " | ".join(names) + " | floor decode | floor pose | floor encode |",
+        "|---|" + "---:|" * (len(names) + 3),
+    ]
     for c in cases:
         st, fl = c["engine"]["stage_seconds"], c["floor"]["stage_seconds"]
         cells = [_f(st.get(n), "{:.2f}") for n in names]

@@ -53,3 +53,19 @@ def test_a_rotated_scaled_copy_of_a_face_crops_to_the_same_patch() -> None:
     other = ssim(face_crop(texture, left, right), face_crop(np.roll(texture, 90, axis=1), left, right))
     assert same is not None and other is not None
     assert same > 0.8 > other
+
+
+def test_head_crop_is_centred_on_the_head_and_sized_by_the_ears() -> None:
+    from motionctl.core.types import JOINT
+    from motionctl.eval.appearance import head_crop
+
+    rgb = np.zeros((400, 600, 3), np.uint8)
+    points = np.zeros((33, 2))
+    points[JOINT["nose"]] = (300, 100)
+    points[JOINT["left_ear"]] = (320, 100)
+    points[JOINT["right_ear"]] = (280, 100)
+    vis = np.ones(33)
+    crop = head_crop(rgb, points, vis)
+    assert crop is not None and crop.shape[:2] == (128, 128)  # 2 * 1.6 * 40 px ear gap
+    vis[JOINT["nose"]] = 0.1
+    assert head_crop(rgb, points, vis) is None

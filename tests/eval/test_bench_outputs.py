@@ -49,7 +49,7 @@ def test_markdown_names_the_machine_and_shows_every_case_and_figure() -> None:
     text = markdown(_doc())
     assert "2 CPUs (Xeon), 23.0 GiB RAM" in text and "`abc1234`" in text
     speed = next(line for line in text.splitlines() if line.startswith("| elf std-720p (image)"))
-    assert "| 7.0 | 0.50 | 15.1 | 512 | 3.5 | 2.00 | render 4.5s |" in speed
+    assert "| 7.0 | 0.50 | 15.1 | 512 | 3.5 | 2.00 | render 4.5s | 1 |" in speed
     quality = [line for line in text.splitlines() if line.startswith("| dance pro-1080p |")]
     assert any("| 50% | 8.0 | 90% | 30% / 57.0 | 100% | 44.9 / 0.991 (image) | 0.537 |" in q for q in quality)
     assert "50% **FAIL**" in text and "90% pass" in text

@@ -71,8 +71,9 @@ def self_scored() -> dict:
 
 @pytest.fixture(scope="module")
 def frozen_scored(tmp_path_factory: pytest.TempPathFactory) -> EvalReport:
-    frozen = _small_copy(ELF / "video.mp4", tmp_path_factory.mktemp("eval") / "frozen.mp4",
-                         seconds=3.5, hold_first=True)
+    frozen = _small_copy(
+        ELF / "video.mp4", tmp_path_factory.mktemp("eval") / "frozen.mp4", seconds=3.5, hold_first=True
+    )
     return measure(ELF / "image.jpeg", ELF / "video.mp4", frozen, max_fps=FPS).report
 
 

@@ -64,8 +64,9 @@ def ssim(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None) -> float 
     return float(ssim_map(a, b)[m].mean())
 
 
-def vacated_similarity(frame: np.ndarray, image: np.ndarray, silhouette: np.ndarray, present: np.ndarray,
-                       min_share: float = 0.001) -> tuple[float | None, float]:
+def vacated_similarity(
+    frame: np.ndarray, image: np.ndarray, silhouette: np.ndarray, present: np.ndarray, min_share: float = 0.001
+) -> tuple[float | None, float]:
     """SSIM of ``frame`` to ``image`` where the image's character was (``silhouette``) but is not now.
 
     There the output should show background filled in; a value near 1 means the original pose is

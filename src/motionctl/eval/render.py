@@ -51,16 +51,28 @@ def other_table(r: EvalReport) -> Table:
     t.add_column("value", justify="right")
     t.add_column("reading")
     t.add_row("person detected in output", _pct(r.detection_rate), f"{r.output_frames} frames")
-    t.add_row(f"background PSNR (orientation {b.orientation})", _num(b.psnr_db, "{:.1f} dB"),
-              f"vs the image, {_pct(b.static_share)} of the frame, {b.frames} frames")
+    t.add_row(
+        f"background PSNR (orientation {b.orientation})",
+        _num(b.psnr_db, "{:.1f} dB"),
+        f"vs the image, {_pct(b.static_share)} of the frame, {b.frames} frames",
+    )
     t.add_row(f"background SSIM (orientation {b.orientation})", _num(b.ssim, "{:.3f}"), "1.0 = identical")
-    t.add_row("ghost: SSIM to the image where it moved away", _num(b.vacated_ssim, "{:.3f}"),
-              f"{_pct(b.vacated_share)} of the frame; near 1 = the original pose still shows")
-    t.add_row("keypoint jitter output / driver", _num(s.jitter_ratio, "{:.2f}"),
-              f"{_num(s.jitter_output, '{:.4f}')} / {_num(s.jitter_driver, '{:.4f}')} (body sizes/frame²)")
+    t.add_row(
+        "ghost: SSIM to the image where it moved away",
+        _num(b.vacated_ssim, "{:.3f}"),
+        f"{_pct(b.vacated_share)} of the frame; near 1 = the original pose still shows",
+    )
+    t.add_row(
+        "keypoint jitter output / driver",
+        _num(s.jitter_ratio, "{:.2f}"),
+        f"{_num(s.jitter_output, '{:.4f}')} / {_num(s.jitter_driver, '{:.4f}')} (body sizes/frame²)",
+    )
     t.add_row("background flicker", _num(s.flicker, "{:.2f}"), "mean |Δ| grey levels, static pixels")
-    t.add_row("face SSIM vs image", _num(a.face_ssim, "{:.3f}"),
-              f"{a.face_frames} frames; another person's face scores {_num(a.face_ssim_driver, '{:.3f}')}")
+    t.add_row(
+        "face SSIM vs image",
+        _num(a.face_ssim, "{:.3f}"),
+        f"{a.face_frames} frames; another person's face scores {_num(a.face_ssim_driver, '{:.3f}')}",
+    )
     if r.mode == "pro":
         t.add_row("mouth opening correlation", _num(a.mouth_correlation, "{:.2f}"), "Pearson vs driver")
     return t

@@ -88,9 +88,7 @@ class EvalReport:
 def targets_for(fidelity: FidelityReport, detection_rate: float) -> list[Target]:
     return [
         Target("moving limbs within 20 deg", fidelity.moving.within_20, TARGET_MOVING_WITHIN_20, True),
-        Target(
-            "moving limbs median error (deg)", fidelity.moving.median_deg, TARGET_MOVING_MEDIAN_DEG, False
-        ),
+        Target("moving limbs median error (deg)", fidelity.moving.median_deg, TARGET_MOVING_MEDIAN_DEG, False),
         Target("person detected in output frames", detection_rate, TARGET_DETECTION_RATE, True),
     ]
 

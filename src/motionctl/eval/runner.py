@@ -25,7 +25,7 @@ from motionctl.core.errors import InvalidInput, MediaRejected, rule_violation
 from motionctl.core.types import Mode, Orientation, Pose
 from motionctl.engine.perception import FaceMeshEstimator, PoseEstimator, face_params
 from motionctl.eval import image_metrics as im
-from motionctl.eval.appearance import eyes_from_pose, face_crop, pearson
+from motionctl.eval.appearance import eyes_from_pose, face_crop, head_crop, pearson
 from motionctl.eval.fidelity import fidelity
 from motionctl.eval.report import (
     AppearanceReport,
@@ -39,6 +39,7 @@ from motionctl.eval.tracks import PoseTrack
 from motionctl.media.decode import Frame, iter_frames, load_image
 
 DRIVER_SIDE = 640  # BlazePose sees a 256 px crop; 640 px keeps its region finder as accurate as full size
+DRIVER_SIDE_PRO = 1280  # pro: the face mesh needs the driver's face at a usable size
 OUTPUT_SIDE = 1280  # background metrics are computed at <= 1280 px on the long side
 BACKGROUND_SAMPLES = 12
 
@@ -76,8 +77,7 @@ def _load_image(path: Path) -> np.ndarray:
     return load_image(path, field="image").rgb
 
 
-def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segmentation: bool,
-          mouth: bool) -> _Pass:
+def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segmentation: bool, mouth: bool) -> _Pass:
     """One streamed pass: pose per frame (+ character area union), face crops, mouth opening."""
     times: list[float] = []
     poses: list[Pose | None] = []
@@ -97,18 +97,27 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
                 poses.append(obs.pose if obs else None)
                 if segmentation:
                     # Undilated here; the union is dilated once at the end (dilation distributes over union).
-                    here = im.character_area((h, w), obs.pose.points if obs else None,
-                                             obs.pose.visibility if obs else None, obs.mask if obs else None,
-                                             dilate_frac=0.0)
+                    here = im.character_area(
+                        (h, w),
+                        obs.pose.points if obs else None,
+                        obs.pose.visibility if obs else None,
+                        obs.mask if obs else None,
+                        dilate_frac=0.0,
+                    )
                     area = here if area is None else area | here
-                    small = cv2.resize(here.astype(np.uint8), (max(1, w // 4), max(1, h // 4)),
-                                       interpolation=cv2.INTER_AREA) > 0
+                    small = (
+                        cv2.resize(
+                            here.astype(np.uint8), (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA
+                        )
+                        > 0
+                    )
                     small_areas.append(im.dilate(small))
                 eyes = eyes_from_pose(obs.pose.points, obs.pose.visibility) if obs else None
                 if eyes is not None:
                     faces.append(face_crop(frame.rgb, *eyes))
-                if mesh is not None:
-                    landmarks = mesh.estimate(frame.rgb)
+                head = head_crop(frame.rgb, obs.pose.points, obs.pose.visibility) if mesh and obs else None
+                if mesh is not None and head is not None:
+                    landmarks = mesh.estimate(head)
                     if landmarks is not None:
                         mouths[frame.time] = face_params(landmarks).mouth_open
     finally:
@@ -118,8 +127,7 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
         raise rule_violation(MediaRejected, field, "must contain at least one video frame", str(path))
     if area is not None:
         area = im.dilate(area)
-    return _Pass(PoseTrack.from_poses(times, poses, size), faces, mouths, area,
-                 small_areas if segmentation else None)
+    return _Pass(PoseTrack.from_poses(times, poses, size), faces, mouths, area, small_areas if segmentation else None)
 
 
 @dataclass
@@ -145,8 +153,9 @@ def _resized_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
 
 
-def _background(output: Path, image: np.ndarray, character: _ImageCharacter, out: _Pass, orientation: str,
-                max_fps: float) -> tuple[BackgroundReport, float | None]:
+def _background(
+    output: Path, image: np.ndarray, character: _ImageCharacter, out: _Pass, orientation: str, max_fps: float
+) -> tuple[BackgroundReport, float | None]:
     w, h = out.track.size
     plate = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
     person_in_image = _resized_mask(character.area, (w, h))
@@ -206,15 +215,23 @@ def _mouth_correlation(out: dict[float, float], drv: dict[float, float], toleran
     return pearson(np.array(a), np.array(b))
 
 
-def measure(image: Path, video: Path, output: Path, *, orientation: Orientation | str = Orientation.IMAGE,
-            mode: Mode | str = Mode.STD, max_fps: float = 30.0) -> Measurement:
+def measure(
+    image: Path,
+    video: Path,
+    output: Path,
+    *,
+    orientation: Orientation | str = Orientation.IMAGE,
+    mode: Mode | str = Mode.STD,
+    max_fps: float = 30.0,
+) -> Measurement:
     """Score ``output`` (generated from ``image`` and ``video``); see the module docstring for the steps."""
     orientation, mode = Orientation(orientation), Mode(mode)
     check_inputs(image, video, output)
     pro = mode == Mode.PRO
     image_rgb = _load_image(image)
     character = _image_character(image_rgb)
-    drv = _scan(video, "video", max_fps=max_fps, max_side=DRIVER_SIDE, segmentation=False, mouth=pro)
+    drv_side = DRIVER_SIDE_PRO if pro else DRIVER_SIDE
+    drv = _scan(video, "video", max_fps=max_fps, max_side=drv_side, segmentation=False, mouth=pro)
     out = _scan(output, "output", max_fps=max_fps, max_side=OUTPUT_SIDE, segmentation=True, mouth=pro)
     background, flicker = _background(output, image_rgb, character, out, orientation.value, max_fps)
 

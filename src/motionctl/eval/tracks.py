@@ -35,9 +35,7 @@ class PoseTrack:
         return float(self.detected.mean()) if len(self) else 0.0
 
     @classmethod
-    def from_poses(
-        cls, times: Sequence[float], poses: Sequence[Pose | None], size: tuple[int, int]
-    ) -> PoseTrack:
+    def from_poses(cls, times: Sequence[float], poses: Sequence[Pose | None], size: tuple[int, int]) -> PoseTrack:
         t = len(poses)
         points = np.full((t, N_JOINTS, 2), np.nan, dtype=np.float64)
         vis = np.zeros((t, N_JOINTS), dtype=np.float64)
