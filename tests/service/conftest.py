@@ -134,6 +134,4 @@ def engine_available() -> bool:
     return True
 
 
-needs_engine = pytest.mark.skipif(
-    not engine_available(), reason="motionctl.engine.pipeline not installed yet"
-)
+needs_engine = pytest.mark.skipif(not engine_available(), reason="motionctl.engine.pipeline not installed yet")

@@ -47,9 +47,7 @@ def test_served_api_cli_and_client(tmp_path: Path, fs: FileServer, media: dict[s
         assert bad.returncode == 2 and "error 1201: video_url: duration must be at least 3 s" in bad.stderr
         missing = cli("status", "no-such-task")
         assert missing.returncode == 2 and "1203" in missing.stderr
-    lines = [
-        json.loads(line) for line in (tmp_path / "serve.log").read_text().splitlines() if line.startswith("{")
-    ]
+    lines = [json.loads(line) for line in (tmp_path / "serve.log").read_text().splitlines() if line.startswith("{")]
     access = [ln for ln in lines if ln.get("logger") == "motionctl.access"]
     assert access and all(ln["request_id"] for ln in access)
     assert any(ln.get("task_id") == task["task_id"] for ln in lines)

@@ -148,9 +148,7 @@ def test_auth_failures(
 def test_valid_jwt_and_alg_none(api: Any, account: Credentials) -> None:
     ok = api.get("/v1/videos/motion-control", headers={"Authorization": "Bearer " + _jwt(account)})
     assert ok.status_code == 200 and ok.json()["code"] == 0
-    unsigned = jwt.encode(
-        {"iss": account.access_key, "exp": int(time.time()) + 60}, key=None, algorithm="none"
-    )
+    unsigned = jwt.encode({"iss": account.access_key, "exp": int(time.time()) + 60}, key=None, algorithm="none")
     r = api.get("/v1/videos/motion-control", headers={"Authorization": f"Bearer {unsigned}"})
     assert r.status_code == 401 and r.json()["code"] == 1002 and "HS256" in r.json()["message"]
 
@@ -173,9 +171,7 @@ def strict_app(tmp_path: Path) -> Iterator[tuple[Any, Any, dict[str, str]]]:
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "169.254.169.254", "10.0.0.1", "[::1]"])
-def test_private_addresses_refused(
-    host: str, strict_app: Any, fs: FileServer, media: dict[str, Path]
-) -> None:
+def test_private_addresses_refused(host: str, strict_app: Any, fs: FileServer, media: dict[str, Path]) -> None:
     client, svc, h = strict_app
     b = body(fs, media, image_url=f"http://{host}:{fs.port}/person.png")
     r = client.post("/v1/videos/motion-control", headers=h, json=b)
