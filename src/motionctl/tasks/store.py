@@ -117,8 +117,7 @@ class TaskStore:
     def count_active(self, account_id: int) -> int:
         with session_scope(self.engine, write=False) as s:
             return int(
-                s.scalar(select(func.count()).where(Task.account_id == account_id, Task.status.in_(ACTIVE)))
-                or 0
+                s.scalar(select(func.count()).where(Task.account_id == account_id, Task.status.in_(ACTIVE))) or 0
             )
 
     # -- create / delete --------------------------------------------------------------------------
@@ -131,16 +130,12 @@ class TaskStore:
             s.execute(select(Account.id).where(Account.id == new.account_id).with_for_update())
             if new.external_task_id:
                 existing = s.scalar(
-                    select(Task).where(
-                        Task.account_id == new.account_id, Task.external_task_id == new.external_task_id
-                    )
+                    select(Task).where(Task.account_id == new.account_id, Task.external_task_id == new.external_task_id)
                 )
                 if existing is not None:
                     check_same_request(existing, new.request_hash, new.external_task_id)
                     return existing, False
-            active = s.scalar(
-                select(func.count()).where(Task.account_id == new.account_id, Task.status.in_(ACTIVE))
-            )
+            active = s.scalar(select(func.count()).where(Task.account_id == new.account_id, Task.status.in_(ACTIVE)))
             if (active or 0) >= max_active:
                 raise concurrency_error(max_active, active or 0)
             t = now_ms()

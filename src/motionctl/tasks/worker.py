@@ -95,9 +95,7 @@ class _RunState:
 
 
 class Worker:
-    def __init__(
-        self, services: Services, *, runner: Runner = run_engine, worker_id: str | None = None
-    ) -> None:
+    def __init__(self, services: Services, *, runner: Runner = run_engine, worker_id: str | None = None) -> None:
         st = services.settings
         self.services = services
         self.runner = runner
