@@ -24,6 +24,7 @@ from motionctl.tasks.runtime import build_services
 LIMITS: list[tuple[str, dict[str, Any], list[str]]] = [
     ("image too small", {"image_url": ("file", "small_image")}, ["image_url", "300", "200x400"]),
     ("image aspect", {"image_url": ("file", "wide_image")}, ["image_url", "aspect ratio", "3.00:1"]),
+    ("image side over 65536", {"image_url": ("file", "huge_image")}, ["image_url", "65536", "70000x30000"]),
     ("image not jpg/png", {"image_url": ("file", "video")}, ["image_url", "jpg, jpeg, png", ".mp4"]),
     ("image over 10 MB", {"image_url": ("bytes", 10 * 1024 * 1024 + 1)}, ["image_url", "10 MB"]),
     (
@@ -40,6 +41,12 @@ LIMITS: list[tuple[str, dict[str, Any], list[str]]] = [
         ["video_url", "at most 10 s", "11.0 s"],
     ),
     ("video sides", {"video_url": ("file", "tiny_video")}, ["video_url", "340", "320x240"]),
+    ("video side over 3850", {"video_url": ("file", "wide_video")}, ["video_url", "3850", "3900x400"]),
+    (
+        "video over 30 s (video)",
+        {"video_url": ("file", "very_long_video"), "character_orientation": "video"},
+        ["video_url", "at most 30 s", "character_orientation=video", "31.0 s"],
+    ),
     ("video not mp4/mov", {"video_url": ("file", "image")}, ["video_url", "mp4, mov", ".png"]),
     ("video over 100 MB", {"video_url": ("bytes", 100 * 1024 * 1024 + 1)}, ["video_url", "100 MB"]),
     ("video not a URL", {"video_url": "dance.mp4"}, ["video_url", "http(s) URL", "dance.mp4"]),
