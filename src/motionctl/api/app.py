@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -22,6 +22,7 @@ from . import files, motion, ops
 from .errors import install_error_handlers
 from .ratelimit import RateLimiter
 
+install_workbench: Callable[[FastAPI], None] | None
 try:  # the workbench lives in its own package; the API works with or without it
     from motionctl.web import install as install_workbench
 except ImportError:  # pragma: no cover - depends on which parts are installed

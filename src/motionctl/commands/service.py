@@ -99,7 +99,10 @@ def worker(
     from motionctl.tasks.worker import Worker
 
     _use_data_dir(data_dir)
-    w = Worker(build_services(_settings()))
+    settings = _settings()
+    if settings.worker_nice:
+        os.nice(settings.worker_nice)
+    w = Worker(build_services(settings))
 
     def _stop(signum: int, _frame: object) -> None:
         w.stop.set()
