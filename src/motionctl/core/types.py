@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
 
 
-class Orientation(str, Enum):
+class Orientation(StrEnum):
     IMAGE = "image"
     VIDEO = "video"
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     STD = "std"
     PRO = "pro"
 
 
-class Resolution(str, Enum):
+class Resolution(StrEnum):
     P720 = "720p"
     P1080 = "1080p"
 

@@ -1,0 +1,51 @@
+"""One benchmark case: run the engine once, write its GenerationResult as JSON.
+
+Run as a child process by benchmarks/run.py, which reads the child's peak memory (max RSS) from wait4.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from motionctl.engine.pipeline import generate
+
+from motionctl.core.types import GenerationSpec, Mode, Orientation, Resolution
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--image", type=Path, required=True)
+    p.add_argument("--video", type=Path, required=True)
+    p.add_argument("--orientation", choices=[o.value for o in Orientation], required=True)
+    p.add_argument("--mode", choices=[m.value for m in Mode], required=True)
+    p.add_argument("--resolution", choices=[r.value for r in Resolution], required=True)
+    p.add_argument("--output", type=Path, required=True)
+    p.add_argument("--json-out", type=Path, required=True)
+    a = p.parse_args(argv)
+    spec = GenerationSpec(image=a.image, video=a.video, orientation=Orientation(a.orientation),
+                          mode=Mode(a.mode), resolution=Resolution(a.resolution), keep_sound=True)
+    start = time.perf_counter()
+    result = generate(spec, a.output)
+    outer = time.perf_counter() - start
+    a.json_out.write_text(json.dumps({
+        "wall_seconds": result.wall_seconds,
+        "process_wall_seconds": outer,
+        "duration": result.duration,
+        "frames": result.frames,
+        "fps": result.fps,
+        "width": result.width,
+        "height": result.height,
+        "realtime_factor": result.realtime_factor,
+        "shortened_reason": result.shortened_reason,
+        "has_audio": result.has_audio,
+        "stage_seconds": result.stage_seconds,
+    }, indent=2))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+"""`python -m motionctl` runs the CLI."""
+
+from motionctl.cli import app
+
+app()

@@ -1,0 +1,99 @@
+"""The FastAPI app factory: services, request ids + JSON access logs, error mapping, routes, and the
+workbench when its module is installed."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from motionctl.settings import Settings
+from motionctl.tasks.intake_pool import IntakePool, LocalIntake
+from motionctl.tasks.logs import request_id_var
+from motionctl.tasks.runtime import Services, build_services
+
+from . import files, motion, ops
+from .errors import install_error_handlers
+from .ratelimit import RateLimiter
+
+try:  # the workbench lives in its own package; the API works with or without it
+    from motionctl.web import install as install_workbench
+except ImportError:  # pragma: no cover - depends on which parts are installed
+    install_workbench = None
+
+access_log = logging.getLogger("motionctl.access")
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (X-Request-Id, the envelope's request_id, every log line)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = rid
+        token = request_id_var.set(rid)
+        start = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            extra: dict[str, Any] = {
+                "method": scope.get("method"),
+                "path": scope.get("path"),
+                "status": status,
+                "duration_ms": round((time.perf_counter() - start) * 1000, 2),
+            }
+            access_log.info("request", extra=extra)
+            request_id_var.reset(token)
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
+    settings = settings or (services.settings if services else Settings())
+    services = services or build_services(settings)
+    fetcher = (
+        IntakePool(settings, settings.intake_processes)
+        if settings.intake_processes > 0
+        else LocalIntake(services.intake)
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        fetcher.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="motionctl",
+        version="0.1.0",
+        description="Kling-compatible motion-control API: a character image performs a video's motion.",
+    )
+    app.state.services = services
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.intake = fetcher
+    install_error_handlers(app)
+    app.include_router(motion.router)
+    app.include_router(files.router)
+    app.include_router(ops.router)
+    if install_workbench is not None:
+        install_workbench(app)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,125 @@
+"""The motion-control request body (field names, enums and limits of the documented API)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from motionctl.core import limits
+
+
+class WatermarkInfo(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    enabled: bool = False
+
+
+class Element(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    element_id: int | str
+
+
+class MotionControlRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    model_name: Literal["kling-v2-6", "kling-v3"] = "kling-v2-6"
+    prompt: str = Field(default="", max_length=limits.PROMPT_MAX_CHARS)
+    image_url: str = Field(
+        min_length=1, description="http(s) URL, raw base64 (no data: prefix) or /v1/files URL"
+    )
+    video_url: str = Field(min_length=1, description="http(s) URL of an .mp4/.mov, or a /v1/files URL")
+    element_list: list[Element] = Field(default_factory=list, max_length=limits.MAX_ELEMENTS)
+    keep_original_sound: Literal["yes", "no"] = "yes"
+    character_orientation: Literal["image", "video"]
+    mode: Literal["std", "pro"]
+    watermark_info: WatermarkInfo = Field(default_factory=WatermarkInfo)
+    callback_url: str = ""
+    external_task_id: str = Field(default="", max_length=255)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nulls_are_defaults(cls, data: Any) -> Any:
+        # Clients often send null for "not set"; the documented defaults apply then.
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if v is not None}
+            wm = data.get("watermark_info")
+            if isinstance(wm, list) and len(wm) == 1:  # one reseller documents it as array[object]
+                data["watermark_info"] = wm[0]
+        return data
+
+    @field_validator("callback_url")
+    @classmethod
+    def _callback_is_http(cls, v: str) -> str:
+        if v and not v.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return v
+
+    def request_hash(self) -> str:
+        """Identity of the request for external_task_id idempotency (defaults filled in)."""
+        canon = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canon.encode()).hexdigest()
+
+
+def lenient_json(raw: bytes) -> Any:
+    """Parse a JSON body; on failure retry without ``//`` comments and trailing commas, which the
+    documented cURL example (seed 003) sends verbatim."""
+    text = raw.decode("utf-8-sig")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    return json.loads(_strip_trailing_commas(_strip_comments(text)))
+
+
+def _strip_comments(text: str) -> str:
+    out: list[str] = []
+    i, n, in_str = 0, len(text), False
+    while i < n:
+        c = text[i]
+        if in_str:
+            out.append(c)
+            if c == "\\" and i + 1 < n:
+                out.append(text[i + 1])
+                i += 1
+            elif c == '"':
+                in_str = False
+        elif c == '"':
+            in_str = True
+            out.append(c)
+        elif text.startswith("//", i):
+            while i < n and text[i] != "\n":
+                i += 1
+            continue
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _strip_trailing_commas(text: str) -> str:
+    out: list[str] = []
+    in_str = False
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if in_str:
+            if c == "\\":
+                out.append(text[i : i + 2])
+                i += 2
+                continue
+            if c == '"':
+                in_str = False
+        elif c == '"':
+            in_str = True
+        elif c == ",":
+            j = i + 1
+            while j < len(text) and text[j] in " \t\r\n":
+                j += 1
+            if j < len(text) and text[j] in "}]":
+                i += 1
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)

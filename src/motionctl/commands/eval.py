@@ -1,0 +1,44 @@
+"""`motionctl eval`: score a generated video against the image and driving video it was made from."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from motionctl.cli import app
+from motionctl.core.errors import InvalidInput, MotionctlError
+from motionctl.core.types import Mode, Orientation
+
+
+@app.command("eval")
+def eval_command(
+    image: Annotated[Path, typer.Option("--image", help="The reference image the output was made from.")],
+    video: Annotated[Path, typer.Option("--video", help="The driving video the output was made from.")],
+    output: Annotated[Path, typer.Option("--output", help="The generated video to score.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON, not tables.")] = False,
+    orientation: Annotated[
+        Orientation, typer.Option("--orientation", case_sensitive=False, help="As generated.")
+    ] = Orientation.IMAGE,
+    mode: Annotated[Mode, typer.Option("--mode", case_sensitive=False)] = Mode.STD,
+    max_fps: Annotated[float, typer.Option("--max-fps", min=1.0, help="Frames/s to score at most.")] = 30.0,
+) -> None:
+    """Motion fidelity (with a frozen baseline), detection rate, background, stability and appearance."""
+    from motionctl.eval.render import print_report  # imported here: `motionctl --help` stays fast
+    from motionctl.eval.runner import evaluate
+
+    try:
+        report = evaluate(image, video, output, orientation=orientation, mode=mode, max_fps=max_fps)
+    except InvalidInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from exc
+    except MotionctlError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise typer.Exit(1) from exc
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+    else:
+        print_report(report)

@@ -1,0 +1,83 @@
+"""`motionctl generate`: one process, no server — image + driving video -> MP4."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+from motionctl.cli import app
+from motionctl.core.errors import InvalidInput, MotionctlError, rule_violation
+from motionctl.core.types import GenerationSpec, Mode, Orientation, Resolution
+
+err = Console(stderr=True)
+
+
+def read_joints(path: Path) -> dict[str, tuple[float, float]]:
+    """--joints FILE.json: {"left_shoulder": [x, y], ...} in the image's pixels."""
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise rule_violation(InvalidInput, "joints", "file must exist", str(path)) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise rule_violation(InvalidInput, "joints", "must be a JSON object of joint name -> [x, y]",
+                             f"{path.name}: {exc}") from None
+    if not isinstance(data, dict):
+        raise rule_violation(InvalidInput, "joints", "must be a JSON object of joint name -> [x, y]",
+                             type(data).__name__)
+    out: dict[str, tuple[float, float]] = {}
+    for name, xy in data.items():
+        if not (isinstance(xy, list | tuple) and len(xy) == 2 and all(isinstance(v, int | float) for v in xy)):
+            raise rule_violation(InvalidInput, "joints", f"{name} must be [x, y] in pixels", xy)
+        out[str(name)] = (float(xy[0]), float(xy[1]))
+    return out
+
+
+@app.command()
+def generate(
+    image: Annotated[Path, typer.Option(help="Character image (jpg/jpeg/png).")],
+    video: Annotated[Path, typer.Option(help="Driving video (mp4/mov).")],
+    output: Annotated[Path, typer.Option(help="Output MP4 path.")],
+    orientation: Annotated[Orientation, typer.Option(help="Keep the image's framing (image, ≤10 s) or follow "
+                                                     "the driver's placement (video, ≤30 s).")] = Orientation.IMAGE,
+    mode: Annotated[Mode, typer.Option(help="std: fast; pro: face expressions, hands, finer fills.")] = Mode.STD,
+    resolution: Annotated[Resolution | None, typer.Option(help="Short side; default std 720p, pro 1080p.")] = None,
+    no_sound: Annotated[bool, typer.Option("--no-sound", help="Drop the driver's audio.")] = False,
+    watermark: Annotated[bool, typer.Option("--watermark", help="Also write OUTPUT_watermark.mp4.")] = False,
+    joints: Annotated[Path | None, typer.Option(help="JSON joint name -> [x, y] for characters no detector "
+                                                "finds (drawings).")] = None,
+    debug_dir: Annotated[Path | None, typer.Option(help="Write skeleton, rig and preview pictures here.")] = None,
+) -> None:
+    """Animate the character in IMAGE with the motion of the person in VIDEO."""
+    from motionctl.engine.pipeline import generate as run_generation  # heavy imports only when used
+
+    try:
+        spec = GenerationSpec(image=image, video=video, orientation=orientation, mode=mode, resolution=resolution,
+                              keep_sound=not no_sound, watermark=watermark,
+                              joints=read_joints(joints) if joints else None)
+        if sys.stderr.isatty():
+            with Progress(TextColumn("generating"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+                          console=err, transient=True) as bar:
+                task = bar.add_task("generate", total=100)
+                result = run_generation(spec, output, debug_dir=debug_dir,
+                                        progress=lambda f: bar.update(task, completed=100 * f))
+        else:
+            result = run_generation(spec, output, debug_dir=debug_dir)
+    except InvalidInput as exc:
+        err.print(f"[bold red]rejected:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except MotionctlError as exc:
+        err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    if result.shortened_reason:
+        err.print(f"note: {escape(result.shortened_reason)}", highlight=False, soft_wrap=True)
+    extra = f" + {result.watermark_output}" if result.watermark_output else ""
+    print(f"{result.output}{extra}: {result.duration:.2f} s, {result.frames} frames, {result.width}x{result.height} "
+          f"@ {result.fps:g} fps, audio {'yes' if result.has_audio else 'no'}, wall {result.wall_seconds:.1f} s, "
+          f"real-time factor {result.realtime_factor:.2f}")

@@ -1,0 +1,29 @@
+"""Engine settings per mode: what std and pro trade between speed and detail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from motionctl.core.types import Mode
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    pose_side: int = 384  # driver frames are decoded at this longer side for pose estimation
+    # Pose on every n-th driver frame; the tracker interpolates between (motion is smooth at
+    # 12-15 Hz, and pose estimation is the largest single cost on a CPU).
+    pose_stride: int = 2
+    face_side: int = 0  # > 0: also decode at this size and track the driver's face (pro)
+    image_pose_side: int = 1024
+    crf: int = 23
+    preset: str = "superfast"
+    fill_quality: str = "std"
+    expressions: bool = False  # mouth, eyes and head roll from the driver's face mesh
+    hand_orientation: bool = False
+
+    @staticmethod
+    def for_mode(mode: Mode) -> EngineConfig:
+        if mode == Mode.PRO:
+            return EngineConfig(pose_stride=1, face_side=960, crf=20, preset="veryfast", fill_quality="pro",
+                                expressions=True, hand_orientation=True)
+        return EngineConfig()

@@ -1,0 +1,173 @@
+"""Motion analysis of the driving video, streamed: gaps, shot cuts, the usable segment, smoothing.
+
+The tracker takes one observation per driver frame and hands back the frames whose driving pose
+is final, so rendering can run while the rest of the clip is still being analysed. Rules:
+- a frame is usable when a pose is found with both shoulders visible;
+- gaps of at most ``max_gap_seconds`` are interpolated; a longer gap ends the run;
+- a shot cut ends the run;
+- a run must last ``min_seconds`` before any frame is emitted; a shorter run is dropped and the
+  next one is tried; once a run has been emitted, whatever ends it ends the output (and says why).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from motionctl.core.errors import ContentRejected
+from motionctl.core.types import JOINT, Pose
+from motionctl.engine.filters import OneEuroFilter
+
+CORE_JOINTS = (JOINT["left_shoulder"], JOINT["right_shoulder"])
+
+
+@dataclass
+class Observation:
+    index: int
+    time: float
+    pose: Pose | None
+    thumb: np.ndarray  # small grayscale frame (uint8) for shot-cut detection
+    face: np.ndarray | None = None  # FaceParams.as_array(), pro only
+    interpolated: bool = False
+    skipped: bool = False  # pose deliberately not estimated on this frame (pose stride)
+
+
+@dataclass
+class DriverFrame:
+    """The final, smoothed driving pose of one output frame (driver pixel coordinates)."""
+
+    index: int
+    time: float
+    points: np.ndarray
+    z: np.ndarray
+    visibility: np.ndarray
+    face: np.ndarray | None
+    interpolated: bool = False
+
+
+def is_shot_cut(prev: np.ndarray, cur: np.ndarray) -> bool:
+    """A cut changes the whole picture at once: both the histogram and the pixels jump."""
+    h1 = np.bincount((prev >> 3).ravel(), minlength=32) / prev.size
+    h2 = np.bincount((cur >> 3).ravel(), minlength=32) / cur.size
+    hist_change = 0.5 * float(np.abs(h1 - h2).sum())
+    pixel_change = float(np.mean(np.abs(prev.astype(np.int16) - cur.astype(np.int16))))
+    return hist_change > 0.35 and pixel_change > 25.0
+
+
+def usable(pose: Pose | None) -> bool:
+    return pose is not None and bool(np.all(pose.visibility[list(CORE_JOINTS)] >= 0.5))
+
+
+class MotionTracker:
+    def __init__(self, fps: float, min_seconds: float = 3.0, max_gap_seconds: float = 0.5) -> None:
+        self.fps = fps
+        self.min_frames = int(round(min_seconds * fps))
+        self.max_gap = max(1, int(round(max_gap_seconds * fps)))
+        self.run: list[Observation] = []  # current run: usable frames and interpolated gaps
+        self.gap: list[Observation] = []  # unusable frames after the run's last usable one
+        self.emitted = 0  # frames of the run already emitted
+        self.confirmed = False
+        self.stopped = False
+        self.end_reason: str | None = None
+        self.longest_run_seconds = 0.0
+        self._prev_thumb: np.ndarray | None = None
+        self._filters = (OneEuroFilter(), OneEuroFilter(), OneEuroFilter(1.0, 0.3))
+        self._scale = 1.0
+        self._last_time: float | None = None
+
+    # -- input ---------------------------------------------------------------------------------
+    def push(self, obs: Observation) -> list[DriverFrame]:
+        if self.stopped:
+            return []
+        cut = self._prev_thumb is not None and is_shot_cut(self._prev_thumb, obs.thumb)
+        self._prev_thumb = obs.thumb
+        if cut:
+            self._end_run(f"shot cut at {obs.time:.2f} s")
+            if self.stopped:
+                return []
+        if usable(obs.pose):
+            if self.run and self.gap:
+                self._fill_gap(obs)
+            self.gap = []
+            self.run.append(obs)
+        elif self.run:
+            self.gap.append(obs)
+            if len(self.gap) > self.max_gap:
+                self._end_run(f"no usable pose from {self.gap[0].time:.2f} s")
+        if not self.stopped and not self.confirmed and len(self.run) >= self.min_frames:
+            self.confirmed = True
+        return self._emit() if self.confirmed and not self.stopped else []
+
+    def finish(self) -> list[DriverFrame]:
+        """End of the clip: emit the rest, or reject a clip with too little usable motion."""
+        if self.run and self.gap and all(g.skipped for g in self.gap):
+            # The clip ended on frames skipped by the pose stride: hold the last pose over them.
+            last = self.run[-1]
+            self.run += [Observation(g.index, g.time, last.pose, g.thumb, last.face, interpolated=True)
+                         for g in self.gap]
+            self.gap = []
+            self.confirmed = self.confirmed or len(self.run) >= self.min_frames
+        out = self._emit() if self.confirmed and not self.stopped else []
+        if not self.confirmed:
+            self.longest_run_seconds = max(self.longest_run_seconds, len(self.run) / self.fps)
+            raise ContentRejected(
+                "video_url: needs at least 3 s of continuous usable motion (one person, shoulders "
+                f"visible, no cut) (got {self.longest_run_seconds:.1f} s at most)",
+                field="video_url",
+                rule="at least 3 s of continuous usable motion",
+                value=round(self.longest_run_seconds, 2),
+            )
+        if self.gap and self.end_reason is None:
+            self.end_reason = f"no usable pose from {self.gap[0].time:.2f} s"
+        self.stopped = True
+        return out
+
+    # -- internals -----------------------------------------------------------------------------
+    def _end_run(self, reason: str) -> None:
+        self.longest_run_seconds = max(self.longest_run_seconds, len(self.run) / self.fps)
+        if self.confirmed:
+            self.end_reason = reason
+            self.stopped = True
+            return
+        self.run, self.gap = [], []
+
+    def _fill_gap(self, nxt: Observation) -> None:
+        prev = self.run[-1]
+        p0, p1 = prev.pose, nxt.pose
+        if p0 is None or p1 is None:  # usable() guarantees both poses; this keeps mypy sure too
+            return
+        n = len(self.gap) + 1
+        for k, g in enumerate(self.gap, start=1):
+            w = k / n
+            pose = Pose(
+                points=(1 - w) * p0.points + w * p1.points,
+                visibility=np.minimum(p0.visibility, p1.visibility),
+                z=(1 - w) * p0.z + w * p1.z,
+            )
+            face = None
+            if prev.face is not None and nxt.face is not None:
+                face = (1 - w) * prev.face + w * nxt.face
+            self.run.append(Observation(g.index, g.time, pose, g.thumb, face, interpolated=True))
+
+    def _emit(self) -> list[DriverFrame]:
+        out = []
+        if self.emitted == 0 and self.run:
+            first = self.run[0].pose
+            if first is not None:
+                sh = first.points[list(CORE_JOINTS)]
+                self._scale = max(float(np.linalg.norm(sh[0] - sh[1])), 1.0)
+        while self.emitted < len(self.run):
+            obs = self.run[self.emitted]
+            self.emitted += 1
+            pose = obs.pose
+            if pose is None:
+                continue
+            dt = 1.0 / self.fps if self._last_time is None else max(obs.time - self._last_time, 1e-3)
+            self._last_time = obs.time
+            pts = self._filters[0](pose.points / self._scale, dt) * self._scale
+            z = self._filters[1](pose.z / self._scale, dt) * self._scale
+            face = self._filters[2](obs.face, dt) if obs.face is not None else None
+            out.append(DriverFrame(obs.index, obs.time, pts.astype(np.float32), z.astype(np.float32),
+                                   pose.visibility, face, obs.interpolated))
+        return out

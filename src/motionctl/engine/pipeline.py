@@ -1,0 +1,147 @@
+"""The motion-control pipeline: character image + driving video -> MP4 of the character moving.
+
+Reads top to bottom as numbered steps. Analysis of the driver and rendering overlap: a decoder
+thread feeds pose estimation, and a render thread retargets, draws and encodes each frame as soon
+as the motion tracker has made it final.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from motionctl.core.errors import ContentRejected, InternalError, MotionctlError, rule_violation
+from motionctl.core.types import GenerationResult, GenerationSpec, Pose
+from motionctl.engine.config import EngineConfig
+from motionctl.engine.debug import contact_sheet, draw_skeleton, rig_picture, side_by_side
+from motionctl.engine.perception import FaceMeshEstimator, PoseEstimator
+from motionctl.engine.puppet.character import Character, analyze_character, pose_from_joints
+from motionctl.engine.puppet.face import head_box
+from motionctl.engine.stream import StreamingRun
+from motionctl.media.decode import LoadedImage, load_image, output_fps
+from motionctl.media.encode import output_size
+from motionctl.media.probe import ImageInfo, VideoInfo
+from motionctl.media.validate import validate_image, validate_video
+
+Progress = Callable[[float], None]
+
+
+def watermark_path(output: Path) -> Path:
+    return output.with_name(output.stem + "_watermark" + output.suffix)
+
+
+class MotionControlPipeline:
+    def __init__(self, config: EngineConfig | None = None) -> None:
+        self.config = config
+
+    # -- step helpers ------------------------------------------------------------------------------
+    @staticmethod
+    def check_inputs(spec: GenerationSpec) -> tuple[ImageInfo, VideoInfo]:
+        image = validate_image(spec.image, field="image")
+        video = validate_video(spec.video, spec.orientation, field="video")
+        return image, video
+
+    def prepare_character(self, spec: GenerationSpec, loaded: LoadedImage, canvas: tuple[int, int],
+                          cfg: EngineConfig) -> Character:
+        h, w = loaded.rgb.shape[:2]
+        with PoseEstimator(tracking=False, segmentation=True, max_side=cfg.image_pose_side) as est:
+            found = est.estimate(loaded.rgb)
+        if spec.joints:
+            pose: Pose = pose_from_joints(spec.joints, (w, h))
+            seg = found.mask if found is not None else None
+        elif found is None or not np.all(found.pose.visibility[[11, 12]] >= 0.5):
+            raise rule_violation(ContentRejected, "image", "must show a person with head, shoulders and arms "
+                                 "visible (for drawings, give the joints with --joints)", "no person detected")
+        else:
+            pose, seg = found.pose, found.mask
+        character = analyze_character(loaded.rgb, loaded.alpha, canvas, pose=pose, seg_mask=seg,
+                                      quality=cfg.fill_quality)
+        if cfg.expressions:
+            character.face = _character_face(character)
+        return character
+
+    # -- the pipeline ------------------------------------------------------------------------------
+    def __call__(self, spec: GenerationSpec, output: Path, *, progress: Progress | None = None,
+                 debug_dir: Path | None = None) -> GenerationResult:
+        started = time.perf_counter()
+        report = progress or (lambda _f: None)
+        cfg = self.config or EngineConfig.for_mode(spec.mode)
+        stages: dict[str, float] = {}
+
+        # 1. Check the inputs against the documented limits.
+        t = time.perf_counter()
+        _, video = self.check_inputs(spec)
+        output = Path(output)
+        if output.suffix.lower() != ".mp4":
+            raise rule_violation(ContentRejected, "output", "must be a .mp4 path", output.name)
+        loaded = load_image(spec.image, field="image")
+        canvas = output_size(loaded.width, loaded.height, spec.effective_resolution)
+        fps = output_fps(video)
+        stages["check"] = time.perf_counter() - t
+
+        # 2. Analyse the character: pose (or given joints), matte, layers, skin, background plate.
+        t = time.perf_counter()
+        character = self.prepare_character(spec, loaded, canvas, cfg)
+        stages["character"] = time.perf_counter() - t
+        report(0.05)
+
+        # 3-5. Stream the driver through pose estimation and the tracker; render and encode.
+        run = StreamingRun(spec, cfg, character, video, fps, canvas, output, report, debug_dir)
+        encoded = run.execute(stages)
+
+        # 6. Debug pictures, when asked: driver skeletons, the rig, driver | output previews.
+        if debug_dir is not None:
+            write_debug_pictures(Path(debug_dir), character, run.previews)
+
+        wall = time.perf_counter() - started
+        driver_seconds = video.duration
+        shortened = None
+        if encoded.duration < driver_seconds - 1.5 / fps:
+            shortened = (f"output is {encoded.duration:.2f} s of the driver's {driver_seconds:.2f} s: "
+                         f"{run.reason or 'usable motion ended'}")
+        report(1.0)
+        return GenerationResult(
+            output=output, watermark_output=encoded.watermark_path, duration=encoded.duration,
+            frames=encoded.frames, fps=fps, width=canvas[0], height=canvas[1], wall_seconds=wall,
+            shortened_reason=shortened, has_audio=encoded.has_audio, stage_seconds=stages,
+        )
+
+
+def write_debug_pictures(folder: Path, character: Character, previews: list) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def save(name: str, rgb: np.ndarray) -> None:
+        cv2.imwrite(str(folder / name), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+
+    save("rig.png", rig_picture(character))
+    picks = previews[:: max(1, len(previews) // 8)][:8]
+    save("driver_skeleton.png", contact_sheet([
+        side_by_side(draw_skeleton(d, f.points, f.visibility), d) for d, _, f, _ in picks], columns=2))
+    save("preview.png", contact_sheet([side_by_side(d, o) for d, o, _, _ in picks], columns=2))
+
+
+def _character_face(character: Character) -> np.ndarray | None:
+    box = head_box(character.joints, character.size)
+    if box is None:
+        return None
+    x0, y0, x1, y1 = box
+    with FaceMeshEstimator(tracking=False, max_side=512) as mesh:
+        pts = mesh.estimate(np.ascontiguousarray(character.image[y0:y1, x0:x1]))
+    if pts is None:
+        return None
+    return pts[:, :2] + np.array([x0, y0], np.float32)
+
+
+def generate(spec: GenerationSpec, output: Path, *, progress: Progress | None = None,
+             debug_dir: Path | None = None, config: EngineConfig | None = None) -> GenerationResult:
+    """Generate ``output`` (and its watermarked copy when asked); see MotionControlPipeline."""
+    try:
+        return MotionControlPipeline(config)(spec, Path(output), progress=progress, debug_dir=debug_dir)
+    except MotionctlError:
+        raise
+    except Exception as exc:  # an engine bug: one error type for callers, the cause chained
+        raise InternalError(f"generation failed: {type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,1 @@
+"""The CPU puppet: a character cut into layers, rigged, retargeted and redrawn for every frame."""

@@ -1,0 +1,172 @@
+"""Character analysis, once per image: pose, matte, layers, skinning and the background plate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from motionctl.core.errors import ContentRejected, rule_violation
+from motionctl.core.types import JOINT, Pose
+from motionctl.engine.puppet.background import background_plate
+from motionctl.engine.puppet.layers import LIMB_BONES, Layer, complete_hidden, make_layer, part_labels
+from motionctl.engine.puppet.matte import color_key_matte, refine_matte
+from motionctl.engine.puppet.rig import Joints, Skin, rig_joints
+
+REQUIRED_JOINTS = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+
+
+@dataclass
+class Character:
+    size: tuple[int, int]  # canvas (width, height)
+    image: np.ndarray  # canvas-sized RGB
+    matte: np.ndarray
+    plate: np.ndarray
+    joints: Joints  # rig joints in canvas pixels
+    layers: list[Layer]
+    labels: np.ndarray  # 0 torso, i+1 limb i (debug pictures)
+    limbs: list[str]  # animated limbs, e.g. ["left_arm", "right_leg"]
+    full_body: bool
+    radii: dict[str, float] = field(default_factory=dict)
+    face: np.ndarray | None = None  # (478, 2) face-mesh points in canvas pixels, pro only
+
+    @property
+    def body_scale(self) -> float:
+        return body_scale(self.joints)
+
+
+def body_scale(j: Joints) -> float:
+    shoulders = float(np.linalg.norm(j["left_shoulder"] - j["right_shoulder"]))
+    spine = float(np.linalg.norm(j["mid_shoulder"] - j["mid_hip"]))
+    return max(shoulders * 1.6, spine, 1.0)
+
+
+def pose_from_joints(joints: dict[str, tuple[float, float]], size: tuple[int, int]) -> Pose:
+    """A pose from user-given joints (name -> pixel), for characters no detector can read."""
+    unknown = sorted(set(joints) - set(JOINT) - {"head", "neck"})
+    if unknown:
+        raise rule_violation(ContentRejected, "joints", f"names must be among {', '.join(JOINT)}, head", unknown)
+    missing = [n for n in REQUIRED_JOINTS if n not in joints]
+    if missing:
+        raise rule_violation(ContentRejected, "joints", "must give both shoulders and both hips", missing)
+    w, h = size
+    for name, (x, y) in joints.items():
+        if not (0 <= x <= w and 0 <= y <= h):
+            raise rule_violation(ContentRejected, "joints", f"{name} must lie inside the {w}x{h} image", (x, y))
+    pts = np.zeros((33, 2), np.float32)
+    vis = np.zeros(33, np.float32)
+    for name, xy in joints.items():
+        if name in JOINT:
+            pts[JOINT[name]] = xy
+            vis[JOINT[name]] = 1.0
+    j = {n: pts[i] for n, i in JOINT.items()}
+    mid_sh = (j["left_shoulder"] + j["right_shoulder"]) / 2
+    head = np.asarray(joints.get("head", mid_sh + (mid_sh - (j["left_hip"] + j["right_hip"]) / 2) * 0.45), np.float32)
+    for name in ("nose", "left_ear", "right_ear"):
+        if vis[JOINT[name]] == 0:
+            pts[JOINT[name]] = head
+            vis[JOINT[name]] = 1.0
+    for side in ("left", "right"):  # hands and feet extend their limb when not given
+        for a, b, tips in (("elbow", "wrist", ("index", "pinky")), ("knee", "ankle", ("foot_index",))):
+            ia, ib = JOINT[f"{side}_{a}"], JOINT[f"{side}_{b}"]
+            if vis[ia] and vis[ib]:
+                for tip in tips:
+                    it = JOINT[f"{side}_{tip}"]
+                    if vis[it] == 0:
+                        pts[it] = pts[ib] + 0.3 * (pts[ib] - pts[ia])
+                        vis[it] = 1.0
+    return Pose(points=pts, visibility=vis, z=np.zeros(33, np.float32))
+
+
+def _limb_ok(pose: Pose, limb: str, size: tuple[int, int]) -> bool:
+    w, h = size
+    for _, ja, jb in LIMB_BONES[limb][1:3]:
+        for name in (ja, jb):
+            i = JOINT[name]
+            x, y = pose.points[i]
+            if pose.visibility[i] < 0.3 or not (0 <= x < w and 0 <= y < h):
+                return False
+    return True
+
+
+def analyze_character(
+    rgb: np.ndarray,
+    alpha: np.ndarray | None,
+    canvas: tuple[int, int],
+    *,
+    pose: Pose,
+    seg_mask: np.ndarray | None,
+    quality: str = "std",
+) -> Character:
+    """Build the puppet from the image (at any size) onto a canvas of ``canvas`` = (w, h)."""
+    # 1. Matte: the image's own alpha, else segmentation, else colour keying (drawings).
+    h0, w0 = rgb.shape[:2]
+    if alpha is not None:
+        matte0 = alpha.astype(np.float32) / 255.0
+    elif seg_mask is not None:
+        matte0 = refine_matte(rgb, seg_mask)
+    else:
+        matte0 = color_key_matte(rgb)
+    if (matte0 > 0.5).mean() < 0.005:
+        raise rule_violation(ContentRejected, "image_url", "the character must be separable from its background",
+                             f"{100 * (matte0 > 0.5).mean():.2f}% of the image")
+
+    # 2. Everything onto the canvas.
+    cw, ch = canvas
+    sx, sy = cw / w0, ch / h0
+    image = cv2.resize(rgb, canvas, interpolation=cv2.INTER_AREA if sx < 1 else cv2.INTER_CUBIC)
+    matte = np.clip(cv2.resize(matte0, canvas, interpolation=cv2.INTER_LINEAR), 0, 1)
+    points = pose.points * np.array([sx, sy], np.float32)
+    cpose = Pose(points=points, visibility=pose.visibility, z=pose.z)
+    joints = rig_joints(points)
+    limbs = [limb for limb in LIMB_BONES if _limb_ok(cpose, limb, canvas)]
+    full_body = all(limb in limbs for limb in ("left_leg", "right_leg"))
+    scale = body_scale(joints)
+
+    # 3. Part labels from the matte and the bones; hidden torso texture completed under the limbs.
+    labels, radii = part_labels(matte, joints, limbs, scale)
+    fg = matte > 0.5
+    torso_own = fg & (labels == 0)
+    zone_pts = [joints["left_shoulder"], joints["right_shoulder"], joints["mid_shoulder"]]
+    zone_pts += [joints["right_hip"], joints["left_hip"]] if full_body else [
+        joints["right_shoulder"] + (joints["mid_hip"] - joints["mid_shoulder"]) * 0.7,
+        joints["left_shoulder"] + (joints["mid_hip"] - joints["mid_shoulder"]) * 0.7]
+    zone = np.zeros(fg.shape, np.uint8)
+    cv2.fillConvexPoly(zone, cv2.convexHull(np.array(zone_pts, np.int32)), 1)
+    # The head too: hands held to the face in the image must not leave a hole in it when they move.
+    head_r = 0.8 * float(np.linalg.norm(joints["head"] - joints["mid_shoulder"]))
+    cv2.circle(zone, tuple(int(v) for v in joints["head"]), int(head_r), 1, -1)
+    zone_b = zone.astype(bool) & fg
+    torso_image, torso_cover = complete_hidden(image, torso_own, zone_b)
+
+    # 4. Layers with their skins.
+    torso_alpha = np.where(torso_cover, np.maximum(matte, zone_b.astype(np.float32)), 0.0)
+    torso_alpha = _soften(torso_alpha, torso_cover)
+    torso_skin = Skin("torso", ["lower_torso", "upper_torso", "head"],
+                      [(joints["mid_hip"], joints["mid_shoulder"])] * 2 + [(joints["mid_shoulder"], joints["head"])],
+                      blend=0.0)
+    layers = []
+    torso = make_layer("torso", torso_image, torso_alpha, torso_skin)
+    if torso is not None:
+        layers.append(torso)
+    for i, limb in enumerate(limbs):
+        own = labels == i + 1
+        # The limb's own bones only: blending the shoulder (hip) region with the torso's motion
+        # leaves a ghost of the limb's image pose there when the limb swings far.
+        bones = LIMB_BONES[limb][1:]
+        skin = Skin("chain", [b for b, _, _ in bones], [(joints[a], joints[b]) for _, a, b in bones],
+                    blend=0.6 * radii[bones[0][0]])
+        layer = make_layer(limb, image, _soften(matte * own, own), skin)
+        if layer is not None:
+            layers.append(layer)
+
+    # 5. The background with the character removed.
+    plate = background_plate(image, matte, quality)
+    return Character(canvas, image, matte, plate, joints, layers, labels, limbs, full_body, radii)
+
+
+def _soften(alpha: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """Anti-alias cut edges inside the silhouette (where one part meets another)."""
+    blurred = cv2.GaussianBlur(own.astype(np.float32), (3, 3), 0)
+    return (alpha * blurred).astype(np.float32)

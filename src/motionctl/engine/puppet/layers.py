@@ -1,0 +1,160 @@
+"""Cut the character into body-part layers: matte plus bone geometry, hidden texture completed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from motionctl.engine.puppet.rig import Joints, Skin, segment_distance
+
+# Layer name -> bones (rig joint pairs), root side first. The first bone is the limb's anchor on the
+# torso (where the limb attaches); the rest are the limb's own.
+LIMB_BONES: dict[str, list[tuple[str, str, str]]] = {
+    f"{side}_{limb}": bones
+    for side in ("left", "right")
+    for limb, bones in (
+        ("arm", [("upper_torso", "mid_shoulder", f"{side}_shoulder"),
+                 (f"{side}_upper_arm", f"{side}_shoulder", f"{side}_elbow"),
+                 (f"{side}_forearm", f"{side}_elbow", f"{side}_wrist"),
+                 (f"{side}_hand", f"{side}_wrist", f"{side}_hand")]),
+        ("leg", [("lower_torso", "mid_hip", f"{side}_hip"),
+                 (f"{side}_thigh", f"{side}_hip", f"{side}_knee"),
+                 (f"{side}_shin", f"{side}_knee", f"{side}_ankle"),
+                 (f"{side}_foot", f"{side}_ankle", f"{side}_toe")]),
+    )
+}  # fmt: skip
+
+
+@dataclass
+class Layer:
+    name: str
+    rgba: np.ndarray  # uint8 premultiplied RGBA crop
+    origin: tuple[int, int]  # crop's top-left in the canvas
+    skin: Skin
+    outline: np.ndarray  # (K, 2) canvas points on the layer's edge, for destination bounds
+
+
+def limb_radius(fg: np.ndarray, a: np.ndarray, b: np.ndarray, fallback: float, most: float = 2.5) -> float:
+    """Half the limb's thickness, read off the matte's distance transform along the bone."""
+    dist = cv2.distanceTransform(fg.astype(np.uint8), cv2.DIST_L2, 5)
+    h, w = fg.shape
+    samples = []
+    for t in np.linspace(0.3, 0.7, 7):
+        x, y = (a + t * (b - a)).astype(int)
+        if 0 <= x < w and 0 <= y < h and dist[y, x] > 0:
+            samples.append(dist[y, x])
+    if not samples:
+        return fallback
+    return float(np.clip(1.35 * np.median(samples), 0.5 * fallback, most * fallback))
+
+
+def part_labels(
+    matte: np.ndarray, joints: Joints, limbs: list[str], body_scale: float
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Label map: 0 torso (with head), i+1 for limbs[i]. Pixels join the limb whose capsule (a
+    radius measured from the matte) holds them most tightly; the rest stays with the torso."""
+    h, w = matte.shape
+    fg = matte > 0.5
+    ys, xs = np.nonzero(fg)
+    pts = np.stack([xs, ys], axis=-1).astype(np.float32)
+    best = np.full(len(pts), np.inf, np.float32)
+    label = np.zeros(len(pts), np.int32)
+    radii: dict[str, float] = {}
+    # Hands raised to the face must not take the face with them: arms stay out of the head disc.
+    ear_gap = float(np.linalg.norm(joints["left_ear"] - joints["right_ear"])) if "left_ear" in joints else 0.0
+    head_r = max(0.45 * ear_gap, 0.25 * float(np.linalg.norm(joints["head"] - joints["mid_shoulder"])))
+    in_head = np.linalg.norm(pts - joints["head"], axis=-1) < head_r
+    for i, limb in enumerate(limbs):
+        nd_limb = np.full(len(pts), np.inf, np.float32)
+        for bone, ja, jb in LIMB_BONES[limb][1:]:
+            a, b = joints[ja], joints[jb]
+            # Legs are often inside a skirt or wide trousers: a tighter cap keeps the garment on
+            # the body instead of splitting it between the legs.
+            r = limb_radius(fg, a, b, fallback=0.09 * body_scale, most=1.3 if limb.endswith("leg") else 2.5)
+            if bone.endswith(("hand", "foot")):
+                # Pose points stop at the knuckles and the toe joint: spread fingers and the tip
+                # of the foot reach further, and a hand is wider than its wrist.
+                parent = radii.get(bone.replace("hand", "forearm").replace("foot", "shin"), r)
+                r = max(r, (1.4 if bone.endswith("hand") else 1.0) * parent)
+                b = a + (b - a) * (1.8 if bone.endswith("hand") else 1.3)
+            radii[bone] = r
+            nd_limb = np.minimum(nd_limb, segment_distance(pts, a, b) / r)
+        if limb.endswith("arm"):
+            nd_limb[in_head] = np.inf
+        take = (nd_limb < 1.0) & (nd_limb < best)
+        best[take] = nd_limb[take]
+        label[take] = i + 1
+    labels = np.zeros((h, w), np.int32)
+    labels[ys, xs] = label
+    _adopt_strays(labels, fg, joints)
+    return labels, radii
+
+
+def _adopt_strays(labels: np.ndarray, fg: np.ndarray, joints: Joints) -> None:
+    """Torso-labelled pieces cut off from the torso by a limb (fingertips past the hand capsule, a
+    sleeve's cuff) belong to the limb that touches them most."""
+    rest = (fg & (labels == 0)).astype(np.uint8)
+    n, comp = cv2.connectedComponents(rest, connectivity=8)
+    h, w = labels.shape
+    anchors = {int(comp[min(max(int(p[1]), 0), h - 1), min(max(int(p[0]), 0), w - 1)])
+               for p in (joints["mid_shoulder"], joints["head"], (joints["mid_shoulder"] + joints["mid_hip"]) / 2)}
+    if len(anchors - {0}) == 0:  # no torso seed inside the silhouette: keep the largest piece
+        sizes = np.bincount(comp.ravel())
+        sizes[0] = 0
+        anchors = {int(sizes.argmax())}
+    ring_kernel = np.ones((5, 5), np.uint8)
+    for c in range(1, n):
+        if c in anchors:
+            continue
+        piece = comp == c
+        ring = cv2.dilate(piece.astype(np.uint8), ring_kernel).astype(bool) & ~piece
+        touching = labels[ring]
+        touching = touching[touching > 0]
+        if len(touching):
+            labels[piece] = np.bincount(touching).argmax()
+
+
+def complete_hidden(image: np.ndarray, own: np.ndarray, zone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Texture for the parts of a layer hidden behind others in the image (inside ``zone``).
+
+    Returns the completed colour image and the layer's coverage (own pixels + completed ones).
+    Inpainting runs on the zone's bounding box at a reduced size: the fill is smooth anyway.
+    """
+    hole = zone & ~own
+    cover = own | zone
+    if not hole.any():
+        return image, cover
+    ys, xs = np.nonzero(cover)
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    crop = image[y0:y1, x0:x1]
+    hole_c = hole[y0:y1, x0:x1].astype(np.uint8)
+    # Hide everything that is not this layer, so the fill borrows only the layer's own colours.
+    scale = min(1.0, 256 / max(crop.shape[:2]))
+    small = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    unknown = cv2.resize((~own[y0:y1, x0:x1]).astype(np.uint8), small.shape[1::-1],
+                         interpolation=cv2.INTER_NEAREST)
+    filled = cv2.inpaint(small, unknown, 5, cv2.INPAINT_TELEA)
+    up = cv2.resize(filled, crop.shape[1::-1], interpolation=cv2.INTER_LINEAR)
+    out = image.copy()
+    region = out[y0:y1, x0:x1]
+    region[hole_c > 0] = up[hole_c > 0]
+    return out, cover
+
+
+def make_layer(name: str, image: np.ndarray, alpha: np.ndarray, skin: Skin, margin: int = 2) -> Layer | None:
+    ys, xs = np.nonzero(alpha > 0.02)
+    if len(xs) == 0:
+        return None
+    h, w = alpha.shape
+    y0, y1 = max(ys.min() - margin, 0), min(ys.max() + margin + 1, h)
+    x0, x1 = max(xs.min() - margin, 0), min(xs.max() + margin + 1, w)
+    a = alpha[y0:y1, x0:x1, None].astype(np.float32)
+    rgba = np.concatenate([image[y0:y1, x0:x1].astype(np.float32) * a, a * 255.0], axis=-1)
+    rgba = np.clip(rgba + 0.5, 0, 255).astype(np.uint8)
+    contours, _ = cv2.findContours((alpha > 0.02).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    outline = np.concatenate([c.reshape(-1, 2) for c in contours]).astype(np.float32)
+    if len(outline) > 400:
+        outline = outline[:: len(outline) // 400 + 1]
+    return Layer(name, np.ascontiguousarray(rgba), (int(x0), int(y0)), skin, outline)

@@ -1,0 +1,55 @@
+"""The character's soft foreground matte."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+
+def refine_matte(image: np.ndarray, matte: np.ndarray) -> np.ndarray:
+    """Snap a coarse matte to the image's edges with a guided filter (edge-aware smoothing)."""
+    guide = image.astype(np.float32) / 255.0
+    radius = max(2, int(0.004 * max(matte.shape)))
+    try:
+        refined = cv2.ximgproc.guidedFilter(guide, matte.astype(np.float32), radius, 1e-3)
+    except AttributeError:  # opencv without contrib: keep the coarse matte
+        refined = matte.astype(np.float32)
+    refined = np.clip(refined, 0.0, 1.0)
+    return keep_main_body(refined)
+
+
+def keep_main_body(matte: np.ndarray) -> np.ndarray:
+    """Drop stray blobs (keep components with at least 5% of the largest one's area) and fill
+    holes inside the silhouette: a matte with holes would show the plate through the body."""
+    fg = (matte > 0.5).astype(np.uint8)
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
+    if n <= 1:
+        return matte.astype(np.float32)
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    keep = np.zeros(n, bool)
+    keep[1:] = areas >= 0.05 * areas.max()
+    main = keep[lab]
+    near = cv2.dilate(main.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    out = np.where(near, matte, 0.0).astype(np.float32)
+    out[_holes(main)] = 1.0
+    return out
+
+
+def _holes(mask: np.ndarray) -> np.ndarray:
+    """Background pixels not connected to the image border."""
+    padded = np.pad((~mask).astype(np.uint8), 1, constant_values=1)
+    flood = np.zeros((padded.shape[0] + 2, padded.shape[1] + 2), np.uint8)
+    cv2.floodFill(padded, flood, (0, 0), 0)
+    return padded[1:-1, 1:-1].astype(bool)
+
+
+def color_key_matte(image: np.ndarray) -> np.ndarray:
+    """Matte for a drawing on plain paper: pixels far from the border's colour are the character."""
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]]).astype(np.float32)
+    paper = np.median(border, axis=0)
+    diff = np.linalg.norm(image.astype(np.float32) - paper, axis=-1)
+    fg = (diff > 40).astype(np.uint8)
+    k = max(3, int(0.01 * max(image.shape[:2])) | 1)
+    fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    matte = keep_main_body(fg.astype(np.float32))
+    return cv2.GaussianBlur(matte, (3, 3), 0)

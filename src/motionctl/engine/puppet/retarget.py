@@ -1,0 +1,202 @@
+"""Retargeting: bone directions from the driver, bone lengths from the character.
+
+For each driver frame the retargeter places the character's rig on the canvas and returns, per
+bone, the affine map from the character's image to the frame, plus the layers' drawing order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from motionctl.core.types import Orientation
+from motionctl.engine.motion import DriverFrame
+from motionctl.engine.puppet.character import Character, body_scale
+from motionctl.engine.puppet.layers import LIMB_BONES
+from motionctl.engine.puppet.rig import BoneFrame, Joints, bone_affine, rig_joints
+
+ARM_CHAIN = ("shoulder", "elbow", "wrist", "hand")
+LEG_CHAIN = ("hip", "knee", "ankle", "toe")
+
+
+@dataclass
+class Posed:
+    affines: dict[str, np.ndarray]  # bone -> 2x3 source->canvas
+    joints: Joints  # destination rig joints (canvas pixels)
+    order: list[str]  # layer names, back to front
+
+
+def _rot(v: np.ndarray, angle: float) -> np.ndarray:
+    c, s = np.cos(angle), np.sin(angle)
+    return np.array([c * v[0] - s * v[1], s * v[0] + c * v[1]])
+
+
+def _angle(v: np.ndarray) -> float:
+    return float(np.arctan2(v[1], v[0]))
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return v / n if n > 1e-6 else np.array([0.0, -1.0])
+
+
+@dataclass
+class Retargeter:
+    character: Character
+    driver_size: tuple[int, int]  # (w, h) of the driver frames the poses are in
+    orientation: Orientation
+    hand_orientation: bool = False  # pro: hands follow the driver's hands, not just the forearm
+    _root0: np.ndarray | None = None
+    _scale: float = 1.0
+    _full_body: bool = False
+    _ref_len: dict[str, float] = field(default_factory=dict)
+    _in_front: dict[str, bool] = field(default_factory=dict)
+
+    def prime(self, frames: list[DriverFrame]) -> None:
+        """Learn the driver's reference: placement and size at the start, full bone lengths."""
+        first = frames[0]
+        dj = rig_joints(first.points)
+        hips_seen = bool(np.all(first.visibility[[23, 24]] >= 0.5))
+        self._full_body = self.character.full_body and hips_seen
+        self._root0 = dj[self._root_name()].astype(np.float64)
+        self._scale = self.character.body_scale / body_scale(dj)
+        for f in frames:
+            self._update_ref(rig_joints(f.points))
+
+    def _root_name(self) -> str:
+        return "mid_hip" if self._full_body else "mid_shoulder"
+
+    def _update_ref(self, dj: Joints) -> None:
+        for side in ("left", "right"):
+            for chain in (ARM_CHAIN, LEG_CHAIN):
+                for a, b in zip(chain[:-2], chain[1:-1], strict=True):
+                    key = f"{side}_{a}"
+                    length = float(np.linalg.norm(dj[f"{side}_{b}"] - dj[key]))
+                    self._ref_len[key] = max(self._ref_len.get(key, 0.0), length)
+
+    def pose(self, frame: DriverFrame) -> Posed:
+        if self._root0 is None:
+            self.prime([frame])
+        ch = self.character
+        cj, dj = ch.joints, rig_joints(frame.points)
+        self._update_ref(dj)
+        aff: dict[str, np.ndarray] = {}
+        out: Joints = {}
+
+        # 1. Root placement.
+        root = self._place_root(dj)
+
+        # 2. Torso: spine direction from the driver; shoulder and hip lines turn with the driver's.
+        up_c = _unit(cj["mid_shoulder"] - cj["mid_hip"])
+        if self._full_body:
+            spine_len = float(np.linalg.norm(cj["mid_shoulder"] - cj["mid_hip"]))
+            mid_hip = root
+            mid_sh = root + _unit(dj["mid_shoulder"] - dj["mid_hip"]) * spine_len
+            hip_turn = _angle(dj["left_hip"] - dj["right_hip"]) - _angle(cj["left_hip"] - cj["right_hip"])
+        else:
+            mid_sh = root
+            mid_hip = None
+            hip_turn = None
+        sh_turn = _angle(dj["left_shoulder"] - dj["right_shoulder"]) - _angle(
+            cj["left_shoulder"] - cj["right_shoulder"])
+        upper_dst = BoneFrame(mid_sh, _rot(up_c, sh_turn))
+        aff["upper_torso"] = bone_affine(BoneFrame(cj["mid_shoulder"], up_c), upper_dst)
+        if mid_hip is not None and hip_turn is not None:
+            lower_dst = BoneFrame(mid_hip, _rot(up_c, hip_turn))
+            aff["lower_torso"] = bone_affine(BoneFrame(cj["mid_hip"], up_c), lower_dst)
+        else:
+            aff["lower_torso"] = aff["upper_torso"]
+        carry = {"shoulder": aff["upper_torso"], "hip": aff["lower_torso"]}
+        for name in ("mid_shoulder", "mid_hip", "left_shoulder", "right_shoulder", "left_hip", "right_hip"):
+            a = carry["hip" if "hip" in name else "shoulder"]
+            out[name] = a[:, :2] @ cj[name] + a[:, 2]
+
+        # 3. Head: the neck turns as the driver's.
+        neck_len = float(np.linalg.norm(cj["head"] - cj["mid_shoulder"]))
+        out["head"] = out["mid_shoulder"] + _unit(dj["head"] - dj["mid_shoulder"]) * neck_len
+        aff["head"] = bone_affine(BoneFrame.between(cj["mid_shoulder"], cj["head"]),
+                                  BoneFrame.between(out["mid_shoulder"], out["head"]))
+
+        # 4. Limbs by forward kinematics: driver's directions, character's lengths.
+        for side in ("left", "right"):
+            for chain in (ARM_CHAIN, LEG_CHAIN):
+                self._limb(side, chain, cj, dj, out, aff)
+
+        # 5. Drawing order from the driver's depth.
+        order = self._order(frame)
+        return Posed(aff, out, order)
+
+    def _place_root(self, dj: Joints) -> np.ndarray:
+        ch = self.character
+        name = self._root_name()
+        if self.orientation == Orientation.VIDEO:
+            dw, dh = self.driver_size
+            cw, chh = ch.size
+            root = dj[name] / np.array([dw, dh]) * np.array([cw, chh])
+        else:
+            root0 = self._root0 if self._root0 is not None else dj[name]
+            root = ch.joints[name] + (dj[name] - root0) * self._scale
+        return self._keep_whole(root.astype(np.float64), ch.joints[name])
+
+    def _keep_whole(self, root: np.ndarray, root_c: np.ndarray) -> np.ndarray:
+        """Shift the character back when its skeleton would leave both the canvas and its own
+        original extent, so it stays whole in every frame."""
+        ch = self.character
+        pts = np.array(list(ch.joints.values())) - root_c
+        margin = 0.12 * ch.body_scale
+        lo = np.minimum(pts.min(axis=0) + root_c - margin, 0)
+        hi = np.maximum(pts.max(axis=0) + root_c + margin, np.array(ch.size, float))
+        bbox_lo, bbox_hi = pts.min(axis=0) - margin + root, pts.max(axis=0) + margin + root
+        shift = np.maximum(lo - bbox_lo, 0) - np.maximum(bbox_hi - hi, 0)
+        return root + shift
+
+    def _limb(self, side: str, chain: tuple[str, ...], cj: Joints, dj: Joints, out: Joints,
+              aff: dict[str, np.ndarray]) -> None:
+        limb = f"{side}_{'arm' if chain is ARM_CHAIN else 'leg'}"
+        bones = [b for b, _, _ in LIMB_BONES[limb][1:]]
+        names = [f"{side}_{j}" for j in chain]
+        animated = limb in self.character.limbs and (chain is ARM_CHAIN or self._full_body)
+        prev_dir_c = prev_dir_d = None
+        for k, bone in enumerate(bones):
+            a, b = names[k], names[k + 1]
+            vec_c = cj[b] - cj[a]
+            length = float(np.linalg.norm(vec_c))
+            start = out[a]
+            if not animated:
+                carrier = aff["upper_torso" if chain is ARM_CHAIN else "lower_torso"]
+                out[b] = carrier[:, :2] @ cj[b] + carrier[:, 2]
+                aff[bone] = carrier
+                continue
+            last = k == len(bones) - 1
+            if last and chain is ARM_CHAIN and not self.hand_orientation and prev_dir_c is not None \
+                    and prev_dir_d is not None:
+                # Hands follow the forearm, keeping their angle to it from the image.
+                direction = _unit(_rot(prev_dir_d, _angle(vec_c) - _angle(prev_dir_c)))
+                stretch = 1.0
+            else:
+                direction = _unit(dj[b] - dj[a])
+                ref = self._ref_len.get(a, 0.0)
+                d_len = float(np.linalg.norm(dj[b] - dj[a]))
+                stretch = float(np.clip(d_len / ref, 0.5, 1.0)) if ref > 0 and not last else 1.0
+            out[b] = start + direction * length * stretch
+            aff[bone] = bone_affine(BoneFrame.between(cj[a], cj[b]), BoneFrame.between(start, out[b]), stretch)
+            prev_dir_c, prev_dir_d = vec_c, out[b] - start
+
+    def _order(self, frame: DriverFrame) -> list[str]:
+        z = frame.z
+        sh_w = max(float(np.linalg.norm(frame.points[11] - frame.points[12])), 1.0)
+        depth: dict[str, float] = {"torso": 0.0}
+        for limb in self.character.limbs:
+            side, kind = limb.split("_")
+            idx = {"left": {"arm": (13, 15, 11), "leg": (25, 27, 23)},
+                   "right": {"arm": (14, 16, 12), "leg": (26, 28, 24)}}[side][kind]
+            rel = (float(z[idx[0]] + z[idx[1]]) / 2 - float(z[idx[2]])) / sh_w
+            # Arms are in front of the body unless clearly behind it; legs are behind the hips
+            # unless clearly in front. Hysteresis keeps the order from flickering.
+            threshold = 0.25 if kind == "arm" else -0.45
+            was_front = self._in_front.get(limb, kind == "arm")
+            front = rel < threshold + (0.1 if was_front else -0.1)
+            self._in_front[limb] = front
+            depth[limb] = -1.0 - abs(rel) if front else 1.0 + abs(rel)
+        return sorted(depth, key=lambda n: -depth[n])

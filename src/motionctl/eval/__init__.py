@@ -1,0 +1,1 @@
+"""Quality evaluation: metrics as pure functions over arrays, and a runner that measures a generated video."""

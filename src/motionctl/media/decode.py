@@ -1,0 +1,198 @@
+"""Decode images to RGB(+alpha) arrays and stream video frames, never holding a whole clip.
+
+``iter_frames`` is the engine's hot path: it decodes with FFmpeg's frame threads, drops frames above
+``max_fps`` *before* converting them (dropped frames cost only the decode), and lets swscale do the
+downscale and the YUV->RGB conversion in one pass when ``max_side`` is given.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+from av.video.reformatter import VideoReformatter
+from PIL import Image, ImageOps
+
+from motionctl.core import limits
+from motionctl.core.errors import MediaRejected
+from motionctl.media.probe import VideoInfo, normalise_rotation, probe_image, reject
+
+# cv2.rotate codes for a counter-clockwise display rotation (PyAV's VideoFrame.rotation convention).
+_ROTATE = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
+
+
+@dataclass
+class LoadedImage:
+    rgb: np.ndarray  # uint8 (H, W, 3), EXIF orientation applied
+    alpha: np.ndarray | None  # uint8 (H, W), None when absent or fully opaque
+
+    @property
+    def width(self) -> int:
+        return int(self.rgb.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.rgb.shape[0])
+
+
+@dataclass
+class Frame:
+    index: int  # 0, 1, 2, ... over the frames yielded
+    time: float  # seconds from the start of the video (source timestamp of this frame)
+    rgb: np.ndarray  # uint8 (H, W, 3), display orientation
+
+
+def load_image(path: Path | str, field: str = "image_url") -> LoadedImage:
+    """Decode a PNG/JPEG to 8-bit RGB and, when it has real transparency, an alpha plane.
+
+    Palette, grey, grey+alpha, CMYK and 16-bit images are all converted; the pixel count is checked
+    against the decompression-bomb guard before anything is decoded.
+    """
+    path = Path(path)
+    info = probe_image(path, field)  # header only: refuse a bomb before Pillow allocates anything
+    if info.pixels > limits.IMAGE_MAX_PIXELS:
+        raise reject(
+            field,
+            f"pixel count must be at most {limits.IMAGE_MAX_PIXELS:,} (decompression bomb guard)",
+            f"{info.pixels:,} pixels, {info.width}x{info.height}",
+        )
+    try:
+        with Image.open(path) as im:
+            im.load()
+            oriented = ImageOps.exif_transpose(im) or im
+            rgb, alpha = _to_rgb_alpha(oriented)
+    except MediaRejected:
+        raise
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise reject(field, "must be a complete, readable JPEG or PNG image", str(exc)) from exc
+    if alpha is not None and int(alpha.min()) == 255:
+        alpha = None
+    return LoadedImage(rgb=rgb, alpha=alpha)
+
+
+def _to_rgb_alpha(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
+    mode = im.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        # 16-bit grey (PNG): scale to 8 bits ourselves; Pillow's convert('L') clips instead.
+        grey = np.asarray(im, dtype=np.uint32)
+        grey8 = np.clip(grey // 257, 0, 255).astype(np.uint8)
+        return np.ascontiguousarray(np.repeat(grey8[:, :, None], 3, axis=2)), None
+    if mode == "F":
+        grey8 = np.clip(np.asarray(im, dtype=np.float32), 0, 255).astype(np.uint8)
+        return np.ascontiguousarray(np.repeat(grey8[:, :, None], 3, axis=2)), None
+    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+        mode in ("P", "L", "RGB", "1") and "transparency" in im.info
+    )
+    if has_alpha:
+        rgba = np.asarray(im.convert("RGBA"))
+        return np.ascontiguousarray(rgba[:, :, :3]), np.ascontiguousarray(rgba[:, :, 3])
+    return np.ascontiguousarray(np.asarray(im.convert("RGB"))), None
+
+
+def output_fps(info: VideoInfo) -> float:
+    """The output frame rate for a driver: its own fps, capped at 30."""
+    return min(float(info.fps), limits.OUTPUT_MAX_FPS)
+
+
+def scaled_size(width: int, height: int, max_side: int | None) -> tuple[int, int]:
+    """(w, h) shrunk so the longer side is at most ``max_side`` (never enlarged), aspect kept."""
+    if not max_side or max(width, height) <= max_side:
+        return width, height
+    scale = max_side / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def iter_frames(
+    path: Path | str,
+    *,
+    max_fps: float = limits.OUTPUT_MAX_FPS,
+    max_side: int | None = None,
+    start: float = 0.0,
+    end: float | None = None,
+    field: str = "video_url",
+) -> Iterator[Frame]:
+    """Yield the video's frames in display orientation, at most ``max_fps`` per second.
+
+    Frames are kept on the ``max_fps`` grid (60 fps in, 30 out: every other frame); ``time`` is each
+    kept frame's own timestamp. Only ``start <= time < end`` is yielded. Streaming: one decoded frame
+    (plus FFmpeg's small thread queue) is alive at a time.
+    """
+    path = Path(path)
+    try:
+        container = av.open(str(path))
+    except av.FFmpegError as exc:
+        raise reject(field, "must be a complete, readable MP4/MOV video", str(exc)) from exc
+    try:
+        if not container.streams.video:
+            raise reject(field, "must contain a video stream", "no video stream")
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        tb = stream.time_base or Fraction(1, 90000)
+        t0 = stream.start_time or 0
+        fps = float(stream.average_rate or stream.guessed_rate or 0) or max_fps
+        out_fps = min(fps, max_fps)
+        if start > 0:
+            container.seek(t0 + int(start / tb), stream=stream, backward=True)
+        # Half a source period of slack so jittery timestamps do not shift the grid.
+        slack = 0.5 / fps
+        next_slot = 0
+        index = 0
+        convert: _RGBConverter | None = None
+        rotate: int | None = None
+        for frame in container.decode(stream):
+            if frame.pts is None:
+                continue
+            t = float((frame.pts - t0) * tb)
+            if t < start - slack:
+                continue
+            if end is not None and t >= end - 1e-9:
+                break
+            slot = math.floor((t - start + slack) * out_fps + 1e-6)
+            if slot < next_slot:
+                continue  # dropped to cap the frame rate: never converted
+            next_slot = slot + 1
+            if convert is None:
+                rotation = normalise_rotation(frame.rotation)
+                rotate = _ROTATE.get(rotation)
+                w, h = frame.width, frame.height
+                if rotation in (90, 270):
+                    dw, dh = scaled_size(h, w, max_side)
+                    convert = _RGBConverter((dh, dw))
+                else:
+                    convert = _RGBConverter(scaled_size(w, h, max_side))
+            picture = convert(frame)
+            rgb = cv2.rotate(picture, rotate) if rotate is not None else picture
+            yield Frame(index=index, time=t, rgb=rgb)
+            index += 1
+    except av.FFmpegError as exc:
+        raise reject(field, "must be a complete, readable MP4/MOV video", f"decoding failed: {exc}") from exc
+    finally:
+        container.close()
+
+
+class _RGBConverter:
+    """YUV frame -> RGB24 array at a given size, with long-lived swscale contexts.
+
+    A downscale is done in YUV with area averaging first, then the small picture is converted to RGB
+    (on a 1080x1920 frame: ~1.3 ms for both steps, against ~2.4 ms for swscale's bilinear straight to
+    RGB, and fast-bilinear aliases). One reformatter per step keeps each SwsContext cached across
+    frames; one swscale thread, because FFmpeg's frame-threaded decoder already uses every core.
+    """
+
+    def __init__(self, size: tuple[int, int]) -> None:
+        self.size = size
+        self._scale = VideoReformatter()
+        self._rgb = VideoReformatter()
+
+    def __call__(self, frame: av.VideoFrame) -> np.ndarray:
+        w, h = self.size
+        if (w, h) != (frame.width, frame.height):
+            frame = self._scale.reformat(frame, width=w, height=h, interpolation="AREA", threads=1)
+        rgb = self._rgb.reformat(frame, format="rgb24", threads=1)
+        return np.asarray(rgb.to_ndarray(), dtype=np.uint8)

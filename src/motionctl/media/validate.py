@@ -1,0 +1,160 @@
+"""The documented input limits (core/limits.py), checked one rule at a time, cheapest first.
+
+Each check raises MediaRejected whose message reads ``field: rule (got value)``, e.g.
+``video_url: duration must be at most 10 s with character_orientation=image (got 12.0 s)``.
+Order: extension, real format (magic bytes), file size, header, sides, aspect / duration, pixel
+count, then the expensive integrity check (full bounded decode for images, first and last frames
+for videos) only for files that passed everything else.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import av
+
+from motionctl.core import limits
+from motionctl.core.errors import MediaRejected
+from motionctl.core.types import Orientation
+from motionctl.media.integrity import CorruptImage, check_image
+from motionctl.media.probe import ImageInfo, VideoInfo, ffmpeg_reason, probe_image, probe_video, reject
+from motionctl.media.sniff import sniff
+
+_MB = 1024 * 1024
+_EPS = 0.005  # seconds of slack on duration limits: container rounding, not user intent
+
+
+def _extension(path: Path, name: str | None, allowed: tuple[str, ...], field: str) -> str:
+    ext = Path(name or path.name).suffix.lower().lstrip(".")
+    if ext not in allowed:
+        shown = f".{ext}" if ext else "no extension"
+        raise reject(field, f"file extension must be one of {', '.join(allowed)}", shown)
+    return ext
+
+
+def _size(path: Path, max_bytes: int, field: str) -> int:
+    size = os.path.getsize(path)
+    if size > max_bytes:
+        raise reject(field, f"file size must be at most {max_bytes // _MB} MB", f"{size / _MB:.1f} MB")
+    if size == 0:
+        raise reject(field, "file must not be empty", "0 bytes")
+    return size
+
+
+def validate_image(path: Path | str, field: str = "image_url", *, name: str | None = None) -> ImageInfo:
+    """Check a reference image against every documented limit; return its info.
+
+    ``name`` is the file name the user gave (upload name or URL path) when ``path`` is a stored copy
+    without it; its extension is the one checked.
+    """
+    path = Path(path)
+    ext = _extension(path, name, limits.IMAGE_FORMATS, field)
+    real = sniff(path)
+    if real not in ("png", "jpeg"):
+        raise reject(field, "content must be a JPEG or PNG image", f"{real} data in a .{ext} file")
+    # A JPEG named .png (or the reverse) is accepted: both are supported formats and every decoder
+    # goes by content. The shared test pair's image.png is such a JPEG, as are many web downloads.
+    _size(path, limits.IMAGE_MAX_BYTES, field)
+    info = probe_image(path, field)
+    w, h = info.width, info.height
+    lo, hi = limits.IMAGE_MIN_SIDE, limits.IMAGE_MAX_SIDE
+    if not (lo <= w <= hi and lo <= h <= hi):
+        raise reject(field, f"width and height must each be between {lo} and {hi} px", f"{w}x{h}")
+    aspect = w / h
+    if not (limits.IMAGE_MIN_ASPECT - 1e-9 <= aspect <= limits.IMAGE_MAX_ASPECT + 1e-9):
+        ratio = f"{aspect:.2f}:1" if aspect >= 1 else f"1:{1 / aspect:.2f}"
+        raise reject(
+            field, "aspect ratio (width:height) must be between 1:2.5 and 2.5:1", f"{ratio}, {w}x{h}"
+        )
+    if info.pixels > limits.IMAGE_MAX_PIXELS:
+        raise reject(
+            field,
+            f"pixel count must be at most {limits.IMAGE_MAX_PIXELS:,} (decompression bomb guard)",
+            f"{info.pixels:,} pixels, {w}x{h}",
+        )
+    try:
+        check_image(path, info.format)
+    except CorruptImage as exc:
+        raise reject(field, f"must be a complete, uncorrupted {info.format.upper()} image", str(exc)) from exc
+    return info
+
+
+def validate_video(
+    path: Path | str,
+    orientation: Orientation | str,
+    field: str = "video_url",
+    *,
+    name: str | None = None,
+) -> VideoInfo:
+    """Check a reference video against every documented limit for ``orientation``; return its info."""
+    path = Path(path)
+    orient = Orientation(orientation)
+    ext = _extension(path, name, limits.VIDEO_FORMATS, field)
+    real = sniff(path)
+    if real not in ("mp4", "mov"):
+        raise reject(
+            field, "content must be an MP4 or QuickTime (MOV) video", f"{real} data in a .{ext} file"
+        )
+    _size(path, limits.VIDEO_MAX_BYTES, field)
+    info = probe_video(path, field)
+    w, h = info.width, info.height
+    lo, hi = limits.VIDEO_MIN_SIDE, limits.VIDEO_MAX_SIDE
+    if not (lo <= w <= hi and lo <= h <= hi):
+        raise reject(field, f"width and height must each be between {lo} and {hi} px", f"{w}x{h}")
+    if info.fps <= 0 or info.duration <= 0:
+        raise reject(
+            field,
+            "must be a complete, readable MP4/MOV video",
+            f"no frame rate or duration ({info.fps:g} fps, {info.duration:g} s)",
+        )
+    if info.duration < limits.VIDEO_MIN_SECONDS - _EPS:
+        raise reject(
+            field, f"duration must be at least {limits.VIDEO_MIN_SECONDS:g} s", f"{info.duration:.1f} s"
+        )
+    max_s = limits.VIDEO_MAX_SECONDS[orient.value]
+    if info.duration > max_s + _EPS:
+        raise reject(
+            field,
+            f"duration must be at most {max_s:g} s with character_orientation={orient.value}",
+            f"{info.duration:.1f} s",
+        )
+    _check_last_frames(info, field)
+    return info
+
+
+def _check_last_frames(info: VideoInfo, field: str) -> None:
+    """Decode the end of the clip: a file cut short or corrupted at the end fails here.
+
+    (The first frame was decoded by probe_video.) The last decoded frame must end within two frame
+    periods of the duration the container announces.
+    """
+    tail = max(1.0, 3.0 / info.fps)
+    last = -1.0
+    try:
+        with av.open(str(info.path)) as container:
+            stream = container.streams.video[0]
+            start = stream.start_time or 0
+            tb = stream.time_base
+            target = max(0.0, info.duration - tail)
+            if target > 0 and tb:
+                container.seek(start + int(target / tb), stream=stream, backward=True)
+            for frame in container.decode(stream):
+                if frame.pts is not None and tb:
+                    last = max(last, float((frame.pts - start) * tb))
+    except av.FFmpegError as exc:
+        raise reject(
+            field,
+            "must be a complete, readable MP4/MOV video",
+            f"truncated or corrupt: the last frames do not decode ({ffmpeg_reason(exc)})",
+        ) from exc
+    if last + 1.0 / info.fps < info.duration - max(2.0 / info.fps, 0.1):
+        got = "no frame" if last < 0 else f"frames up to {last:.1f} s only"
+        raise reject(
+            field,
+            "must be a complete, readable MP4/MOV video",
+            f"truncated: {got} of {info.duration:.1f} s decode",
+        )
+
+
+__all__ = ["MediaRejected", "validate_image", "validate_video"]

@@ -1,0 +1,1 @@
+"""Durable tasks: SQL models, the store (queue + resource), leases, worker, callbacks, billing."""

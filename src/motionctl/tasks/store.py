@@ -1,0 +1,202 @@
+"""The task store: the API's resource operations on task rows (create, get, list, delete).
+
+Queue operations (claim, heartbeat, finish) are in queue.py, the callback outbox in outbox.py; all
+share ``TaskStore`` so one object carries the engine and the callback renderer.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from motionctl.core.errors import ConcurrencyLimited, InvalidInput, NotFound
+from motionctl.tasks.db import session_scope
+from motionctl.tasks.models import Account, Callback, Task, now_ms
+
+ACTIVE = ("submitted", "processing")
+FINAL = ("succeed", "failed")
+
+
+def new_id() -> str:
+    """A 19-digit decimal id like Kling's, ordered by creation time."""
+    return f"{int(time.time() * 1000)}{secrets.randbelow(10**6):06d}"
+
+
+@dataclass
+class NewTask:
+    account_id: int
+    request_hash: str
+    model_name: str
+    mode: str
+    orientation: str
+    image_key: str
+    video_key: str
+    prompt: str = ""
+    keep_sound: bool = True
+    watermark: bool = False
+    callback_url: str | None = None
+    external_task_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class ExternalIdConflict(InvalidInput):
+    """The external_task_id is taken by a task created from a different request body."""
+
+
+class TaskStore:
+    def __init__(self, engine: Engine, render: Callable[[Task], dict[str, Any]] | None = None) -> None:
+        self.engine = engine
+        # Renders a task into the callback body (the query response's data); None: no callbacks.
+        self.render = render
+
+    # -- helpers shared with queue.py / outbox.py -------------------------------------------------
+    def enqueue_callback(self, s: Session, task: Task) -> None:
+        """Record the task's current state for delivery to its callback_url (same transaction)."""
+        if not task.callback_url or self.render is None:
+            return
+        s.add(
+            Callback(
+                task_id=task.id,
+                account_id=task.account_id,
+                url=task.callback_url,
+                payload=json.dumps(self.render(task), separators=(",", ":")),
+                task_status=task.status,
+                next_attempt_at=now_ms(),
+            )
+        )
+
+    # -- lookups ----------------------------------------------------------------------------------
+    def find_external(self, account_id: int, external_task_id: str) -> Task | None:
+        with session_scope(self.engine, write=False) as s:
+            return s.scalar(
+                select(Task).where(Task.account_id == account_id, Task.external_task_id == external_task_id)
+            )
+
+    def get(self, account_id: int, task_id: str) -> Task:
+        """A task of this account by task_id or external_task_id; NotFound otherwise."""
+        with session_scope(self.engine, write=False) as s:
+            task = s.scalar(
+                select(Task)
+                .where(Task.account_id == account_id)
+                .where(or_(Task.id == task_id, Task.external_task_id == task_id))
+                .order_by((Task.id == task_id).desc())
+                .limit(1)
+            )
+        if task is None:
+            raise NotFound(f"task_id: no such task (got {task_id})", field="task_id", value=task_id)
+        return task
+
+    def get_any(self, task_id: str) -> Task | None:
+        with session_scope(self.engine, write=False) as s:
+            return s.get(Task, task_id)
+
+    def list(self, account_id: int, page_num: int, page_size: int) -> list[Task]:
+        with session_scope(self.engine, write=False) as s:
+            rows = s.scalars(
+                select(Task)
+                .where(Task.account_id == account_id)
+                .order_by(Task.created_at.desc(), Task.id.desc())
+                .offset((page_num - 1) * page_size)
+                .limit(page_size)
+            )
+            return list(rows)
+
+    def check_capacity(self, account_id: int, max_active: int) -> None:
+        """ConcurrencyLimited when the account already has max_active unfinished tasks."""
+        active = self.count_active(account_id)
+        if active >= max_active:
+            raise concurrency_error(max_active, active)
+
+    def count_active(self, account_id: int) -> int:
+        with session_scope(self.engine, write=False) as s:
+            return int(
+                s.scalar(select(func.count()).where(Task.account_id == account_id, Task.status.in_(ACTIVE)))
+                or 0
+            )
+
+    # -- create / delete --------------------------------------------------------------------------
+    def create(self, new: NewTask, *, max_active: int) -> tuple[Task, bool]:
+        """Insert a submitted task; returns (task, created). An existing task with the same
+        external_task_id and body is returned instead (created=False); a different body is refused.
+        """
+        with session_scope(self.engine, write=True) as s:
+            # Serialise one account's submissions: the row lock on PostgreSQL, BEGIN IMMEDIATE on SQLite.
+            s.execute(select(Account.id).where(Account.id == new.account_id).with_for_update())
+            if new.external_task_id:
+                existing = s.scalar(
+                    select(Task).where(
+                        Task.account_id == new.account_id, Task.external_task_id == new.external_task_id
+                    )
+                )
+                if existing is not None:
+                    check_same_request(existing, new.request_hash, new.external_task_id)
+                    return existing, False
+            active = s.scalar(
+                select(func.count()).where(Task.account_id == new.account_id, Task.status.in_(ACTIVE))
+            )
+            if (active or 0) >= max_active:
+                raise concurrency_error(max_active, active or 0)
+            t = now_ms()
+            task = Task(
+                id=new_id(),
+                account_id=new.account_id,
+                external_task_id=new.external_task_id,
+                request_hash=new.request_hash,
+                model_name=new.model_name,
+                mode=new.mode,
+                orientation=new.orientation,
+                prompt=new.prompt,
+                keep_sound=new.keep_sound,
+                watermark=new.watermark,
+                image_key=new.image_key,
+                video_key=new.video_key,
+                callback_url=new.callback_url or None,
+                status="submitted",
+                status_msg="",
+                progress=0,
+                attempts=0,
+                units=0.0,
+                created_at=t,
+                updated_at=t,
+            )
+            s.add(task)
+            s.flush()
+            self.enqueue_callback(s, task)
+            return task, True
+
+    def delete(self, account_id: int, task_id: str) -> Task:
+        """Delete a task (a worker running it loses its lease and discards its work)."""
+        task = self.get(account_id, task_id)
+        with session_scope(self.engine, write=True) as s:
+            row = s.get(Task, task.id)
+            if row is not None:
+                s.delete(row)
+            s.execute(delete(Callback).where(Callback.task_id == task.id))
+        return task
+
+
+def concurrency_error(max_active: int, active: int) -> ConcurrencyLimited:
+    return ConcurrencyLimited(
+        f"concurrency: at most {max_active} active tasks per account (got {active} submitted or "
+        "processing); wait for one to finish",
+        rule="max_active_tasks",
+        value=active,
+    )
+
+
+def check_same_request(existing: Task, request_hash: str, external_task_id: str) -> None:
+    if existing.request_hash != request_hash:
+        raise ExternalIdConflict(
+            f"external_task_id: must be unique per account; already used by task {existing.id} "
+            f"with a different request (got {external_task_id})",
+            field="external_task_id",
+            rule="unique",
+            value=external_task_id,
+        )

@@ -1,0 +1,97 @@
+"""The puppet on a drawn stick figure with known geometry: layers, skinning, retargeting, drawing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from engine_synth import ARM_L, ARM_R, BODY, FIGURE, PAPER, figure_image, figure_pose
+
+from motionctl.core.errors import ContentRejected
+from motionctl.core.types import Orientation
+from motionctl.engine.motion import DriverFrame
+from motionctl.engine.puppet.character import Character, analyze_character, pose_from_joints
+from motionctl.engine.puppet.raster import Renderer
+from motionctl.engine.puppet.retarget import Retargeter
+from motionctl.engine.puppet.rig import BoneFrame, apply_affine, bone_affine, invert_affine
+
+SIZE = (600, 800)
+
+
+@pytest.fixture(scope="module")
+def character() -> Character:
+    image = figure_image()
+    return analyze_character(image, None, SIZE, pose=figure_pose(), seg_mask=None)
+
+
+def frame_for(overrides: dict[str, tuple[float, float]]) -> DriverFrame:
+    pose = figure_pose(overrides)
+    return DriverFrame(0, 0.0, pose.points, pose.z, pose.visibility, None)
+
+
+def render(character: Character, overrides: dict[str, tuple[float, float]]) -> np.ndarray:
+    rt = Retargeter(character, SIZE, Orientation.IMAGE)
+    rt.prime([frame_for({})])
+    return Renderer(character).render(rt.pose(frame_for(overrides)))
+
+
+def close(pixel: np.ndarray, colour: tuple[int, int, int], tol: int = 40) -> bool:
+    return bool(np.abs(pixel.astype(int) - np.array(colour)).max() <= tol)
+
+
+def test_bone_affine_carries_the_bone_and_inverts() -> None:
+    src = BoneFrame.between(np.array([10.0, 20.0]), np.array([110.0, 20.0]))
+    dst = BoneFrame.between(np.array([300.0, 300.0]), np.array([300.0, 200.0]))
+    m = bone_affine(src, dst)
+    assert np.allclose(apply_affine(m, np.array([[10.0, 20.0], [110.0, 20.0]])), [[300, 300], [300, 200]])
+    back = apply_affine(invert_affine(m), apply_affine(m, np.array([[42.0, 7.0]])))
+    assert np.allclose(back, [[42.0, 7.0]])
+
+
+def test_parts_come_from_the_matte_and_the_bones(character: Character) -> None:
+    assert sorted(character.limbs) == ["left_arm", "left_leg", "right_arm", "right_leg"]
+    names = ["torso", *character.limbs]
+    assert names[character.labels[240, 515]] == "left_arm"
+    assert names[character.labels[240, 85]] == "right_arm"
+    assert names[character.labels[330, 300]] == "torso"
+    assert names[character.labels[670, 352]] == "left_leg"
+    assert character.matte[20, 20] < 0.1 and character.matte[330, 300] > 0.9
+
+
+def test_background_plate_has_the_character_removed(character: Character) -> None:
+    for y, x in ((240, 515), (330, 300), (140, 300)):
+        assert close(character.plate[y, x], PAPER, 25)
+
+
+def test_rest_pose_redraws_the_image(character: Character) -> None:
+    out = render(character, {})
+    for y, x, colour in ((240, 515, ARM_L), (240, 85, ARM_R), (330, 300, BODY), (20, 20, PAPER)):
+        assert close(out[y, x], colour)
+
+
+def test_raised_arm_moves_whole_and_leaves_no_ghost(character: Character) -> None:
+    sx, sy = FIGURE["left_shoulder"]
+    out = render(character, {"left_elbow": (sx, sy - 100), "left_wrist": (sx, sy - 190)})
+    # The forearm is now above the shoulder, upright; where it was is background, not arm.
+    for y in range(sy - 170, sy - 40, 10):
+        assert close(out[y, sx], ARM_L), y
+    assert close(out[240, 515], PAPER, 45)
+    assert close(out[330, 300], BODY)  # the torso did not move
+    assert close(out[240, 85], ARM_R)  # nor the other arm
+
+
+def test_bent_elbow_has_no_gap(character: Character) -> None:
+    sx, sy = FIGURE["left_shoulder"]
+    out = render(character, {"left_elbow": (sx + 100, sy), "left_wrist": (sx + 100, sy - 90)})
+    ex, ey = sx + 100, sy
+    for dx, dy in ((0, 0), (-5, -5), (5, 5), (-8, 0), (0, -10)):
+        assert close(out[ey + dy, ex + dx], ARM_L), (dx, dy)
+
+
+def test_user_joints_must_be_complete_and_inside() -> None:
+    with pytest.raises(ContentRejected, match="both shoulders and both hips"):
+        pose_from_joints({"left_shoulder": (1, 1)}, (100, 100))
+    with pytest.raises(ContentRejected, match="inside the 100x100 image"):
+        pose_from_joints({n: (500, 5) for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")},
+                         (100, 100))
+    with pytest.raises(ContentRejected, match="names must be among"):
+        pose_from_joints({"elbow_left": (5, 5)}, (100, 100))

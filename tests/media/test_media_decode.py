@@ -1,0 +1,132 @@
+"""Image loading in every pixel layout, and streaming frame iteration (fps cap, rotation, downscale)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from media_files import DANCE, needs_shared, png_header_only, write_video
+from PIL import Image
+
+from motionctl.core.errors import MediaRejected
+from motionctl.media.decode import iter_frames, load_image, output_fps, scaled_size
+from motionctl.media.probe import probe_video
+
+
+def _base(w: int = 40, h: int = 30) -> np.ndarray:
+    img = np.zeros((h, w, 3), np.uint8)
+    img[:, : w // 2] = (200, 30, 30)
+    img[:, w // 2 :] = (30, 30, 200)
+    return img
+
+
+def test_rgb_png_has_no_alpha(tmp_path: Path) -> None:
+    Image.fromarray(_base()).save(tmp_path / "a.png")
+    img = load_image(tmp_path / "a.png")
+    assert img.rgb.shape == (30, 40, 3) and img.rgb.dtype == np.uint8 and img.alpha is None
+    assert tuple(img.rgb[0, 0]) == (200, 30, 30)
+
+
+def test_opaque_rgba_drops_alpha_and_transparent_rgba_keeps_it(tmp_path: Path) -> None:
+    rgba = np.dstack([_base(), np.full((30, 40), 255, np.uint8)])
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "opaque.png")
+    assert load_image(tmp_path / "opaque.png").alpha is None
+    rgba[:10, :10, 3] = 0
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "cut.png")
+    img = load_image(tmp_path / "cut.png")
+    assert img.alpha is not None and img.alpha.shape == (30, 40)
+    assert img.alpha[0, 0] == 0 and img.alpha[-1, -1] == 255
+
+
+def test_palette_with_transparency_and_grey_alpha(tmp_path: Path) -> None:
+    pal = Image.fromarray(_base()).convert("P")
+    pal.info["transparency"] = int(np.asarray(pal)[0, 0])
+    pal.save(tmp_path / "p.png", transparency=pal.info["transparency"])
+    img = load_image(tmp_path / "p.png")
+    assert img.alpha is not None and img.alpha[0, 0] == 0 and img.alpha[0, -1] == 255
+    la = Image.merge("LA", [Image.fromarray(_base()[:, :, 0]), Image.new("L", (40, 30), 128)])
+    la.save(tmp_path / "la.png")
+    img = load_image(tmp_path / "la.png")
+    assert img.rgb.shape == (30, 40, 3) and img.alpha is not None and int(img.alpha[5, 5]) == 128
+
+
+def test_16_bit_grey_png_is_scaled_not_clipped(tmp_path: Path) -> None:
+    grey = np.linspace(0, 65535, 40 * 30).reshape(30, 40).astype(np.uint16)
+    Image.fromarray(grey).save(tmp_path / "g16.png")
+    img = load_image(tmp_path / "g16.png")
+    assert img.rgb[0, 0, 0] == 0 and img.rgb[-1, -1, 0] == 255
+    assert 100 < int(img.rgb[15, 20, 1]) < 160  # mid-grey stays mid-grey
+
+
+def test_exif_orientation_is_applied(tmp_path: Path) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored landscape, shown rotated 90 degrees clockwise
+    Image.fromarray(_base(40, 30)).save(tmp_path / "r.jpg", exif=exif.tobytes(), quality=95)
+    img = load_image(tmp_path / "r.jpg")
+    assert img.rgb.shape == (40, 30, 3)
+    # the left (red) half of the stored picture is now the top half
+    assert img.rgb[2, 15, 0] > 150 and img.rgb[-3, 15, 2] > 150
+
+
+def test_cmyk_jpeg_becomes_rgb(tmp_path: Path) -> None:
+    Image.fromarray(_base()).convert("CMYK").save(tmp_path / "c.jpg", quality=95)
+    img = load_image(tmp_path / "c.jpg")
+    assert img.rgb.shape == (30, 40, 3) and img.rgb[15, 5, 0] > 150
+
+
+def test_bomb_is_refused_before_decoding(tmp_path: Path) -> None:
+    with pytest.raises(MediaRejected, match="pixel count"):
+        load_image(png_header_only(tmp_path / "bomb.png", 20000, 20000))
+
+
+def test_60_fps_is_capped_to_30_with_true_timestamps(tmp_path: Path) -> None:
+    path = write_video(tmp_path / "fast.mp4", 64, 48, fps=60, seconds=2)
+    frames = list(iter_frames(path, max_fps=30))
+    assert len(frames) == 60
+    assert [f.index for f in frames] == list(range(60))
+    assert np.allclose([f.time for f in frames], np.arange(60) / 30, atol=1e-3)
+    assert output_fps(probe_video(path)) == 30.0
+    assert len(list(iter_frames(path, max_fps=60))) == 120
+
+
+def test_fps_below_the_cap_keeps_every_frame(tmp_path: Path) -> None:
+    path = write_video(tmp_path / "pal.mp4", 64, 48, fps=25, seconds=1)
+    frames = list(iter_frames(path))
+    assert len(frames) == 25 and output_fps(probe_video(path)) == 25.0
+
+
+@pytest.mark.parametrize(("rotation", "corner"), [(90, "bottom_left"), (270, "top_right"),
+                                                  (180, "bottom_right")])
+def test_rotation_metadata_is_applied(tmp_path: Path, rotation: int, corner: str) -> None:
+    # The magenta marker (the only blue > 128) sits in the top-left corner of the coded picture.
+    path = write_video(tmp_path / "rot.mp4", 160, 96, fps=10, seconds=0.5, rotation=rotation)
+    rgb = next(iter_frames(path)).rgb
+    assert rgb.shape == ((160, 96, 3) if rotation in (90, 270) else (96, 160, 3))
+    h, w = rgb.shape[:2]
+    at = {"bottom_left": rgb[h - 4, 3], "top_right": rgb[3, w - 4], "bottom_right": rgb[h - 4, w - 4]}
+    assert at[corner][2] > 220 and at[corner][1] < 60
+    assert rgb[3, 3][2] < 180  # and it is no longer top-left
+
+
+def test_max_side_downscales_in_display_orientation(tmp_path: Path) -> None:
+    path = write_video(tmp_path / "rot.mp4", 1280, 720, fps=10, seconds=0.3, rotation=90)
+    rgb = next(iter_frames(path, max_side=640)).rgb
+    assert rgb.shape == (640, 360, 3)
+    assert scaled_size(100, 50, 640) == (100, 50)
+
+
+def test_start_and_end_select_a_window(tmp_path: Path) -> None:
+    path = write_video(tmp_path / "w.mp4", 64, 48, fps=10, seconds=3)
+    frames = list(iter_frames(path, start=1.0, end=2.0))
+    assert len(frames) == 10
+    assert frames[0].time == pytest.approx(1.0, abs=1e-3) and frames[-1].time == pytest.approx(1.9, abs=1e-3)
+
+
+@needs_shared
+def test_dance_clip_streams_at_640() -> None:
+    count = 0
+    for frame in iter_frames(DANCE, max_side=640):
+        assert frame.rgb.shape == (640, 360, 3)
+        count += 1
+    assert count == 288 and frame.time == pytest.approx(287 / 24, abs=1e-3)
