@@ -66,7 +66,8 @@ def shot() -> Callable[[Any, str], None]:
         if not target:
             return
         Path(target).mkdir(parents=True, exist_ok=True)
-        pg.evaluate("window.scrollTo(0, 0)")
+        # Toasts are transient; keep them out of the documentation pictures.
+        pg.evaluate("window.scrollTo(0, 0); document.getElementById('toast')?.setAttribute('hidden', '')")
         pg.wait_for_timeout(400)  # let transitions and video frames settle
         pg.screenshot(path=str(Path(target) / f"{name}.png"), full_page=True)
 

@@ -39,17 +39,24 @@ def choose(pg: Any, image: Path | None = None, video: Path | None = None) -> Non
         pg.set_input_files("[data-testid=video-input]", str(video))
 
 
-def wait_for_result(pg: Any) -> list[int]:
-    """Watch the result panel's progress (the page polls; we never reload) until the task ends."""
+def wait_for_result(pg: Any, midway: Callable[[], None] = lambda: None) -> list[int]:
+    """Watch the result panel's progress (the page polls; we never reload) until the task ends;
+    `midway` runs once when the progress is first between 20 and 99."""
     seen: list[int] = []
     deadline = time.monotonic() + GENERATION_TIMEOUT_S
     while time.monotonic() < deadline:
-        state = pg.get_attribute("#result", "data-state")
-        text = pg.locator("#result [data-testid=progress]").first.text_content(timeout=1000) or ""
+        # One read of both, so a re-render between two reads cannot race.
+        state, text = pg.evaluate(
+            "() => { const r = document.querySelector('#result');"
+            " const p = r.querySelector('[data-testid=progress]');"
+            " return [r.dataset.state, p ? p.textContent : '']; }"
+        )
         if text.strip().endswith("%"):
             value = int(text.strip().rstrip("%").strip())
             if not seen or seen[-1] != value:
                 seen.append(value)
+                if 20 <= value < 100 and not any(20 <= v < 100 for v in seen[:-1]):
+                    midway()
         if state in ("succeed", "failed"):
             return seen
         time.sleep(0.1)
@@ -159,10 +166,7 @@ def test_generate_watch_play_compare_rerun_delete_and_history(
     page.click("#submit")
     page.wait_for_function("['submitted','processing'].includes(document.querySelector('#result').dataset.state)")
     first_id = page.locator("#result .task-id").text_content()
-    page.wait_for_function("document.querySelector('#result').dataset.state !== 'submitted'", timeout=60_000)
-    if page.get_attribute("#result", "data-state") == "processing":
-        shot(page, "4-running")
-    seen = wait_for_result(page)
+    seen = wait_for_result(page, midway=lambda: shot(page, "4-running"))
     assert page.get_attribute("#result", "data-state") == "succeed", page.locator("#result").inner_text()
     assert seen[-1] == 100 and len(seen) >= 2, seen  # the page showed progress move without a reload
 
@@ -247,3 +251,25 @@ def test_generate_watch_play_compare_rerun_delete_and_history(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     expect(page.locator("#submit")).to_be_visible()
     shot(page, "8-phone")
+
+
+def test_a_failed_task_says_why(page: Any, server: Server, shot: Shot) -> None:
+    """A child's drawing passes every file limit, but the engine finds no person in it."""
+    drawing = SHARED / "characters" / "drawn_char1" / "texture.png"
+    if not drawing.exists():
+        pytest.skip("../shared/testdata/characters is absent")
+    sign_in(page, server)
+    choose(page, drawing, ELF / "video.mp4")
+    expect(page.locator("#submit")).to_be_enabled()
+    page.click("#submit")
+    wait_for_result(page)
+    assert page.get_attribute("#result", "data-state") == "failed"
+    alert = page.locator("#result .alert")
+    expect(alert).to_contain_text("Generation failed")
+    reason = (alert.locator("p").text_content() or "").strip()
+    task = next(t for t in server.tasks() if t["task_status"] == "failed")
+    assert reason == task["task_status_msg"] and reason  # the server's own words, not a generic error
+    item = page.locator(f".task[data-task-id='{task['task_id']}']")
+    expect(item.locator(".task-error")).to_have_text(reason)
+    expect(page.locator("#history-counts")).to_contain_text("1 failed")
+    shot(page, "9-failed")

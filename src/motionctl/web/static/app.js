@@ -150,7 +150,7 @@ const result = new ResultPanel($("#result"), {
   rerun,
   compareDriver: (task, driverUrl) => {
     const v = (task.task_result.videos || [])[0];
-    compare.open({ url: driverUrl, label: "Driving video" }, { url: v.url, label: `Result ${task.task_id}` });
+    compare.open({ url: driverUrl, label: "Driving video" }, { url: v.url, label: `Result · ${describe(task)}` });
   },
 });
 
@@ -161,6 +161,14 @@ const compare = new ComparePlayer($("#compare"), {
   },
 });
 
+/** "std · image · 1795…" — what tells two results apart at a glance. */
+function describe(task) {
+  const req = requestOf(task, store.request(task.task_id)) || {};
+  return [req.mode, req.character_orientation && `orientation ${req.character_orientation}`, task.task_id]
+    .filter(Boolean)
+    .join(" · ");
+}
+
 function toggleCompare(id) {
   const i = state.compare.indexOf(id);
   if (i >= 0) state.compare.splice(i, 1);
@@ -168,8 +176,8 @@ function toggleCompare(id) {
   if (state.compare.length === 2) {
     const [a, b] = state.compare.map((tid) => state.tasks.find((t) => t.task_id === tid));
     compare.open(
-      { url: a.task_result.videos[0].url, label: `A · ${a.task_id}` },
-      { url: b.task_result.videos[0].url, label: `B · ${b.task_id}` },
+      { url: a.task_result.videos[0].url, label: `A · ${describe(a)}` },
+      { url: b.task_result.videos[0].url, label: `B · ${describe(b)}` },
     );
   } else {
     toast("Pick one more result to compare.");

@@ -157,7 +157,7 @@ export class DropZone {
           h("div.drop-icon", { "aria-hidden": "true" }, this.kind === "image" ? "◐" : "▶"),
           h("strong", {}, t.title),
           h("span.muted", {}, t.hint),
-          h("button.link", { type: "button" }, "Drop a file here or choose one"),
+          h("button.link", { type: "button" }, "Choose a file or drop it here"),
           h("small.limits", {}, limitSummary(this.kind, this.orientation)),
         ),
       );
