@@ -24,6 +24,8 @@ import numpy as np
 
 from motionctl.media.decode import iter_frames
 from motionctl.media.encode import VideoEncoder, output_size
+from motionctl.media.probe import probe_video
+from motionctl.media.validate import validate_image, validate_video
 
 ROOT = Path(__file__).resolve().parents[1]
 DANCE = ROOT.parent / "shared" / "testdata" / "pairs" / "fullbody_cartoon" / "video.mp4"
@@ -47,8 +49,9 @@ class Meter:
         self.cpu = cpu_seconds() - self.cpu
 
     def line(self, frames: int) -> str:
+        cores = os.cpu_count() or 1
         return (f"{frames / self.wall:.1f} fps wall, {1000 * self.cpu / frames:.1f} CPU-ms/frame "
-                f"(= {frames / self.cpu * (os.cpu_count() or 1):.0f} fps if {os.cpu_count()} cores were ours)")
+                f"(= {frames / self.cpu * cores:.0f} fps if {cores} cores were ours)")
 
 
 def decode_fps(path: Path, max_side: int | None) -> tuple[str, int]:
@@ -145,6 +148,14 @@ def main() -> None:
         t = Path(tmp)
         memory_figures(t, 8 if args.quick else 30)  # first, while this process is still small
         if DANCE.exists():
+            image = DANCE.parent / "image.png"
+            for label, fn in (("probe_video", lambda: probe_video(DANCE)),
+                              ("validate_video", lambda: validate_video(DANCE, "video")),
+                              ("validate_image", lambda: validate_image(image))):
+                fn()
+                with Meter() as m:
+                    fn()
+                print(f"{label} dance pair: {m.wall * 1000:.0f} ms wall, {m.cpu * 1000:.0f} CPU-ms")
             for side in (640, None):
                 fps, n = decode_fps(DANCE, side)
                 print(f"decode dance 1080x1920 24 fps max_side={side} ({n} frames): {fps}")
