@@ -181,6 +181,22 @@ def run_case(case: Case, out_dir: Path) -> dict[str, Any]:
     }  # fmt: skip
 
 
+START, END = "<!-- results:start (written by benchmarks/run.py) -->", "<!-- results:end -->"
+
+
+def splice_results(page: Path, table: str) -> None:
+    """Put the fresh tables between the markers of docs/QUALITY.md; the prose around them is by hand."""
+    if not page.is_file():
+        return
+    text = page.read_text()
+    if START not in text or END not in text:
+        return
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    page.write_text(f"{head}{START}\n\n{table.strip()}\n\n{END}{tail}")
+    print(f"updated the tables in {page}")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="motionctl benchmarks: speed against the floor, and quality.")
     p.add_argument("--quick", action="store_true", help="only upperbody_elf std-720p; docs/ untouched")
@@ -210,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in ["results.json", "results.md", "time.png", *(r["contact_sheet"] for r in results)]:
             shutil.copyfile(a.out / name, a.docs / name)
         print(f"copied tables and pictures to {a.docs}")
+        splice_results(a.docs.parent / "QUALITY.md", (a.out / "results.md").read_text())
     return 0
 
 

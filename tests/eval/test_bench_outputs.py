@@ -59,3 +59,14 @@ def test_time_plot_writes_a_png(tmp_path: Path) -> None:
     dest = time_plot(_doc()["cases"], tmp_path / "time.png")
     with Image.open(dest) as im:
         assert im.format == "PNG" and im.width > 600 and im.height > 200
+
+
+def test_fresh_tables_replace_only_the_marked_part_of_the_quality_page(tmp_path: Path) -> None:
+    import run
+
+    page = tmp_path / "QUALITY.md"
+    page.write_text(f"# Title\nprose before\n{run.START}\nold table\n{run.END}\nprose after\n")
+    run.splice_results(page, markdown(_doc()))
+    text = page.read_text()
+    assert "old table" not in text and "| elf std-720p (image) |" in text
+    assert text.startswith("# Title\nprose before\n") and text.endswith(f"{run.END}\nprose after\n")

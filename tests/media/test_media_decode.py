@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 import pytest
@@ -142,3 +144,48 @@ def test_fast_small_frames_match_downscaled_full_frames() -> None:
     for a, b in zip(small, full, strict=True):
         ref = cv2.resize(b, (a.shape[1], a.shape[0]), interpolation=cv2.INTER_AREA).astype(np.int16)
         assert np.abs(a - ref).mean() < 1.5  # measured ~1.1; a one-frame shift gives ~2.0
+
+
+def test_variable_frame_rate_is_put_on_the_30_fps_grid(tmp_path: Path) -> None:
+    # Phone-style VFR: gaps of 1/60 s and 1/40 s in turn, 100 frames (about 2.1 s).
+    path = tmp_path / "vfr.mp4"
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("libx264", rate=60)
+        s.width, s.height, s.pix_fmt = 64, 48, "yuv420p"
+        s.codec_context.time_base = Fraction(1, 600)
+        pts = 0
+        for i in range(100):
+            vf = av.VideoFrame.from_ndarray(np.full((48, 64, 3), i, np.uint8), format="rgb24")
+            vf.pts, vf.time_base = pts, Fraction(1, 600)
+            out.mux(s.encode(vf))
+            pts += 10 if i % 2 == 0 else 15
+        out.mux(s.encode(None))
+    frames = list(iter_frames(path, max_fps=30))
+    times = [f.time for f in frames]
+    duration = probe_video(path).duration
+    assert [f.index for f in frames] == list(range(len(frames)))
+    assert abs(len(frames) - duration * 30) <= 1  # constant 30 fps timeline, nothing lost or added
+    for k, t in enumerate(times):
+        assert abs(t - k / 30) < 1 / 30  # each output frame shows the source near its own time
+    assert all(b >= a for a, b in zip(times, times[1:], strict=False))
+
+
+def test_sparse_stretch_is_filled_by_holding_the_last_picture(tmp_path: Path) -> None:
+    # 30 fps with a 0.5 s hole (a phone dropping frames): the output must not get shorter.
+    path = tmp_path / "hole.mp4"
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("libx264", rate=30)
+        s.width, s.height, s.pix_fmt = 64, 48, "yuv420p"
+        for i in [*range(0, 30), *range(45, 90)]:
+            vf = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 2 * i, np.uint8), format="rgb24")
+            vf.pts, vf.time_base = i, Fraction(1, 30)
+            out.mux(s.encode(vf))
+        out.mux(s.encode(None))
+    rate = output_fps(probe_video(path))
+    assert rate == 25.0  # the average: 75 frames over 3 s
+    frames = list(iter_frames(path))
+    assert len(frames) == 75 and [f.index for f in frames] == list(range(75))
+    # Output slots 25..37 (1.0 s to 1.5 s) have no source frame: the last picture before the hole holds.
+    assert all(frames[k].time == pytest.approx(29 / 30) for k in range(25, 38))
+    assert frames[38].time == pytest.approx(1.5, abs=1e-3)
+    assert frames[-1].time == pytest.approx(89 / 30, abs=0.05)

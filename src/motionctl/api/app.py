@@ -1,5 +1,5 @@
 """The FastAPI app factory: services, request ids + JSON access logs, error mapping, routes, and the
-workbench when its module is installed."""
+workbench (motionctl.web)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI
@@ -17,16 +17,11 @@ from motionctl.settings import Settings
 from motionctl.tasks.intake_pool import IntakePool, LocalIntake
 from motionctl.tasks.logs import request_id_var
 from motionctl.tasks.runtime import Services, build_services
+from motionctl.web import install as install_workbench  # the workbench page, over the public API
 
 from . import files, motion, ops
 from .errors import install_error_handlers
 from .ratelimit import RateLimiter
-
-install_workbench: Callable[[FastAPI], None] | None
-try:  # the workbench lives in its own package; the API works with or without it
-    from motionctl.web import install as install_workbench
-except ImportError:  # pragma: no cover - depends on which parts are installed
-    install_workbench = None
 
 access_log = logging.getLogger("motionctl.access")
 
@@ -94,7 +89,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(motion.router)
     app.include_router(files.router)
     app.include_router(ops.router)
-    if install_workbench is not None:
-        install_workbench(app)
+    install_workbench(app)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -121,9 +121,11 @@ def iter_frames(
 ) -> Iterator[Frame]:
     """Yield the video's frames in display orientation, at most ``max_fps`` per second.
 
-    Frames are kept on the ``max_fps`` grid (60 fps in, 30 out: every other frame); ``time`` is each
-    kept frame's own timestamp. Only ``start <= time < end`` is yielded. Streaming: one decoded frame
-    (plus FFmpeg's small thread queue) is alive at a time.
+    The output is constant-rate at ``min(fps, max_fps)``: frame ``k`` belongs at ``start + k / rate``.
+    Frames are kept on that grid (60 fps in, 30 out: every other frame) and, for variable-frame-rate
+    sources, the previous picture is repeated over a slot no source frame falls in (then ``time``,
+    the source timestamp of the picture, repeats too). Only ``start <= time < end`` is yielded.
+    Streaming: one decoded frame (plus FFmpeg's small thread queue) is alive at a time.
 
     When ``max_side`` shrinks the picture at least 2x (pose estimation on 640-px frames), the H.264
     deblocking filter is skipped: ~20-25% less decode CPU, and after area downscaling the pictures
@@ -154,6 +156,7 @@ def iter_frames(
         index = 0
         convert: _RGBConverter | None = None
         rotate: int | None = None
+        held: Frame | None = None
         for frame in container.decode(stream):
             if frame.pts is None:
                 continue
@@ -165,6 +168,12 @@ def iter_frames(
             slot = math.floor((t - start + slack) * out_fps + 1e-6)
             if slot < next_slot:
                 continue  # dropped to cap the frame rate: never converted
+            if held is not None:
+                # Variable frame rate (phones in low light): hold the last picture over empty slots,
+                # so output frame k is always at k / out_fps and the sound stays in sync.
+                for _ in range(slot - next_slot):
+                    yield Frame(index=index, time=held.time, rgb=held.rgb)
+                    index += 1
             next_slot = slot + 1
             if convert is None:
                 rotation = normalise_rotation(frame.rotation)
@@ -177,7 +186,8 @@ def iter_frames(
                     convert = _RGBConverter(scaled_size(w, h, max_side))
             picture = convert(frame)
             rgb = cv2.rotate(picture, rotate) if rotate is not None else picture
-            yield Frame(index=index, time=t, rgb=rgb)
+            held = Frame(index=index, time=t, rgb=rgb)
+            yield held
             index += 1
     except av.FFmpegError as exc:
         raise reject(field, "must be a complete, readable MP4/MOV video", f"decoding failed: {exc}") from exc

@@ -1,0 +1,260 @@
+// The workbench: wires sign-in, the two input slots, the parameter form, submit, live polling,
+// the result panel, history and compare. Everything goes through the public HTTP API (api.js).
+import { Api, ApiError } from "./api.js";
+import { ComparePlayer } from "./compare.js";
+import { DropZone } from "./dropzone.js";
+import { ParamForm } from "./form.js";
+import { buildBody, checkValues, valuesFromBody } from "./schema.js";
+import { curl, python } from "./snippets.js";
+import { ACTIVE, HistoryList, ResultPanel, requestOf } from "./tasks.js";
+import { $, copyText, store, toast } from "./util.js";
+
+const POLL_MS = 1000;
+const HISTORY_SIZE = 20;
+
+const api = new Api(() => store.key());
+const state = { tasks: [], current: null, compare: [], timer: null, submitting: false };
+
+// ---- sign-in ---------------------------------------------------------------------------------
+
+function showSignedIn(signedIn) {
+  $("#signin").hidden = signedIn;
+  $("#workspace").hidden = !signedIn;
+  $("#account").hidden = !signedIn;
+  if (signedIn) $("#key-hint").textContent = `key ••••${store.key().slice(-4)}`;
+}
+
+async function signIn(key) {
+  const error = $("#signin-error");
+  error.textContent = "";
+  const previous = store.key();
+  store.setKey(key);
+  try {
+    await api.list(1, 1); // any authenticated call proves the key
+  } catch (err) {
+    store.setKey(previous && previous !== key ? previous : null);
+    error.textContent = err.status === 401 ? `This key was not accepted: ${err.message}` : err.message;
+    return false;
+  }
+  showSignedIn(true);
+  await refresh();
+  return true;
+}
+
+function signOut(message = "") {
+  store.setKey(null);
+  clearTimeout(state.timer);
+  showSignedIn(false);
+  $("#signin-error").textContent = message;
+}
+
+/** A 401 anywhere means the key stopped working: back to sign-in with the server's reason. */
+function handle(err, where) {
+  if (err instanceof ApiError && err.status === 401) {
+    signOut(`Signed out: ${err.message}`);
+    return;
+  }
+  toast(`${where}: ${err.message}`, "error");
+}
+
+// ---- inputs and parameters ---------------------------------------------------------------------
+
+const form = new ParamForm($("#params"), (values) => {
+  image.setOrientation(values.character_orientation);
+  video.setOrientation(values.character_orientation);
+  updateSubmit();
+});
+const slot = { api, orientation: form.values.character_orientation, onChange: () => updateSubmit() };
+const image = new DropZone($("#drop-image"), "image", slot);
+const video = new DropZone($("#drop-video"), "video", slot);
+
+/** The request the form would send now; inputs not uploaded yet appear as "<upload: name>". */
+function draftBody() {
+  const url = (z) => z.url || (z.name ? `<upload: ${z.name}>` : "");
+  return buildBody(form.values, url(image), url(video));
+}
+
+function blockers() {
+  const out = [];
+  for (const [z, what] of [[image, "a character image"], [video, "a driving video"]]) {
+    const s = z.status;
+    if (s === "empty") out.push(`Add ${what}.`);
+    else if (s === "checking" || s === "uploading") out.push(`Uploading ${what}…`);
+    else if (s === "invalid") out.push(`Replace ${what}: ${z.problems[0]}`);
+    else if (s === "failed") out.push(`Upload of ${what} failed.`);
+  }
+  return out.concat(checkValues(form.values));
+}
+
+function updateSubmit() {
+  const reasons = blockers();
+  $("#submit").disabled = reasons.length > 0 || state.submitting;
+  $("#submit-hint").textContent = reasons[0] || "Ready.";
+  $("#submit-hint").classList.toggle("ready", reasons.length === 0);
+}
+
+async function submit(body) {
+  $("#submit-error").textContent = "";
+  state.submitting = true;
+  updateSubmit();
+  try {
+    const data = await api.create(body);
+    store.saveRequest(data.task_id, body);
+    setCurrent(data.task_id, data);
+    toast("Task submitted.");
+    await refresh();
+  } catch (err) {
+    if (err.status === 401) return handle(err, "Submit");
+    // The server's rule, shown where the user will fix it.
+    $("#submit-error").textContent = err.message;
+    if (/^image_url\b/.test(err.message)) image.reject(err.message);
+    if (/^video_url\b/.test(err.message)) video.reject(err.message);
+  } finally {
+    state.submitting = false;
+    updateSubmit();
+  }
+}
+
+$("#submit").addEventListener("click", () => submit(buildBody(form.values, image.url, video.url)));
+
+async function copySnippet(kind, body) {
+  const text = (kind === "curl" ? curl : python)(location.origin, body);
+  $("#snippet").textContent = text;
+  $("#snippet").hidden = false;
+  toast((await copyText(text)) ? `Copied as ${kind === "curl" ? "cURL" : "Python"}.` : "Copy failed; select the text below.");
+}
+$("#copy-curl").addEventListener("click", () => copySnippet("curl", draftBody()));
+$("#copy-python").addEventListener("click", () => copySnippet("python", draftBody()));
+
+// ---- tasks: current result, history, polling ---------------------------------------------------
+
+function tweak(task) {
+  const body = requestOf(task, store.request(task.task_id));
+  if (!body) return toast("The inputs of this task are not known.", "error");
+  form.load(valuesFromBody(body));
+  image.setRemote(body.image_url);
+  video.setRemote(body.video_url);
+  $("#inputs").scrollIntoView({ behavior: "smooth" });
+  toast("Inputs and parameters loaded into the form.");
+}
+
+async function rerun(task) {
+  const body = requestOf(task, store.request(task.task_id));
+  if (!body) return toast("The inputs of this task are not known.", "error");
+  return submit({ ...body, external_task_id: undefined });
+}
+
+const result = new ResultPanel($("#result"), {
+  copy: copySnippet,
+  tweak,
+  rerun,
+  compareDriver: (task, driverUrl) => {
+    const v = (task.task_result.videos || [])[0];
+    compare.open({ url: driverUrl, label: "Driving video" }, { url: v.url, label: `Result · ${describe(task)}` });
+  },
+});
+
+const compare = new ComparePlayer($("#compare"), {
+  onClose: () => {
+    state.compare = [];
+    history.render(state.tasks);
+  },
+});
+
+/** "std · image · 1795…" — what tells two results apart at a glance. */
+function describe(task) {
+  const req = requestOf(task, store.request(task.task_id)) || {};
+  return [req.mode, req.character_orientation && `orientation ${req.character_orientation}`, task.task_id]
+    .filter(Boolean)
+    .join(" · ");
+}
+
+function toggleCompare(id) {
+  const i = state.compare.indexOf(id);
+  if (i >= 0) state.compare.splice(i, 1);
+  else state.compare = [...state.compare.slice(-1), id];
+  if (state.compare.length === 2) {
+    const [a, b] = state.compare.map((tid) => state.tasks.find((t) => t.task_id === tid));
+    compare.open(
+      { url: a.task_result.videos[0].url, label: `A · ${describe(a)}` },
+      { url: b.task_result.videos[0].url, label: `B · ${describe(b)}` },
+    );
+  } else {
+    toast("Pick one more result to compare.");
+  }
+  history.render(state.tasks);
+}
+
+async function remove(id) {
+  try {
+    await api.remove(id);
+  } catch (err) {
+    return handle(err, "Delete");
+  }
+  store.forget(id);
+  if (state.current === id) setCurrent(null);
+  if (state.compare.includes(id)) compare.close();
+  toast("Task deleted.");
+  await refresh();
+}
+
+const history = new HistoryList($("#history-list"), $("#history-counts"), {
+  open: (id) => {
+    setCurrent(id);
+    $("#result").scrollIntoView({ behavior: "smooth", block: "start" });
+  },
+  rerun,
+  remove,
+  toggleCompare,
+  isSelected: (id) => state.compare.includes(id),
+  bodyOf: (id) => store.request(id),
+});
+
+function setCurrent(id, task = null) {
+  state.current = id;
+  store.setCurrent(id);
+  if (!id) return result.empty();
+  const known = task || state.tasks.find((t) => t.task_id === id);
+  if (known) result.show(known, store.request(id));
+}
+
+/** One poll: the list (history + counts) and, if it is not on the first page, the current task. */
+async function refresh() {
+  clearTimeout(state.timer);
+  if (!store.key()) return;
+  try {
+    state.tasks = (await api.list(1, HISTORY_SIZE)) || [];
+    history.render(state.tasks);
+    if (state.current) {
+      let task = state.tasks.find((t) => t.task_id === state.current);
+      if (!task) task = await api.get(state.current).catch(() => null);
+      if (task) result.show(task, store.request(state.current));
+      else setCurrent(null);
+    }
+  } catch (err) {
+    handle(err, "Refresh");
+  }
+  const busy = state.tasks.some((t) => ACTIVE.has(t.task_status));
+  state.timer = setTimeout(refresh, busy ? POLL_MS : POLL_MS * 10);
+}
+
+document.addEventListener("visibilitychange", () => !document.hidden && store.key() && refresh());
+
+// ---- boot --------------------------------------------------------------------------------------
+
+$("#signin-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const key = $("#api-key").value.trim();
+  if (key) signIn(key);
+});
+$("#sign-out").addEventListener("click", () => signOut());
+
+state.current = store.current();
+updateSubmit();
+if (store.key()) {
+  showSignedIn(true);
+  refresh();
+} else {
+  showSignedIn(false);
+}
+document.body.dataset.ready = "true";
