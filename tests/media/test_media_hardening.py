@@ -38,8 +38,9 @@ def interlaced_png(path: Path, rgb: np.ndarray) -> Path:
             if row.size:
                 raw += b"\x00" + row.tobytes()
     ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 1)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", zlib.compress(bytes(raw)))
-                     + _chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", zlib.compress(bytes(raw))) + _chunk(b"IEND", b"")
+    )
     return path
 
 
