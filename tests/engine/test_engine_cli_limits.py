@@ -114,3 +114,11 @@ def test_eleven_seconds_is_fine_with_orientation_video_limit_checked_first(tmp_p
     res = run(write_image(tmp_path / "ok.png", 600, 800), write_video(tmp_path / "long.mp4", seconds=11.0, fps=10),
               tmp_path / "r.mp4", "--orientation", "video")
     assert res.returncode == 2 and "at most" not in res.stderr and "no person detected" in res.stderr
+
+
+def test_output_must_be_an_mp4_in_an_existing_folder(tmp_path: Path) -> None:
+    image, video = write_image(tmp_path / "ok.png", 600, 800), write_video(tmp_path / "ok.mp4")
+    res = run(image, video, tmp_path / "missing" / "out.mp4")
+    assert res.returncode == 2 and "output: folder must exist" in res.stderr
+    res = run(image, video, tmp_path / "out.avi")
+    assert res.returncode == 2 and "output: must be a .mp4 path" in res.stderr

@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from motionctl.core.errors import ContentRejected, InternalError, MotionctlError, rule_violation
+from motionctl.core.errors import ContentRejected, InternalError, InvalidInput, MotionctlError, rule_violation
 from motionctl.core.types import GenerationResult, GenerationSpec, Pose
 from motionctl.engine.config import EngineConfig
 from motionctl.engine.debug import contact_sheet, draw_skeleton, rig_picture, side_by_side
@@ -77,7 +77,9 @@ class MotionControlPipeline:
         _, video = self.check_inputs(spec)
         output = Path(output)
         if output.suffix.lower() != ".mp4":
-            raise rule_violation(ContentRejected, "output", "must be a .mp4 path", output.name)
+            raise rule_violation(InvalidInput, "output", "must be a .mp4 path", output.name)
+        if not output.parent.is_dir():
+            raise rule_violation(InvalidInput, "output", "folder must exist", str(output.parent))
         loaded = load_image(spec.image, field="image")
         canvas = output_size(loaded.width, loaded.height, spec.effective_resolution)
         fps = output_fps(video)
