@@ -36,10 +36,9 @@ class Layer:
     outline: np.ndarray  # (K, 2) canvas points on the layer's edge, for destination bounds
 
 
-def limb_radius(fg: np.ndarray, a: np.ndarray, b: np.ndarray, fallback: float, most: float = 2.5) -> float:
+def limb_radius(dist: np.ndarray, a: np.ndarray, b: np.ndarray, fallback: float, most: float = 2.5) -> float:
     """Half the limb's thickness, read off the matte's distance transform along the bone."""
-    dist = cv2.distanceTransform(fg.astype(np.uint8), cv2.DIST_L2, 5)
-    h, w = fg.shape
+    h, w = dist.shape
     samples = []
     for t in np.linspace(0.3, 0.7, 7):
         x, y = (a + t * (b - a)).astype(int)
@@ -66,13 +65,14 @@ def part_labels(
     ear_gap = float(np.linalg.norm(joints["left_ear"] - joints["right_ear"])) if "left_ear" in joints else 0.0
     head_r = max(0.45 * ear_gap, 0.25 * float(np.linalg.norm(joints["head"] - joints["mid_shoulder"])))
     in_head = np.linalg.norm(pts - joints["head"], axis=-1) < head_r
+    dist = cv2.distanceTransform(fg.astype(np.uint8), cv2.DIST_L2, 5)
     for i, limb in enumerate(limbs):
         nd_limb = np.full(len(pts), np.inf, np.float32)
         for bone, ja, jb in LIMB_BONES[limb][1:]:
             a, b = joints[ja], joints[jb]
             # Legs are often inside a skirt or wide trousers: a tighter cap keeps the garment on
             # the body instead of splitting it between the legs.
-            r = limb_radius(fg, a, b, fallback=0.09 * body_scale, most=1.3 if limb.endswith("leg") else 2.5)
+            r = limb_radius(dist, a, b, fallback=0.09 * body_scale, most=1.3 if limb.endswith("leg") else 2.5)
             if bone.endswith(("hand", "foot")):
                 # Pose points stop at the knuckles and the toe joint: spread fingers and the tip
                 # of the foot reach further, and a hand is wider than its wrist.
