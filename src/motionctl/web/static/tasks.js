@@ -56,6 +56,16 @@ function progressBar(v) {
   );
 }
 
+// Signed URLs change as they are re-signed (every minute): key the DOM on the video id and only
+// refresh the download links, so a playing video is never restarted by a poll.
+function refreshLinks(root, v) {
+  if (!v.video) return;
+  for (const a of root.querySelectorAll("a[data-link]")) {
+    const url = a.dataset.link === "watermark" ? v.video.watermark_url : v.video.url;
+    if (url) a.href = url;
+  }
+}
+
 function updateProgress(root, v) {
   const bar = root.querySelector(".bar");
   if (!bar) return;
@@ -86,9 +96,10 @@ export class ResultPanel {
 
   show(task, body) {
     const v = view(task);
-    const key = `${v.id}|${v.status}|${v.video ? v.video.url : ""}`;
+    const key = `${v.id}|${v.status}|${v.video ? v.video.id : ""}`;
     if (key === this.key) {
       updateProgress(this.root, v);
+      refreshLinks(this.root, v);
       return;
     }
     this.key = key;
@@ -134,9 +145,9 @@ export class ResultPanel {
         player,
         video
           ? h("div.row.wrap", {},
-              h("a.button.primary.small", { href: video.url, download: `motionctl-${v.id}.mp4` }, "Download MP4"),
+              h("a.button.primary.small", { href: video.url, "data-link": "video", download: `motionctl-${v.id}.mp4` }, "Download MP4"),
               video.watermark_url
-                ? h("a.button.ghost.small", { href: video.watermark_url, download: `motionctl-${v.id}-watermark.mp4` }, "Download watermarked")
+                ? h("a.button.ghost.small", { href: video.watermark_url, "data-link": "watermark", download: `motionctl-${v.id}-watermark.mp4` }, "Download watermarked")
                 : null,
               inputs.video
                 ? h("button.ghost.small", { type: "button", onclick: () => this.actions.compareDriver(task, inputs.video) }, "Compare with driver")
@@ -168,13 +179,14 @@ export class HistoryList {
     tasks.forEach((task, i) => {
       const v = views[i];
       seen.add(v.id);
-      const key = `${v.status}|${v.video ? v.video.url : ""}|${this.actions.isSelected(v.id)}`;
+      const key = `${v.status}|${v.video ? v.video.id : ""}|${this.actions.isSelected(v.id)}`;
       let item = this.items.get(v.id);
       if (!item || item.key !== key) {
         item = { key, el: this.item(task, v) };
         this.items.set(v.id, item);
       } else {
         updateProgress(item.el, v);
+        refreshLinks(item.el, v);
         const when = item.el.querySelector(".when");
         if (when) when.textContent = timeAgo(v.created);
       }
@@ -184,7 +196,9 @@ export class HistoryList {
     if (!nodes.length) {
       nodes.push(h("li.empty", {}, "No tasks yet. Generated videos are listed here, newest first."));
     }
-    this.root.replaceChildren(...nodes);
+    // Re-inserting a node pauses its media: touch the list only when its order really changed.
+    const same = nodes.length === this.root.children.length && nodes.every((n, i) => this.root.children[i] === n);
+    if (!same) this.root.replaceChildren(...nodes);
   }
 
   thumb(task, v) {
@@ -222,7 +236,7 @@ export class HistoryList {
             ? h("button.ghost.small", { type: "button", "aria-pressed": String(selected), onclick: () => a.toggleCompare(v.id) },
                 selected ? "✓ Compare" : "Compare")
             : null,
-          v.video ? h("a.button.ghost.small", { href: v.video.url, download: `motionctl-${v.id}.mp4` }, "Download") : null,
+          v.video ? h("a.button.ghost.small", { href: v.video.url, "data-link": "video", download: `motionctl-${v.id}.mp4` }, "Download") : null,
           h("button.ghost.small", { type: "button", onclick: () => a.rerun(task) }, "Re-run"),
           h("button.ghost.small.danger", { type: "button", onclick: () => a.remove(v.id) }, "Delete"))),
     );
