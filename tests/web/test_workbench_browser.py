@@ -90,6 +90,7 @@ def test_sign_in_needs_a_key_the_server_accepts(page: Any, server: Server, shot:
     page.goto(server.base + "/")
     page.wait_for_selector("body[data-ready]")
     expect(page.locator("#signin")).to_be_visible()
+    shot(page, "0-sign-in")
     page.fill("#api-key", "not-a-real-key")
     page.click("#signin-form button")
     expect(page.locator("#signin-error")).to_contain_text("not accepted")
@@ -221,8 +222,11 @@ def test_generate_watch_play_compare_edit_delete_and_history(
     # Edit inputs: the same files (already on the server) back in the form; turn the watermark on.
     page.click("#result button:has-text('Edit inputs')")
     expect(page.locator("#drop-image .drop-status")).to_contain_text("On the server")
+    expect(page.locator("#drop-image .name")).to_have_text("image.jpeg")  # the name it was uploaded with
     expect(page.locator("#drop-video")).to_have_attribute("data-state", "ready")
     page.click("[data-field=watermark_info] .switch")
+    # The request shown follows the form.
+    expect(page.locator("#snippet")).to_contain_text('"enabled": true')
     expect(page.locator("#submit")).to_be_enabled()
     page.click("#submit")
     page.wait_for_function(f"document.querySelector('#result .task-id')?.textContent !== {json.dumps(first_id)}")

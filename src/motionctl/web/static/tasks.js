@@ -1,5 +1,6 @@
 // Rendering of tasks: the result panel (one task, live) and the history list (last 20, live).
 // Both are keyed so that polling updates progress in place without restarting a playing video.
+import { LIMITS } from "./limits.js";
 import { fmtSeconds } from "./media.js";
 import { h, timeAgo } from "./util.js";
 
@@ -28,8 +29,9 @@ export function view(task) {
  * echoes in task_info (the service returns every creation parameter there).
  */
 export function requestOf(task, body) {
-  if (body) return body;
   const info = task.task_info || {};
+  // The recorded request, with the input URLs the API just re-signed (recorded ones expire).
+  if (body) return { ...body, image_url: info.image_url || body.image_url, video_url: info.video_url || body.video_url };
   if (!info.image_url || !info.video_url) return null;
   const out = {};
   for (const k of ["model_name", "prompt", "image_url", "video_url", "keep_original_sound", "character_orientation", "mode"]) {
@@ -42,6 +44,19 @@ export function requestOf(task, body) {
 export function inputsOf(task, body) {
   const req = requestOf(task, body) || {};
   return { image: req.image_url || null, video: req.video_url || null };
+}
+
+/** "std · 720p · orientation image · sound · watermark": the parameters that tell results apart. */
+export function summary(req) {
+  if (!req) return "";
+  const res = LIMITS.modeResolution[req.mode];
+  return [
+    req.mode,
+    res,
+    req.character_orientation && `orientation ${req.character_orientation}`,
+    req.keep_original_sound === "no" ? "silent" : "sound",
+    req.watermark_info && req.watermark_info.enabled ? "watermark" : null,
+  ].filter(Boolean).join(" · ");
 }
 
 export const chip = (status) => h(`span.chip.${status}`, {}, LABEL[status] || status);
@@ -156,7 +171,8 @@ export class ResultPanel {
           : null,
       ];
     }
-    this.root.replaceChildren(head, ...bodyEls, copyRow);
+    const params = req ? h("p.params-line.muted.small", {}, summary(req), req.prompt ? ` · “${req.prompt}”` : "") : null;
+    this.root.replaceChildren(head, params, ...bodyEls, copyRow);
   }
 }
 
@@ -215,10 +231,7 @@ export class HistoryList {
   item(task, v) {
     const body = requestOf(task, this.actions.bodyOf(v.id));
     const a = this.actions;
-    const params = body
-      ? [body.mode, body.character_orientation && `orientation ${body.character_orientation}`,
-         body.keep_original_sound === "no" ? "silent" : null].filter(Boolean).join(" · ")
-      : "";
+    const params = summary(body);
     const selected = a.isSelected(v.id);
     return h(
       `li.task.${v.status}`,
