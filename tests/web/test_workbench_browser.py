@@ -149,6 +149,26 @@ def test_rejected_inputs_show_the_rule_and_create_no_task(
     expect(page.locator("#submit-hint")).to_contain_text("at least 300 px")
     shot(page, "3-rejected")
 
+    # Too wide for the documented aspect ratio.
+    choose(page, make_image(tmp_path / "wide.jpg", 1200, 400))
+    expect(page.locator("#drop-image .problems")).to_contain_text(
+        "image_url: aspect ratio between 1:2.5 and 2.5:1 (got 1200×400)"
+    )
+    assert uploads == []
+
+    # What the browser cannot tell, the server does: a WebP named .png passes the page's checks, and
+    # the upload answers with the server's rule, shown in the same place.
+    fake = tmp_path / "fake.png"
+    make_image(tmp_path / "real.png", 640, 640).rename(fake)
+    from PIL import Image
+
+    Image.open(fake).save(fake, format="WEBP")
+    choose(page, fake)
+    expect(page.locator("#drop-image")).to_have_attribute("data-state", "invalid")
+    expect(page.locator("#drop-image .problems")).to_contain_text("file:")
+    assert len(uploads) == 1
+    uploads.clear()
+
     # A 12 s driver is fine for orientation "video" but not for "image" (at most 10 s).
     dance = SHARED / "pairs" / "fullbody_cartoon" / "video.mp4"
     if dance.exists():
