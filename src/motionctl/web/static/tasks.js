@@ -81,7 +81,15 @@ function refreshLinks(root, v) {
   }
 }
 
+function statusLine(v) {
+  const text = v.status === "submitted" ? "Queued, waiting for a worker…" : v.message || "Generating…";
+  const s = Math.max(0, Math.round((Date.now() - v.created) / 1000));
+  return Number.isFinite(s) ? `${text} · ${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")} elapsed` : text;
+}
+
 function updateProgress(root, v) {
+  const line = root.querySelector(".status-line");
+  if (line) line.textContent = statusLine(v);
   const bar = root.querySelector(".bar");
   if (!bar) return;
   bar.setAttribute("aria-valuenow", v.progress);
@@ -136,7 +144,7 @@ export class ResultPanel {
     if (v.active) {
       bodyEls = [
         progressBar(v),
-        h("p.muted", {}, v.status === "submitted" ? "Queued, waiting for a worker…" : v.message || "Generating…"),
+        h("p.muted.status-line", {}, statusLine(v)),
         inputs.image && inputs.video
           ? h("div.inputs-preview", {},
               h("figure", {}, h("img", { src: inputs.image, alt: "Character image" }), h("figcaption", {}, "Character image")),
