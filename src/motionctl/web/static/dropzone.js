@@ -2,7 +2,7 @@
 // documented limits checked in the browser, then an upload to POST /v1/files as soon as it passes.
 import { LIMITS } from "./limits.js";
 import { fmtBytes, fmtSeconds, imageProblems, inspect, limitSummary, videoProblems } from "./media.js";
-import { h } from "./util.js";
+import { h, store } from "./util.js";
 
 const TEXT = {
   image: { title: "Character image", hint: "The look and background of the result" },
@@ -76,7 +76,7 @@ export class DropZone {
     this.reset();
     this.src = url;
     this.url = url;
-    this.name = name || decodeURIComponent(url.split("?")[0].split("/").pop() || this.kind);
+    this.name = name || store.nameOf(url) || `${this.kind} on the server`;
     this.changed();
     const info = await inspect(this.kind, url, {});
     if (token !== this.token) return;
@@ -116,6 +116,7 @@ export class DropZone {
       });
       if (token !== this.token) return;
       this.url = data.url;
+      store.saveName(data.url, this.file.name);
     } catch (err) {
       if (token !== this.token) return;
       this.error = err.message;
