@@ -24,9 +24,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -58,20 +56,48 @@ def summary(values: list[float]) -> dict[str, float]:
     }
 
 
-class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
+def submit_all(base: str, token: str, fbase: str, n: int, concurrency: int) -> dict[str, object]:
+    """Submitter process: n submissions from `concurrency` threads; latencies and outcomes."""
+    lat: list[float] = []
+    out: list[tuple[int, int, str]] = []
+    lock = threading.Lock()
+
+    def one(i: int) -> None:
+        body = {
+            "model_name": "kling-v2-6",
+            "image_url": f"{fbase}/image.jpeg",
+            "video_url": f"{fbase}/video.mp4",
+            "keep_original_sound": "yes",
+            "character_orientation": "image",
+            "mode": "std",
+            "external_task_id": f"load-{i}",
+        }
+        with httpx.Client(timeout=300) as c:
+            t0 = time.perf_counter()
+            r = c.post(base + "/v1/videos/motion-control", json=body, headers={"Authorization": f"Bearer {token}"})
+            dt = time.perf_counter() - t0
+        env = r.json()
+        with lock:
+            lat.append(dt)
+            out.append((r.status_code, env.get("code", -1), (env.get("data") or {}).get("task_id", "")))
+
+    t_start = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, range(n)))
+    return {"latencies": lat, "results": out, "wall": time.perf_counter() - t_start}
 
 
 def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--submitter":
+        base, token, fbase, n, conc = sys.argv[2:7]
+        print(json.dumps(submit_all(base, token, fbase, int(n), int(conc))))
+        return 0
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--submissions", type=int, default=200)
     ap.add_argument("--concurrency", type=int, default=8, help="concurrent submitting clients")
     ap.add_argument("--pollers", type=int, default=4, help="concurrent polling clients")
     ap.add_argument("--workers", type=int, default=1, help="worker processes of the server")
-    ap.add_argument(
-        "--poll-after", type=float, default=5.0, help="seconds of polling after the last submission"
-    )
+    ap.add_argument("--poll-after", type=float, default=5.0, help="seconds of polling after the last submission")
     args = ap.parse_args()
     if not ELF.exists():
         print(f"missing test material: {ELF}", file=sys.stderr)
@@ -89,9 +115,14 @@ def main() -> int:
     cli = [sys.executable, "-c", "from motionctl.cli import app; app()"]
     keys = json.loads(subprocess.run([*cli, "keys", "create", "--name", "load"], env=env, check=True,
                                      capture_output=True, text=True).stdout)  # fmt: skip
-    files = ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: Quiet(*a, directory=str(ELF)))
-    threading.Thread(target=files.serve_forever, daemon=True).start()
-    fbase = f"http://127.0.0.1:{files.server_address[1]}"
+    # Inputs come from a file server in its own process, so serving them does not slow this one.
+    fport = free_port()
+    files = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(fport), "--bind", "127.0.0.1", "--directory", str(ELF)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    fbase = f"http://127.0.0.1:{fport}"
 
     port = free_port()
     log = open(data_dir / "server.log", "w")
@@ -112,7 +143,6 @@ def main() -> int:
                 raise RuntimeError("server did not become ready")
             time.sleep(0.2)
 
-        submit_lat: list[float] = []
         query_lat: list[float] = []
         list_lat: list[float] = []
         statuses: dict[int, int] = {}
@@ -127,43 +157,23 @@ def main() -> int:
                 statuses[status] = statuses.get(status, 0) + 1
                 codes[code] = codes.get(code, 0) + 1
 
-        def submit(i: int) -> None:
-            body = {
-                "model_name": "kling-v2-6",
-                "image_url": f"{fbase}/image.jpeg",
-                "video_url": f"{fbase}/video.mp4",
-                "keep_original_sound": "yes",
-                "character_orientation": "image",
-                "mode": "std",
-                "external_task_id": f"load-{i}",
-            }
-            with httpx.Client(timeout=120) as c:
-                t0 = time.perf_counter()
-                r = c.post(base + "/v1/videos/motion-control", json=body, headers=headers)
-                dt = time.perf_counter() - t0
-            env_ = r.json()
-            record(r.status_code, env_.get("code", -1))
-            with lock:
-                submit_lat.append(dt)
-                if r.status_code == 200:
-                    task_ids.append(env_["data"]["task_id"])
-
         def poll() -> None:
+            # A client's polling pattern: list the newest tasks now and then, query single ones often.
+            known: list[str] = []
             with httpx.Client(timeout=30) as c:
                 while not done.is_set():
-                    with lock:
-                        tid = random.choice(task_ids) if task_ids else None
-                    if tid is None:
-                        time.sleep(0.05)
-                        continue
                     t0 = time.perf_counter()
-                    if random.random() < 0.1:
+                    if not known or random.random() < 0.1:
                         r = c.get(base + "/v1/videos/motion-control?pageNum=1&pageSize=30", headers=headers)
                         dt = time.perf_counter() - t0
                         with lock:
                             list_lat.append(dt)
+                        if r.status_code == 200:
+                            known = [t["task_id"] for t in r.json()["data"]] or known
+                        if not known:
+                            time.sleep(0.1)
                     else:
-                        r = c.get(f"{base}/v1/videos/motion-control/{tid}", headers=headers)
+                        r = c.get(f"{base}/v1/videos/motion-control/{random.choice(known)}", headers=headers)
                         dt = time.perf_counter() - t0
                         with lock:
                             query_lat.append(dt)
@@ -176,10 +186,19 @@ def main() -> int:
         pollers = [threading.Thread(target=poll) for _ in range(args.pollers)]
         for p in pollers:
             p.start()
-        t_start = time.perf_counter()
-        with ThreadPoolExecutor(args.concurrency) as pool:
-            list(pool.map(submit, range(args.submissions)))
-        submit_wall = time.perf_counter() - t_start
+        # Submissions from another process, so neither side's client overhead slows the other.
+        sub = subprocess.run(
+            [sys.executable, __file__, "--submitter", base, keys["api_key"], fbase,
+             str(args.submissions), str(args.concurrency)],
+            capture_output=True, text=True, check=True, env=env,
+        )  # fmt: skip
+        subres = json.loads(sub.stdout)
+        submit_lat = subres["latencies"]
+        submit_wall = subres["wall"]
+        for status, code, tid in subres["results"]:
+            record(status, code)
+            if status == 200:
+                task_ids.append(tid)
         time.sleep(args.poll_after)
         done.set()
         for p in pollers:
@@ -191,6 +210,21 @@ def main() -> int:
         ext_ids = [t["task_info"]["external_task_id"] for t in listed]
         ids = [t["task_id"] for t in listed]
         metrics = httpx.get(base + "/metrics", timeout=30).text
+        server_side: dict[str, list[float]] = {"query": [], "list": [], "submit": []}
+        for line in (data_dir / "server.log").read_text().splitlines():
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            if rec.get("logger") != "motionctl.access":
+                continue
+            path, method, ms = rec.get("path", ""), rec.get("method"), rec.get("duration_ms", 0) / 1000
+            if method == "POST" and path == "/v1/videos/motion-control":
+                server_side["submit"].append(ms)
+            elif method == "GET" and path.startswith("/v1/videos/motion-control/"):
+                server_side["query"].append(ms)
+            elif method == "GET" and path == "/v1/videos/motion-control":
+                server_side["list"].append(ms)
         report = {
             "submissions": args.submissions,
             "concurrency": args.concurrency,
@@ -201,6 +235,7 @@ def main() -> int:
             "submit": summary(submit_lat),
             "query": summary(query_lat),
             "list": summary(list_lat),
+            "server_side": {k: summary(v) for k, v in server_side.items()},
             "http_statuses": statuses,
             "business_codes": codes,
             "5xx": sum(n for s, n in statuses.items() if s >= 500),
@@ -223,7 +258,8 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-        files.shutdown()
+        files.terminate()
+        files.wait()
         log.close()
         if os.environ.get("KEEP_DATA") != "1":
             import shutil

@@ -24,6 +24,8 @@ import numpy as np
 
 from motionctl.media.decode import iter_frames
 from motionctl.media.encode import VideoEncoder, output_size
+from motionctl.media.probe import probe_video
+from motionctl.media.validate import validate_image, validate_video
 
 ROOT = Path(__file__).resolve().parents[1]
 DANCE = ROOT.parent / "shared" / "testdata" / "pairs" / "fullbody_cartoon" / "video.mp4"
@@ -47,8 +49,11 @@ class Meter:
         self.cpu = cpu_seconds() - self.cpu
 
     def line(self, frames: int) -> str:
-        return (f"{frames / self.wall:.1f} fps wall, {1000 * self.cpu / frames:.1f} CPU-ms/frame "
-                f"(= {frames / self.cpu * (os.cpu_count() or 1):.0f} fps if {os.cpu_count()} cores were ours)")
+        cores = os.cpu_count() or 1
+        return (
+            f"{frames / self.wall:.1f} fps wall, {1000 * self.cpu / frames:.1f} CPU-ms/frame "
+            f"(= {frames / self.cpu * cores:.0f} fps if {cores} cores were ours)"
+        )
 
 
 def decode_fps(path: Path, max_side: int | None) -> tuple[str, int]:
@@ -114,13 +119,16 @@ def memory_figures(tmp: Path, seconds: int) -> None:
     subprocess.run([sys.executable, __file__, "--make-clip", str(clip), str(seconds)], check=True)
     size_mb = clip.stat().st_size / 1e6
     for side in ("0", "640"):
-        res = subprocess.run([sys.executable, __file__, "--rss-child", str(clip), side],
-                             capture_output=True, text=True, check=True)
+        res = subprocess.run(
+            [sys.executable, __file__, "--rss-child", str(clip), side], capture_output=True, text=True, check=True
+        )
         n, base, peak, hwm = (int(x) for x in res.stdout.split())
         raw_mb = n * 1080 * 1920 * 3 / 1e6
-        print(f"stream {seconds} s 1080x1920 30 fps ({size_mb:.0f} MB file, {n} frames = "
-              f"{raw_mb:.0f} MB as RGB) max_side={side}: peak RSS {peak / 1024:.0f} MB (getrusage; "
-              f"{base / 1024:.0f} MB before iterating), VmHWM {hwm / 1024:.0f} MB")
+        print(
+            f"stream {seconds} s 1080x1920 30 fps ({size_mb:.0f} MB file, {n} frames = "
+            f"{raw_mb:.0f} MB as RGB) max_side={side}: peak RSS {peak / 1024:.0f} MB (getrusage; "
+            f"{base / 1024:.0f} MB before iterating), VmHWM {hwm / 1024:.0f} MB"
+        )
 
 
 def dance_frames(w: int, h: int) -> list[np.ndarray]:
@@ -145,6 +153,16 @@ def main() -> None:
         t = Path(tmp)
         memory_figures(t, 8 if args.quick else 30)  # first, while this process is still small
         if DANCE.exists():
+            image = DANCE.parent / "image.png"
+            for label, fn in (
+                ("probe_video", lambda: probe_video(DANCE)),
+                ("validate_video", lambda: validate_video(DANCE, "video")),
+                ("validate_image", lambda: validate_image(image)),
+            ):
+                fn()
+                with Meter() as m:
+                    fn()
+                print(f"{label} dance pair: {m.wall * 1000:.0f} ms wall, {m.cpu * 1000:.0f} CPU-ms")
             for side in (640, None):
                 fps, n = decode_fps(DANCE, side)
                 print(f"decode dance 1080x1920 24 fps max_side={side} ({n} frames): {fps}")
@@ -156,11 +174,17 @@ def main() -> None:
             frames = dance_frames(w, h)[:n] if DANCE.exists() else synthetic_frames(w, h, n)
             fps = encode_fps(frames, t / f"{label}.mp4", 24)
             print(f"encode {label} {w}x{h}, {len(frames)} frames, veryfast crf 23: {fps}")
-            fps = encode_fps(frames, t / f"{label}w.mp4", 24, watermark_copy=t / f"{label}_wm.mp4",
-                             audio_source=DANCE if DANCE.exists() else None)
+            fps = encode_fps(
+                frames,
+                t / f"{label}w.mp4",
+                24,
+                watermark_copy=t / f"{label}_wm.mp4",
+                audio_source=DANCE if DANCE.exists() else None,
+            )
             print(f"encode {label} {w}x{h} + audio + watermarked copy (2 streams): {fps}")
             del frames
         print(f"load={os.getloadavg()[0]:.1f} (2-core machine shared with others: figures are noisy)")
+
 
 if __name__ == "__main__":
     main()

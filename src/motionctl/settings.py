@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(default=60.0, gt=0)
     max_attempts: int = Field(default=3, ge=1)  # claims of one task (crashes, retries) before failing
     poll_seconds: float = Field(default=0.5, gt=0)
+    # Workers run at a lower CPU priority than the API, so polls stay fast while the engine renders.
+    worker_nice: int = Field(default=10, ge=0, le=19)
 
     # Results and retention.
     url_ttl_seconds: int = Field(default=24 * 3600, ge=60)

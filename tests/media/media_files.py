@@ -90,6 +90,7 @@ def write_image(path: Path, w: int, h: int, mode: str = "RGB", fmt: str | None =
 
 def png_header_only(path: Path, w: int, h: int) -> Path:
     """A PNG whose IHDR claims w x h but whose pixel stream is tiny: the shape of a bomb."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 

@@ -99,8 +99,7 @@ def test_fps_below_the_cap_keeps_every_frame(tmp_path: Path) -> None:
     assert len(frames) == 25 and output_fps(probe_video(path)) == 25.0
 
 
-@pytest.mark.parametrize(("rotation", "corner"), [(90, "bottom_left"), (270, "top_right"),
-                                                  (180, "bottom_right")])
+@pytest.mark.parametrize(("rotation", "corner"), [(90, "bottom_left"), (270, "top_right"), (180, "bottom_right")])
 def test_rotation_metadata_is_applied(tmp_path: Path, rotation: int, corner: str) -> None:
     # The magenta marker (the only blue > 128) sits in the top-left corner of the coded picture.
     path = write_video(tmp_path / "rot.mp4", 160, 96, fps=10, seconds=0.5, rotation=rotation)

@@ -115,8 +115,17 @@ def test_colours_survive_the_round_trip(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("codec", "ext"), [("aac", "mp4"), ("pcm_s16le", "mov"), ("libmp3lame", "mp4")])
 def test_audio_is_carried_from_start_and_trimmed(tmp_path: Path, codec: str, ext: str) -> None:
-    src = write_video(tmp_path / f"src.{ext}", 64, 48, fps=10, seconds=4, audio=True, audio_codec=codec,
-                      container_format=ext, silent_until=1.0)
+    src = write_video(
+        tmp_path / f"src.{ext}",
+        64,
+        48,
+        fps=10,
+        seconds=4,
+        audio=True,
+        audio_codec=codec,
+        container_format=ext,
+        silent_until=1.0,
+    )
     # 36 frames at 24 fps = 1.5 s of output, sound taken from 1.0 s on (where the tone starts).
     result = encode(tmp_path / "late.mp4", 36, audio_source=src, audio_start=1.0)
     assert result.has_audio

@@ -89,8 +89,7 @@ def test_image_sides_out_of_range_are_rejected(tmp_path: Path, w: int, h: int) -
     assert "between 300 and 65536 px" in err.rule and err.value == f"{w}x{h}"
 
 
-@pytest.mark.parametrize(("w", "h", "ok"), [(320, 800, True), (300, 800, False), (800, 320, True),
-                                            (801, 320, False)])
+@pytest.mark.parametrize(("w", "h", "ok"), [(320, 800, True), (300, 800, False), (800, 320, True), (801, 320, False)])
 def test_image_aspect_ratio_limits(tmp_path: Path, w: int, h: int, ok: bool) -> None:
     path = write_image(tmp_path / "r.png", w, h)
     if ok:
@@ -109,8 +108,11 @@ def test_png_bomb_is_rejected_from_its_header(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["cut.png", "cut.jpg"])
 def test_truncated_images_are_rejected(tmp_path: Path, name: str) -> None:
-    path = write_image(tmp_path / name, 800, 600, quality=95) if name.endswith("jpg") else write_image(
-        tmp_path / name, 800, 600)
+    path = (
+        write_image(tmp_path / name, 800, 600, quality=95)
+        if name.endswith("jpg")
+        else write_image(tmp_path / name, 800, 600)
+    )
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     err = rejected(validate_image, path)
@@ -154,9 +156,7 @@ def test_rotated_phone_video_reports_display_size(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("orientation", "seconds", "ok"), [
     ("image", 2.0, False), ("video", 2.0, False), ("image", 12.0, False), ("video", 12.0, True),
     ("image", 10.0, True), ("video", 31.0, False)])  # fmt: skip
-def test_duration_limits_depend_on_orientation(
-    tmp_path: Path, orientation: str, seconds: float, ok: bool
-) -> None:
+def test_duration_limits_depend_on_orientation(tmp_path: Path, orientation: str, seconds: float, ok: bool) -> None:
     path = write_video(tmp_path / "d.mp4", 352, 352, fps=5, seconds=seconds)
     if ok:
         assert validate_video(path, orientation).duration == pytest.approx(seconds, abs=0.01)
@@ -166,8 +166,10 @@ def test_duration_limits_depend_on_orientation(
         assert str(err) == f"video_url: duration must be at least 3 s (got {seconds:.1f} s)"
     else:
         limit = 10 if orientation == "image" else 30
-        assert str(err) == (f"video_url: duration must be at most {limit} s with "
-                            f"character_orientation={orientation} (got {seconds:.1f} s)")
+        assert str(err) == (
+            f"video_url: duration must be at most {limit} s with "
+            f"character_orientation={orientation} (got {seconds:.1f} s)"
+        )
 
 
 @pytest.mark.parametrize(("w", "h"), [(320, 480), (480, 320), (3856, 400)])
@@ -178,8 +180,9 @@ def test_video_sides_out_of_range_are_rejected(tmp_path: Path, w: int, h: int) -
 
 
 def test_video_over_100_mb_is_rejected_before_reading_it(tmp_path: Path) -> None:
-    path = pad_to(write_video(tmp_path / "big.mp4", 360, 360, fps=5, seconds=4, faststart=True),
-                  limits.VIDEO_MAX_BYTES + 1)
+    path = pad_to(
+        write_video(tmp_path / "big.mp4", 360, 360, fps=5, seconds=4, faststart=True), limits.VIDEO_MAX_BYTES + 1
+    )
     err = rejected(validate_video, path, "video")
     assert "100 MB" in err.rule and err.value == "100.0 MB"
 
@@ -225,13 +228,10 @@ def test_stored_copy_is_checked_under_the_users_file_name(tmp_path: Path) -> Non
 @needs_shared
 def test_dance_clip_rejected_for_image_orientation_accepted_for_video() -> None:
     info = probe_video(DANCE)
-    assert (info.width, info.height, info.fps, info.frame_count, info.has_audio) == (1080, 1920, 24.0, 288,
-                                                                                      True)
+    assert (info.width, info.height, info.fps, info.frame_count, info.has_audio) == (1080, 1920, 24.0, 288, True)
     assert info.duration == pytest.approx(12.0, abs=0.05)
     err = rejected(validate_video, DANCE, "image")
-    assert str(err) == (
-        "video_url: duration must be at most 10 s with character_orientation=image (got 12.0 s)"
-    )
+    assert str(err) == ("video_url: duration must be at most 10 s with character_orientation=image (got 12.0 s)")
     assert validate_video(DANCE, "video").duration == pytest.approx(12.0, abs=0.05)
 
 
@@ -240,3 +240,11 @@ def test_elf_clip_is_valid_for_both_orientations() -> None:
     for orientation in ("image", "video"):
         info = validate_video(ELF, orientation)
         assert (info.width, info.height) == (1920, 1080) and 3.0 <= info.duration < 3.6
+
+
+def test_values_near_a_limit_are_shown_with_enough_digits(tmp_path: Path) -> None:
+    # 89 frames at 30 fps = 2.967 s: "got 3.0 s" would contradict "at least 3 s".
+    path = write_video(tmp_path / "short.mp4", 352, 352, fps=30, seconds=89 / 30)
+    assert rejected(validate_video, path, "video").value == "2.97 s"
+    wide = write_image(tmp_path / "wide.png", 1001, 400)  # 2.5025:1, "2.50:1" would look allowed
+    assert rejected(validate_image, wide).value in ("2.502:1, 1001x400", "2.503:1, 1001x400")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from svc_media import make_image, make_video
+from svc_media import make_image, make_video, png_header_only
 from svc_postgres import find_bin_dir, postgres_server
 from svc_servers import FileServer, Receiver, file_server, webhook_receiver
 
@@ -120,6 +120,9 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "short_video": make_video(d / "short.mp4", 360, 640, seconds=2.0),
         "long_video": make_video(d / "long.mp4", 360, 640, fps=8, seconds=11.0),
         "tiny_video": make_video(d / "tiny.mp4", 320, 240, seconds=3.5),
+        "wide_video": make_video(d / "wide.mp4", 3900, 400, fps=2, seconds=3.5),
+        "very_long_video": make_video(d / "very_long.mp4", 360, 640, fps=2, seconds=31.0),
+        "huge_image": png_header_only(d / "huge.png", 70000, 30000),
     }
 
 
@@ -134,6 +137,4 @@ def engine_available() -> bool:
     return True
 
 
-needs_engine = pytest.mark.skipif(
-    not engine_available(), reason="motionctl.engine.pipeline not installed yet"
-)
+needs_engine = pytest.mark.skipif(not engine_available(), reason="motionctl.engine.pipeline not installed yet")

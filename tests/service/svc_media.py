@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
 from fractions import Fraction
 from pathlib import Path
 
@@ -37,4 +39,17 @@ def make_video(path: Path, w: int, h: int, *, fps: float = 24, seconds: float = 
             frame.time_base = 1 / rate
             out.mux(vs.encode(frame))
         out.mux(vs.encode(None))
+    return path
+
+
+def png_header_only(path: Path, w: int, h: int) -> Path:
+    """A small PNG whose header claims w x h (the shape of a decompression bomb)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(bytes(4096))) + chunk(b"IEND", b"")
+    )
     return path

@@ -42,9 +42,7 @@ def service_env(data_dir: Path, **extra: str) -> dict[str, str]:
 
 
 def create_keys(env: dict[str, str]) -> dict[str, str]:
-    out = subprocess.run(
-        [*CLI, "keys", "create", "--name", "e2e"], env=env, capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([*CLI, "keys", "create", "--name", "e2e"], env=env, capture_output=True, text=True, check=True)
     keys: dict[str, str] = json.loads(out.stdout)
     return keys
 

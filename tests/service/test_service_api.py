@@ -125,9 +125,7 @@ def test_base64_image_and_upload(
         up = api.post("/v1/files", headers=auth, files={"file": ("motion.mp4", f, "video/mp4")})
     assert up.status_code == 200, up.text
     url = up.json()["data"]["url"]
-    r2 = api.post(
-        "/v1/videos/motion-control", headers=auth, json=body(fs, media, image_url=raw, video_url=url)
-    )
+    r2 = api.post("/v1/videos/motion-control", headers=auth, json=body(fs, media, image_url=raw, video_url=url))
     assert r2.status_code == 200, r2.text
     assert task_rows(services) == 2
     tampered = url.replace("sig=", "sig=x")
@@ -135,9 +133,7 @@ def test_base64_image_and_upload(
     assert r3.status_code == 400 and "video_url" in r3.json()["message"]
 
 
-def test_delete(
-    api: Any, auth: dict[str, str], services: Services, fs: FileServer, media: dict[str, Path]
-) -> None:
+def test_delete(api: Any, auth: dict[str, str], services: Services, fs: FileServer, media: dict[str, Path]) -> None:
     tid = api.post("/v1/videos/motion-control", headers=auth, json=body(fs, media)).json()["data"]["task_id"]
     r = api.delete(f"/v1/videos/motion-control/{tid}", headers=auth)
     assert r.status_code == 200 and r.json()["data"] == {"task_id": tid, "deleted": True}
@@ -161,9 +157,7 @@ def test_lenient_body_of_documented_curl_example(
         .replace("IMAGE", image_url)
         .replace("VIDEO", video_url)
     )
-    r = api.post(
-        "/v1/videos/motion-control", headers={**auth, "Content-Type": "application/json"}, content=raw
-    )
+    r = api.post("/v1/videos/motion-control", headers={**auth, "Content-Type": "application/json"}, content=raw)
     assert r.status_code == 200, r.text
 
 
@@ -220,9 +214,5 @@ def test_result_urls_are_signed_and_expire(api: Any, services: Services, media: 
     assert forged.status_code == 401 and forged.json()["code"] == 1002
     old = services.signer.sign("http://testserver", f"/v1/files/{key}", now=time.time() - 10 * 86400)
     expired = api.get(old)
-    assert (
-        expired.status_code == 401
-        and expired.json()["code"] == 1004
-        and "expired" in expired.json()["message"]
-    )
+    assert expired.status_code == 401 and expired.json()["code"] == 1004 and "expired" in expired.json()["message"]
     assert api.get(f"/v1/files/{key}").json()["code"] == 1002  # no signature at all

@@ -35,9 +35,9 @@ def test_signed_callback_retried_until_delivered(
     media: dict[str, Path], receiver: Receiver,
 ) -> None:  # fmt: skip
     receiver.fail_first = 2
-    tid = api.post(
-        "/v1/videos/motion-control", headers=auth, json=body(fs, media, callback_url=receiver.url)
-    ).json()["data"]["task_id"]
+    tid = api.post("/v1/videos/motion-control", headers=auth, json=body(fs, media, callback_url=receiver.url)).json()[
+        "data"
+    ]["task_id"]
     stop = threading.Event()
     keeper = threading.Thread(target=housekeeping, args=(services, stop), kwargs={"retention": False})
     keeper.start()
@@ -80,9 +80,7 @@ def test_private_callback_address_given_up_without_touching_task(
 
         with TestClient(create_app(services=svc)) as client:
             h = {"Authorization": f"Bearer {acc.api_key}"}
-            r = client.post(
-                "/v1/videos/motion-control", headers=h, json=body(fs, media, callback_url=receiver.url)
-            )
+            r = client.post("/v1/videos/motion-control", headers=h, json=body(fs, media, callback_url=receiver.url))
             tid = r.json()["data"]["task_id"]
         stop = threading.Event()
         keeper = threading.Thread(target=housekeeping, args=(strict, stop), kwargs={"retention": False})

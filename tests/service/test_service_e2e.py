@@ -114,9 +114,7 @@ def test_seed_examples_complete(tmp_path: Path, inputs: FileServer) -> None:
             assert abs(float(video["duration"]) - duration) < 0.2
             assert 3.0 <= duration <= 3.6
             per_second = 0.8 if done["task_info"]["model_name"] == "kling-v2-6" else 1.0
-            assert float(done["final_unit_deduction"]) == pytest.approx(
-                per_second * float(video["duration"]), abs=0.01
-            )
+            assert float(done["final_unit_deduction"]) == pytest.approx(per_second * float(video["duration"]), abs=0.01)
         assert client.get("xxx")["task_id"] == t2["task_id"]
         listed = client.list()
         assert [t["task_id"] for t in listed] == [t3["task_id"], t2["task_id"]]
@@ -199,8 +197,8 @@ def test_sigkill_worker_mid_task(tmp_path: Path, inputs: FileServer, receiver: R
     assert stored == {row.result_key}  # one result, nothing left over from the killed attempt
 
 
-def _live_in_group(pgid: int) -> list[int]:
-    """Pids of processes in process group ``pgid`` that are still running (zombies excluded)."""
+def _live_in_group(pgid: int) -> list[str]:
+    """Pid and command line of processes in process group ``pgid`` that are still running (zombies excluded)."""
     live = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -208,7 +206,8 @@ def _live_in_group(pgid: int) -> list[int]:
         except OSError:
             continue
         if int(fields[2]) == pgid and fields[0] != "Z":
-            live.append(int(stat.parent.name))
+            cmd = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            live.append(f"{stat.parent.name} {cmd[:200]}")
     return live
 
 
@@ -235,7 +234,10 @@ def test_restart_resumes_queue(tmp_path: Path, inputs: FileServer) -> None:
             )
         time.sleep(2.0)  # the worker is mid-way through the first task when the server stops
         srv.stop()  # SIGTERM: the API stops, its worker hands the running task back, then exits
-        assert _live_in_group(srv.proc.pid) == []  # nothing of the server's processes is left running
+        deadline = time.monotonic() + 10  # helpers (e.g. multiprocessing's tracker) exit on their own
+        while (left := _live_in_group(srv.proc.pid)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert left == []  # nothing of the server's processes is left running
     before = [_task_row(data, t) for t in ids]
     assert all(t.status in ("submitted", "processing") and t.lease_owner is None for t in before)
     with (
@@ -247,3 +249,35 @@ def test_restart_resumes_queue(tmp_path: Path, inputs: FileServer) -> None:
             assert done["task_status"] == "succeed", done
             assert len(done["task_result"]["videos"]) == 1
     assert [_task_row(data, t).attempts for t in ids] == [1, 1]  # a graceful hand-back costs no attempt
+
+
+def test_unusable_content_fails_without_charge(
+    api: Any, auth: dict[str, str], services: Any, fs: FileServer, media: dict[str, Path], receiver: Receiver
+) -> None:
+    """A valid file with no person in it: the engine refuses it, the task fails with the engine's
+    message (naming the field), nothing is charged, and the failure is called back."""
+    from motionctl.tasks.worker import Worker, housekeeping
+
+    b = {
+        "image_url": fs.add("gradient.png", media["image"]),  # a colour gradient: no character
+        "video_url": fs.add("video.mp4", ELF / "video.mp4"),
+        "character_orientation": "image",
+        "mode": "std",
+        "callback_url": receiver.url,
+    }
+    tid = api.post("/v1/videos/motion-control", headers=auth, json=b).json()["data"]["task_id"]
+    assert Worker(services).run_once()
+    done = api.get(f"/v1/videos/motion-control/{tid}", headers=auth).json()["data"]
+    assert done["task_status"] == "failed" and done["task_status_msg"].startswith("image_url:"), done
+    assert done["final_unit_deduction"] == "0" and done["task_result"]["videos"] == []
+    import threading
+
+    stop = threading.Event()
+    keeper = threading.Thread(target=housekeeping, args=(services, stop), kwargs={"retention": False})
+    keeper.start()
+    deadline = time.monotonic() + 30
+    while len(receiver.calls) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stop.set()
+    keeper.join(timeout=10)
+    assert [json.loads(raw)["task_status"] for _, raw in receiver.calls] == ["submitted", "processing", "failed"]

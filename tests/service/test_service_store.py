@@ -33,9 +33,7 @@ def store(db_url: str, tmp_path: Path) -> Iterator[TaskStore]:
     engine.dispose()
 
 
-def new(
-    account_id: int, ext: str | None = None, digest: str = "h1", callback: str | None = "http://cb/x"
-) -> NewTask:
+def new(account_id: int, ext: str | None = None, digest: str = "h1", callback: str | None = "http://cb/x") -> NewTask:
     return NewTask(account_id, digest, "kling-v2-6", "std", "image", "a" * 64 + ".png", "b" * 64 + ".mp4",
                    callback_url=callback, external_task_id=ext)  # fmt: skip
 
@@ -180,9 +178,7 @@ def test_retention_and_stats(store: TaskStore, tmp_path: Path) -> None:
     assert stats.tasks_by_status["succeed"] == 1 and stats.tasks_by_status["submitted"] == 1
     assert stats.run_seconds.count == 1 and stats.wait_seconds.count == 1
     with session_scope(store.engine, write=True) as s:  # pretend it finished 31 days ago
-        s.execute(
-            update(Task).where(Task.id == old).values(finished_at=int(time.time() * 1000) - 31 * 86400_000)
-        )
+        s.execute(update(Task).where(Task.id == old).values(finished_at=int(time.time() * 1000) - 31 * 86400_000))
     out = cleanup(store, storage, retention_days=30)
     assert out["tasks"] == 1 and out["results"] == 1
     assert store.get_any(old) is None and store.get_any(keep) is not None
@@ -215,12 +211,10 @@ def test_api_on_each_database(db_url: str, tmp_path: Path, media: dict[str, Path
             assert again["task_id"] == first["task_id"]
             one = client.get("/v1/videos/motion-control/pg-1", headers=h).json()["data"]
             check_task_shape(one)
-            assert [
-                t["task_id"] for t in client.get("/v1/videos/motion-control", headers=h).json()["data"]
-            ] == [first["task_id"]]
-            assert (
-                client.delete(f"/v1/videos/motion-control/{first['task_id']}", headers=h).status_code == 200
-            )
+            assert [t["task_id"] for t in client.get("/v1/videos/motion-control", headers=h).json()["data"]] == [
+                first["task_id"]
+            ]
+            assert client.delete(f"/v1/videos/motion-control/{first['task_id']}", headers=h).status_code == 200
             assert client.get("/v1/videos/motion-control", headers=h).json()["data"] == []
             assert client.get("/readyz").status_code == 200
     finally:

@@ -24,6 +24,7 @@ from motionctl.tasks.runtime import build_services
 LIMITS: list[tuple[str, dict[str, Any], list[str]]] = [
     ("image too small", {"image_url": ("file", "small_image")}, ["image_url", "300", "200x400"]),
     ("image aspect", {"image_url": ("file", "wide_image")}, ["image_url", "aspect ratio", "3.00:1"]),
+    ("image side over 65536", {"image_url": ("file", "huge_image")}, ["image_url", "65536", "70000x30000"]),
     ("image not jpg/png", {"image_url": ("file", "video")}, ["image_url", "jpg, jpeg, png", ".mp4"]),
     ("image over 10 MB", {"image_url": ("bytes", 10 * 1024 * 1024 + 1)}, ["image_url", "10 MB"]),
     (
@@ -40,6 +41,12 @@ LIMITS: list[tuple[str, dict[str, Any], list[str]]] = [
         ["video_url", "at most 10 s", "11.0 s"],
     ),
     ("video sides", {"video_url": ("file", "tiny_video")}, ["video_url", "340", "320x240"]),
+    ("video side over 3850", {"video_url": ("file", "wide_video")}, ["video_url", "3850", "3900x400"]),
+    (
+        "video over 30 s (video)",
+        {"video_url": ("file", "very_long_video"), "character_orientation": "video"},
+        ["video_url", "at most 30 s", "character_orientation=video", "31.0 s"],
+    ),
     ("video not mp4/mov", {"video_url": ("file", "image")}, ["video_url", "mp4, mov", ".png"]),
     ("video over 100 MB", {"video_url": ("bytes", 100 * 1024 * 1024 + 1)}, ["video_url", "100 MB"]),
     ("video not a URL", {"video_url": "dance.mp4"}, ["video_url", "http(s) URL", "dance.mp4"]),
@@ -148,9 +155,7 @@ def test_auth_failures(
 def test_valid_jwt_and_alg_none(api: Any, account: Credentials) -> None:
     ok = api.get("/v1/videos/motion-control", headers={"Authorization": "Bearer " + _jwt(account)})
     assert ok.status_code == 200 and ok.json()["code"] == 0
-    unsigned = jwt.encode(
-        {"iss": account.access_key, "exp": int(time.time()) + 60}, key=None, algorithm="none"
-    )
+    unsigned = jwt.encode({"iss": account.access_key, "exp": int(time.time()) + 60}, key=None, algorithm="none")
     r = api.get("/v1/videos/motion-control", headers={"Authorization": f"Bearer {unsigned}"})
     assert r.status_code == 401 and r.json()["code"] == 1002 and "HS256" in r.json()["message"]
 
@@ -173,9 +178,7 @@ def strict_app(tmp_path: Path) -> Iterator[tuple[Any, Any, dict[str, str]]]:
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "169.254.169.254", "10.0.0.1", "[::1]"])
-def test_private_addresses_refused(
-    host: str, strict_app: Any, fs: FileServer, media: dict[str, Path]
-) -> None:
+def test_private_addresses_refused(host: str, strict_app: Any, fs: FileServer, media: dict[str, Path]) -> None:
     client, svc, h = strict_app
     b = body(fs, media, image_url=f"http://{host}:{fs.port}/person.png")
     r = client.post("/v1/videos/motion-control", headers=h, json=b)

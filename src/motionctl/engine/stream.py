@@ -69,7 +69,7 @@ class StreamingRun:
         self.reason: str | None = None
         self.expected = max(1, int(round(video.duration * min(fps, video.fps))))
         self.previews: list[tuple[np.ndarray, np.ndarray, DriverFrame, Posed]] = []
-        self._driver_frames: dict[int, np.ndarray] = {}
+        self.driver_frames: dict[int, np.ndarray] = {}
 
     def _frames(self) -> Iterator[tuple[Frame, np.ndarray | None]]:
         """Driver frames at pose size, plus a larger copy for face tracking (pro)."""
@@ -127,7 +127,7 @@ class StreamingRun:
                                        interpolation=cv2.INTER_AREA)
                     worker.driver_size = (frame.rgb.shape[1], frame.rgb.shape[0])
                     if self.debug_dir is not None and frame.index % PREVIEW_EVERY == 0:
-                        self._driver_frames[frame.index] = frame.rgb
+                        self.driver_frames[frame.index] = frame.rgb
                     obs = Observation(frame.index, frame.time, pose, thumb, face, skipped=skipped)
                     worker.submit(tracker.push(obs))
                     worker.check()
@@ -239,6 +239,6 @@ class RenderWorker:
             _drain(self.q)
 
     def _keep_preview(self, frame: DriverFrame, image: np.ndarray, posed: Posed) -> None:
-        drv = self.run._driver_frames.pop(frame.index, None)
+        drv = self.run.driver_frames.pop(frame.index, None)
         if drv is not None:
             self.run.previews.append((drv, image.copy(), frame, posed))

@@ -147,9 +147,7 @@ class AudioTrack:
         self.packets_written += 1
 
 
-def _has_sound_after(
-    container: av.container.InputContainer, stream: av.audio.AudioStream, start: float
-) -> bool:
+def _has_sound_after(container: av.container.InputContainer, stream: av.audio.AudioStream, start: float) -> bool:
     """False when the audio track ends before ``start`` (nothing to carry over)."""
     if stream.duration and stream.time_base:
         return float(stream.duration * stream.time_base) > start

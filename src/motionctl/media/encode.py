@@ -165,9 +165,7 @@ class VideoEncoder:
         if self._closed:
             raise RuntimeError("VideoEncoder.write after close/abort")
         if rgb.shape != (self.height, self.width, 3) or rgb.dtype != np.uint8:
-            raise ValueError(
-                f"frame must be uint8 ({self.height}, {self.width}, 3) (got {rgb.dtype} {rgb.shape})"
-            )
+            raise ValueError(f"frame must be uint8 ({self.height}, {self.width}, 3) (got {rgb.dtype} {rgb.shape})")
         try:
             self._outputs[0].encode(self._frame(rgb))
             if self._watermark is not None:

@@ -81,9 +81,7 @@ def probe_image(path: Path | str, field: str = "image_url") -> ImageInfo:
             orientation = _exif_orientation(im)
             im.close()
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError) as exc:
-        raise reject(
-            field, f"must be a complete, readable {fmt.upper()} image", f"unreadable header: {exc}"
-        ) from exc
+        raise reject(field, f"must be a complete, readable {fmt.upper()} image", f"unreadable header: {exc}") from exc
     if orientation in _EXIF_TRANSPOSED:
         width, height = height, width
     return ImageInfo(path, fmt, width, height, size, orientation)  # type: ignore[arg-type]

@@ -25,6 +25,14 @@ _MB = 1024 * 1024
 _EPS = 0.005  # seconds of slack on duration limits: container rounding, not user intent
 
 
+def _shown(value: float, bound: float, digits: int = 1) -> str:
+    """``value`` rounded, with more digits when rounding would make it look equal to ``bound``
+    (2.996 s against a 3 s minimum reads "2.996", not "3.0")."""
+    while digits < 4 and round(value, digits) == round(bound, digits):
+        digits += 1
+    return f"{value:.{digits}f}"
+
+
 def _extension(path: Path, name: str | None, allowed: tuple[str, ...], field: str) -> str:
     given = (name or path.name).split("?", 1)[0].split("#", 1)[0]  # a URL's query is not the name
     ext = Path(given).suffix.lower().lstrip(".")
@@ -64,10 +72,8 @@ def validate_image(path: Path | str, field: str = "image_url", *, name: str | No
         raise reject(field, f"width and height must each be between {lo} and {hi} px", f"{w}x{h}")
     aspect = w / h
     if not (limits.IMAGE_MIN_ASPECT - 1e-9 <= aspect <= limits.IMAGE_MAX_ASPECT + 1e-9):
-        ratio = f"{aspect:.2f}:1" if aspect >= 1 else f"1:{1 / aspect:.2f}"
-        raise reject(
-            field, "aspect ratio (width:height) must be between 1:2.5 and 2.5:1", f"{ratio}, {w}x{h}"
-        )
+        ratio = f"{_shown(aspect, 2.5, 2)}:1" if aspect >= 1 else f"1:{_shown(1 / aspect, 2.5, 2)}"
+        raise reject(field, "aspect ratio (width:height) must be between 1:2.5 and 2.5:1", f"{ratio}, {w}x{h}")
     if info.pixels > limits.IMAGE_MAX_PIXELS:
         raise reject(
             field,
@@ -94,9 +100,7 @@ def validate_video(
     ext = _extension(path, name, limits.VIDEO_FORMATS, field)
     real = sniff(path)
     if real not in ("mp4", "mov"):
-        raise reject(
-            field, "content must be an MP4 or QuickTime (MOV) video", f"{real} data in a .{ext} file"
-        )
+        raise reject(field, "content must be an MP4 or QuickTime (MOV) video", f"{real} data in a .{ext} file")
     _size(path, limits.VIDEO_MAX_BYTES, field)
     info = probe_video(path, field)
     w, h = info.width, info.height
@@ -111,14 +115,16 @@ def validate_video(
         )
     if info.duration < limits.VIDEO_MIN_SECONDS - _EPS:
         raise reject(
-            field, f"duration must be at least {limits.VIDEO_MIN_SECONDS:g} s", f"{info.duration:.1f} s"
+            field,
+            f"duration must be at least {limits.VIDEO_MIN_SECONDS:g} s",
+            f"{_shown(info.duration, limits.VIDEO_MIN_SECONDS)} s",
         )
     max_s = limits.VIDEO_MAX_SECONDS[orient.value]
     if info.duration > max_s + _EPS:
         raise reject(
             field,
             f"duration must be at most {max_s:g} s with character_orientation={orient.value}",
-            f"{info.duration:.1f} s",
+            f"{_shown(info.duration, max_s)} s",
         )
     _check_last_frames(info, field)
     return info

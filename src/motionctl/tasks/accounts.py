@@ -61,9 +61,7 @@ def create_account(engine: Engine, name: str = "") -> Credentials:
     access_key = "ak_" + secrets.token_hex(12)
     secret_key = "sk_" + secrets.token_urlsafe(32)
     with session_scope(engine, write=True) as s:
-        acc = Account(
-            name=name, access_key=access_key, secret_key=secret_key, api_key_hash=hash_api_key(api_key)
-        )
+        acc = Account(name=name, access_key=access_key, secret_key=secret_key, api_key_hash=hash_api_key(api_key))
         s.add(acc)
         s.flush()
         account_id = acc.id

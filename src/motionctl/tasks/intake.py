@@ -85,9 +85,7 @@ class Intake:
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
-    def video(
-        self, value: str, orientation: str, *, own_bases: tuple[str, ...] = (), field: str = "video_url"
-    ) -> str:
+    def video(self, value: str, orientation: str, *, own_bases: tuple[str, ...] = (), field: str = "video_url") -> str:
         from motionctl.core.types import Orientation
         from motionctl.media.validate import validate_video
 
@@ -129,9 +127,7 @@ class Intake:
         if not compact or not _B64.match(compact):
             raise rule_violation(InvalidInput, field, "an http(s) URL or raw base64", _preview(value))
         if len(compact) * 3 // 4 > limits.IMAGE_MAX_BYTES:
-            raise rule_violation(
-                InvalidInput, field, "image of at most 10 MB", f"{len(compact) * 3 // 4} bytes"
-            )
+            raise rule_violation(InvalidInput, field, "image of at most 10 MB", f"{len(compact) * 3 // 4} bytes")
         try:
             if "-" in compact or "_" in compact:
                 return base64.urlsafe_b64decode(compact + "=" * (-len(compact) % 4))
@@ -143,9 +139,7 @@ class Intake:
         """The blob key when ``url`` is a signed /v1/files URL of this server, else None."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}".lower()
-        if not parts.path.startswith("/v1/files/") or origin not in {
-            b.rstrip("/").lower() for b in own_bases
-        }:
+        if not parts.path.startswith("/v1/files/") or origin not in {b.rstrip("/").lower() for b in own_bases}:
             return None
         key = parts.path[len("/v1/files/") :]
         if not is_key(key):
@@ -154,9 +148,7 @@ class Intake:
         try:
             self.signer.verify(parts.path, q.get("expires", [None])[0], q.get("sig", [None])[0])
         except MotionctlError as exc:
-            raise InvalidInput(
-                f"{field}: {exc.message} (got {_preview(url)})", field=field, value=url
-            ) from None
+            raise InvalidInput(f"{field}: {exc.message} (got {_preview(url)})", field=field, value=url) from None
         if not self.storage.exists(key):
             raise rule_violation(InvalidInput, field, "an existing upload (uploads expire)", _preview(url))
         return key

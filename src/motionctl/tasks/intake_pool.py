@@ -39,9 +39,7 @@ def _init(settings_kw: dict[str, Any]) -> None:
     _intake = make_intake(Settings(**settings_kw))
 
 
-def fetch_inputs(
-    intake: Intake, image: str, video: str, orientation: str, own: tuple[str, ...]
-) -> tuple[str, str]:
+def fetch_inputs(intake: Intake, image: str, video: str, orientation: str, own: tuple[str, ...]) -> tuple[str, str]:
     return intake.image(image, own_bases=own), intake.video(video, orientation, own_bases=own)
 
 
@@ -54,9 +52,7 @@ def _run(image: str, video: str, orientation: str, own: tuple[str, ...]) -> tupl
         return ("error", type(exc).__name__, exc.message, exc.code, exc.http_status, exc.field, exc.rule)
 
 
-def _rebuild(
-    kind: str, message: str, code: int, status: int, field: str | None, rule: str | None
-) -> MotionctlError:
+def _rebuild(kind: str, message: str, code: int, status: int, field: str | None, rule: str | None) -> MotionctlError:
     cls = getattr(errors, kind, None)
     if not (isinstance(cls, type) and issubclass(cls, MotionctlError)):
         cls = MotionctlError

@@ -43,6 +43,12 @@ class Outbox:
     def claim(self) -> Callback | None:
         """The next due delivery whose earlier deliveries for the same task are finished; it is
         held for timeout + 30 s so another process does not send it twice meanwhile."""
+        with session_scope(self.store.engine, write=False) as s:  # cheap check before taking the write lock
+            due = s.scalar(
+                select(Callback.id).where(Callback.state == "pending", Callback.next_attempt_at <= now_ms()).limit(1)
+            )
+        if due is None:
+            return None
         earlier = aliased(Callback)
         with session_scope(self.store.engine, write=True) as s:
             now = now_ms()

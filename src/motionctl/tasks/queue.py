@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from motionctl.tasks.db import session_scope
@@ -32,19 +32,24 @@ class TaskQueue:
         self.lease_ms = int(lease_seconds * 1000)
         self.max_attempts = max_attempts
 
+    @staticmethod
+    def _claimable(now: int) -> ColumnElement[bool]:
+        return or_(
+            and_(Task.status == "submitted", Task.lease_expires_at.is_(None)),
+            and_(Task.status.in_(("submitted", "processing")), Task.lease_expires_at < now),
+        )
+
     def claim(self, worker_id: str) -> Task | None:
         """Take the oldest claimable task (submitted, or processing with an expired lease)."""
+        with session_scope(self.store.engine, write=False) as s:  # idle workers poll without write locks
+            if s.scalar(select(Task.id).where(self._claimable(now_ms())).limit(1)) is None:
+                return None
         for _ in range(8):  # exhausted tasks found on the way are failed, then we look again
             with session_scope(self.store.engine, write=True) as s:
                 now = now_ms()
                 task = s.scalar(
                     select(Task)
-                    .where(
-                        or_(
-                            and_(Task.status == "submitted", Task.lease_expires_at.is_(None)),
-                            and_(Task.status.in_(("submitted", "processing")), Task.lease_expires_at < now),
-                        )
-                    )
+                    .where(self._claimable(now))
                     .order_by(Task.created_at, Task.id)
                     .limit(1)
                     .with_for_update(skip_locked=True)

@@ -32,19 +32,13 @@ def _histogram(engine: Engine, expr_ms: object, where: object) -> Histogram:
     with session_scope(engine, write=False) as s:
         row = s.execute(select(func.count(), func.sum(expr_ms), *cols).where(where)).one()  # type: ignore[arg-type]
     count = int(row[0] or 0)
-    return Histogram(
-        [(b, int(v or 0)) for b, v in zip(BUCKETS_S, row[2:], strict=True)], count, (row[1] or 0) / 1000
-    )
+    return Histogram([(b, int(v or 0)) for b, v in zip(BUCKETS_S, row[2:], strict=True)], count, (row[1] or 0) / 1000)
 
 
 def collect(engine: Engine) -> Stats:
     with session_scope(engine, write=False) as s:
-        by_status: dict[str, int] = dict(
-            s.execute(select(Task.status, func.count()).group_by(Task.status)).all()
-        )
-        by_state: dict[str, int] = dict(
-            s.execute(select(Callback.state, func.count()).group_by(Callback.state)).all()
-        )
+        by_status: dict[str, int] = dict(s.execute(select(Task.status, func.count()).group_by(Task.status)).all())
+        by_state: dict[str, int] = dict(s.execute(select(Callback.state, func.count()).group_by(Callback.state)).all())
     run = _histogram(
         engine,
         Task.finished_at - Task.started_at,

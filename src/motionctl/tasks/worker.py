@@ -37,6 +37,18 @@ Progress = Callable[[float], None]
 Runner = Callable[[GenerationSpec, Path, Progress], GenerationResult]
 
 
+# The engine names its inputs as the CLI does; API users know them by their request fields.
+_API_FIELDS = {"image": "image_url", "video": "video_url"}
+
+
+def api_message(exc: InvalidInput) -> str:
+    msg = exc.message
+    for engine_name, api_name in _API_FIELDS.items():
+        if msg.startswith(engine_name + ":") or msg.startswith(engine_name + "."):
+            return api_name + msg[len(engine_name) :]
+    return msg
+
+
 class Interrupted(Exception):
     """Raised from the progress callback to abandon a generation (lease lost or shutting down)."""
 
@@ -83,9 +95,7 @@ class _RunState:
 
 
 class Worker:
-    def __init__(
-        self, services: Services, *, runner: Runner = run_engine, worker_id: str | None = None
-    ) -> None:
+    def __init__(self, services: Services, *, runner: Runner = run_engine, worker_id: str | None = None) -> None:
         st = services.settings
         self.services = services
         self.runner = runner
@@ -173,8 +183,9 @@ class Worker:
         except Interrupted as exc:
             self._interrupted(task, state.lost, str(exc))
         except InvalidInput as exc:
-            self.queue.fail(task.id, self.id, exc.message)
-            log.info("task failed: %s", exc.message, extra={"worker": self.id, "event": "failed"})
+            message = api_message(exc)
+            self.queue.fail(task.id, self.id, message)
+            log.info("task failed: %s", message, extra={"worker": self.id, "event": "failed"})
         except Exception as exc:  # engine bug, disk full...: retry within the attempt budget
             if state.lost or self.stop.is_set():  # the engine wrapped our Interrupted
                 self._interrupted(task, state.lost, f"{type(exc).__name__}: {exc}")

@@ -24,6 +24,16 @@ MIN_WEIGHT = 0.02
 SHOW_FROM, SHOW_FULL = 0.06, 0.3
 
 
+def _normalise_table(size: int = 1024) -> np.ndarray:
+    """scale(W) for a summed weight W (in 1/255 units): smoothstep fade-in divided by W."""
+    wf = np.arange(size, dtype=np.float64) / 255.0
+    t = np.clip((wf - SHOW_FROM) / (SHOW_FULL - SHOW_FROM), 0.0, 1.0)
+    return ((t * t * (3 - 2 * t)) / np.maximum(wf, 1e-3)).astype(np.float32)
+
+
+_NORMALISE = _normalise_table()
+
+
 @dataclass
 class BoneCopy:
     origin: tuple[int, int]  # canvas position of the crop's top-left
@@ -38,9 +48,12 @@ def bone_copies(layer: Layer) -> list[BoneCopy]:
     gx, gy = np.meshgrid(np.arange(w, dtype=np.float32) + x0, np.arange(h, dtype=np.float32) + y0)
     weights = layer.skin.weights(np.stack([gx.ravel(), gy.ravel()], axis=-1)).reshape(h, w, -1)
     rgba = layer.rgba.astype(np.float32)
+    # Weight only counts where the layer has content: empty pixels must neither dim a neighbour's
+    # pixels in the normalisation nor stretch a copy's box (which sets what every frame warps).
+    content = cv2.dilate((layer.rgba[..., 3] > 0).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     copies = []
     for i in range(weights.shape[-1]):
-        wi = weights[..., i].astype(np.float32)
+        wi = np.where(content, weights[..., i], 0.0).astype(np.float32)
         ys, xs = np.nonzero(wi > MIN_WEIGHT)
         if len(xs) == 0:
             copies.append(BoneCopy((x0, y0), np.zeros((1, 1, 4), np.uint8), np.zeros((1, 1), np.uint8)))
@@ -129,9 +142,8 @@ def warp_layer(
             acc[sub] += moved
             if moved_w is not None:
                 wsum[sub] += moved_w
-    # Normalise by the summed weight, fading out the far tails of single bones (ghosts).
-    wf = wsum.astype(np.float32) * (1.0 / 255.0)
-    t = np.clip((wf - SHOW_FROM) * (1.0 / (SHOW_FULL - SHOW_FROM)), 0.0, 1.0)
-    scale = (t * t * (3 - 2 * t)) / np.maximum(wf, 1e-3)
+    # Normalise by the summed weight, fading out the far tails of single bones (ghosts); the summed
+    # weight is an integer, so the whole per-pixel formula is one table lookup.
+    scale = _NORMALISE[np.minimum(wsum, len(_NORMALISE) - 1)]
     patch = cv2.multiply(acc, cv2.merge([scale] * 4), dtype=cv2.CV_8U)
     return patch, (int(x0), int(y0))
