@@ -203,6 +203,7 @@ def test_generate_watch_play_compare_edit_delete_and_history(
     assert body["character_orientation"] == "image" and body["mode"] == "std"
     assert body["keep_original_sound"] == "yes" and body["watermark_info"] == {"enabled": False}
     assert "/v1/files/" in body["image_url"] and "/v1/files/" in body["video_url"]
+    assert server.api_key not in snippet  # the key comes from $MOTIONCTL_API_KEY, never the clipboard
 
     page.click("#submit")
     page.wait_for_function("['submitted','processing'].includes(document.querySelector('#result').dataset.state)")
