@@ -110,6 +110,7 @@ async function submit(body) {
     if (err.status === 401) return handle(err, "Submit");
     // The server's rule, shown where the user will fix it.
     $("#submit-error").textContent = err.message;
+    toast(`Not submitted: ${err.message}`, "error");
     if (/^image_url\b/.test(err.message)) image.reject(err.message);
     if (/^video_url\b/.test(err.message)) video.reject(err.message);
   } finally {
