@@ -16,9 +16,9 @@ from typing import Any
 import av
 import httpx
 import pytest
-from conftest import ELF, needs_engine, needs_shared
 from sqlalchemy import select
 from standardwebhooks import Webhook
+from svc_env import ELF, needs_engine, needs_shared
 from svc_served import create_keys, serve, service_env, worker
 from svc_servers import FileServer, Receiver, file_server
 from test_service_api import check_task_shape

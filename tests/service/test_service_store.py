@@ -189,7 +189,7 @@ def test_api_on_each_database(db_url: str, tmp_path: Path, media: dict[str, Path
     """The whole API (submit, idempotent resubmit, query, list, delete) on SQLite and PostgreSQL."""
     import warnings
 
-    from conftest import make_settings
+    from svc_env import make_settings
     from svc_servers import file_server
     from test_service_api import body, check_task_shape
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import jwt
 import pytest
-from conftest import make_settings
+from svc_env import make_settings
 from svc_servers import FileServer, file_server
 from test_service_api import body, task_rows
 
