@@ -168,6 +168,7 @@ def test_ops_endpoints(api: Any) -> None:
     metrics = api.get("/metrics").text
     assert 'motionctl_tasks{status="submitted"}' in metrics
     assert "motionctl_task_run_seconds_bucket" in metrics and "motionctl_callbacks" in metrics
+    assert 'motionctl_http_request_seconds_count{method="GET",route="/readyz",status="200"} 1.0' in metrics
     assert api.get("/docs").status_code == 200
     schema = api.get("/openapi.json").json()
     assert "/v1/videos/motion-control" in schema["paths"]
