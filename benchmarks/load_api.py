@@ -145,6 +145,7 @@ def main() -> int:
 
         query_lat: list[float] = []
         list_lat: list[float] = []
+        query_when: list[tuple[float, float]] = []  # (finished at, latency): split by load phase
         statuses: dict[int, int] = {}
         codes: dict[int, int] = {}
         task_ids: list[str] = []
@@ -177,6 +178,7 @@ def main() -> int:
                         dt = time.perf_counter() - t0
                         with lock:
                             query_lat.append(dt)
+                            query_when.append((time.perf_counter(), dt))
                             if r.status_code == 200:
                                 st = r.json()["data"]["task_status"]
                                 seen_status[st] = seen_status.get(st, 0) + 1
@@ -192,6 +194,7 @@ def main() -> int:
              str(args.submissions), str(args.concurrency)],
             capture_output=True, text=True, check=True, env=env,
         )  # fmt: skip
+        submissions_over = time.perf_counter()
         subres = json.loads(sub.stdout)
         submit_lat = subres["latencies"]
         submit_wall = subres["wall"]
@@ -235,6 +238,8 @@ def main() -> int:
             "submit": summary(submit_lat),
             "query": summary(query_lat),
             "list": summary(list_lat),
+            "query_during_submissions": summary([d for t, d in query_when if t <= submissions_over]),
+            "query_after_submissions_engine_busy": summary([d for t, d in query_when if t > submissions_over]),
             "server_side": {k: summary(v) for k, v in server_side.items()},
             "http_statuses": statuses,
             "business_codes": codes,

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     max_active_tasks: int = Field(default=10, ge=1)  # submitted + processing per account, else 1303
     rate_limit_per_minute: int = Field(default=0, ge=0)  # submissions per account per minute; 0 = off
     intake_processes: int = Field(default=2, ge=0)  # processes validating inputs; 0: in the API process
+    intake_nice: int = Field(default=5, ge=0, le=19)  # their CPU priority below the API's (polls first)
     download_max_seconds: float = 60.0
     download_max_redirects: int = 5
 

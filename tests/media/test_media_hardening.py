@@ -176,3 +176,25 @@ def test_sound_stays_in_sync_when_video_starts_after_audio(tmp_path: Path) -> No
     with av.open(str(tmp_path / "o.mp4")) as c:
         sound = np.concatenate([f.to_ndarray().ravel() for f in c.decode(audio=0)])
     assert np.sqrt(np.mean(sound[: int(0.3 * 44100)] ** 2)) > 0.1
+
+
+def test_phone_style_hevc_10_bit_mov_rotated_clockwise(tmp_path: Path) -> None:
+    # What an iPhone records in portrait: HEVC Main 10 in a QuickTime file, landscape pictures with a
+    # display matrix turning them 90 degrees clockwise.
+    path = tmp_path / "IMG_0001.MOV"
+    with av.open(str(path), "w", format="mov") as out:
+        s = out.add_stream("libx265", rate=30)
+        s.width, s.height, s.pix_fmt, s.codec_tag = 640, 360, "yuv420p10le", "hvc1"
+        s.options = {"preset": "ultrafast", "x265-params": "log-level=error"}
+        s.set_display_rotation(-90)
+        for i in range(96):
+            vf = av.VideoFrame.from_ndarray(pattern(640, 360, i), format="rgb24")
+            vf.pts, vf.time_base = i, Fraction(1, 30)
+            out.mux(s.encode(vf))
+        out.mux(s.encode(None))
+    info = validate_video(path, "image")
+    assert (info.container, info.video_codec, info.width, info.height, info.rotation) == ("mov", "hevc", 360, 640, 270)
+    frames = list(iter_frames(path, max_side=320))
+    assert len(frames) == 96 and frames[0].rgb.shape == (320, 180, 3)
+    rgb = frames[0].rgb
+    assert rgb[3, -4, 2] > 220 and rgb[3, 3, 2] < 180  # the coded top-left marker is now top-right

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from svc_env import make_settings
 from svc_media import make_image, make_video, png_header_only
 from svc_postgres import find_bin_dir, postgres_server
 from svc_servers import FileServer, Receiver, file_server, webhook_receiver
@@ -16,9 +17,6 @@ from svc_servers import FileServer, Receiver, file_server, webhook_receiver
 from motionctl.settings import Settings
 from motionctl.tasks.accounts import Credentials, create_account
 from motionctl.tasks.runtime import Services, build_services
-
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "testdata"
-ELF = SHARED / "pairs" / "upperbody_elf"
 
 
 @pytest.fixture(scope="session")
@@ -45,21 +43,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield server.rsplit("/", 1)[0] + "/" + name
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-def make_settings(data_dir: Path, **kw: object) -> Settings:
-    base: dict[str, object] = {
-        "data_dir": data_dir,
-        "allow_private_urls": True,
-        "lease_seconds": 2.0,
-        "poll_seconds": 0.1,
-        "callback_backoff_seconds": 0.2,
-        "callback_timeout_seconds": 5.0,
-        "log_json": False,
-        "intake_processes": 0,  # validate in-process (the pool is exercised by the served tests)
-    }
-    base.update(kw)
-    return Settings(**base)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -124,17 +107,3 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "very_long_video": make_video(d / "very_long.mp4", 360, 640, fps=2, seconds=31.0),
         "huge_image": png_header_only(d / "huge.png", 70000, 30000),
     }
-
-
-needs_shared = pytest.mark.skipif(not ELF.exists(), reason="../shared/testdata is absent")
-
-
-def engine_available() -> bool:
-    try:
-        import motionctl.engine.pipeline  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_engine = pytest.mark.skipif(not engine_available(), reason="motionctl.engine.pipeline not installed yet")

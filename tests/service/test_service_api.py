@@ -168,6 +168,7 @@ def test_ops_endpoints(api: Any) -> None:
     metrics = api.get("/metrics").text
     assert 'motionctl_tasks{status="submitted"}' in metrics
     assert "motionctl_task_run_seconds_bucket" in metrics and "motionctl_callbacks" in metrics
+    assert 'motionctl_http_request_seconds_count{method="GET",route="/readyz",status="200"} 1.0' in metrics
     assert api.get("/docs").status_code == 200
     schema = api.get("/openapi.json").json()
     assert "/v1/videos/motion-control" in schema["paths"]
@@ -216,3 +217,20 @@ def test_result_urls_are_signed_and_expire(api: Any, services: Services, media: 
     expired = api.get(old)
     assert expired.status_code == 401 and expired.json()["code"] == 1004 and "expired" in expired.json()["message"]
     assert api.get(f"/v1/files/{key}").json()["code"] == 1002  # no signature at all
+
+
+def test_oversized_bodies_refused_while_streaming(api: Any, auth: dict[str, str], services: Services) -> None:
+    def chunks(total: int) -> Any:
+        block = bytes(1 << 20)
+        for _ in range(total // len(block)):
+            yield block
+
+    up = api.post(
+        "/v1/files",
+        headers={**auth, "Content-Type": "multipart/form-data; boundary=x"},
+        content=chunks(110 * (1 << 20)),
+    )
+    assert up.status_code == 400 and up.json()["code"] == 1201 and "body" in up.json()["message"], up.text
+    big = api.post("/v1/videos/motion-control", headers=auth, content=chunks(20 * (1 << 20)))
+    assert big.status_code == 400 and big.json()["code"] == 1201 and "body" in big.json()["message"]
+    assert task_rows(services) == 0

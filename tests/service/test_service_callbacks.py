@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conftest import make_settings
 from sqlalchemy import select
 from standardwebhooks import Webhook
+from svc_env import make_settings
 from svc_servers import FileServer, Receiver
 from test_service_api import body
 

@@ -16,9 +16,9 @@ from typing import Any
 import av
 import httpx
 import pytest
-from conftest import ELF, needs_engine, needs_shared
 from sqlalchemy import select
 from standardwebhooks import Webhook
+from svc_env import ELF, needs_engine, needs_shared
 from svc_served import create_keys, serve, service_env, worker
 from svc_servers import FileServer, Receiver, file_server
 from test_service_api import check_task_shape
@@ -197,8 +197,8 @@ def test_sigkill_worker_mid_task(tmp_path: Path, inputs: FileServer, receiver: R
     assert stored == {row.result_key}  # one result, nothing left over from the killed attempt
 
 
-def _live_in_group(pgid: int) -> list[int]:
-    """Pids of processes in process group ``pgid`` that are still running (zombies excluded)."""
+def _live_in_group(pgid: int) -> list[str]:
+    """Pid and command line of processes in process group ``pgid`` that are still running (zombies excluded)."""
     live = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -206,7 +206,8 @@ def _live_in_group(pgid: int) -> list[int]:
         except OSError:
             continue
         if int(fields[2]) == pgid and fields[0] != "Z":
-            live.append(int(stat.parent.name))
+            cmd = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            live.append(f"{stat.parent.name} {cmd[:200]}")
     return live
 
 
@@ -233,7 +234,10 @@ def test_restart_resumes_queue(tmp_path: Path, inputs: FileServer) -> None:
             )
         time.sleep(2.0)  # the worker is mid-way through the first task when the server stops
         srv.stop()  # SIGTERM: the API stops, its worker hands the running task back, then exits
-        assert _live_in_group(srv.proc.pid) == []  # nothing of the server's processes is left running
+        deadline = time.monotonic() + 10  # helpers (e.g. multiprocessing's tracker) exit on their own
+        while (left := _live_in_group(srv.proc.pid)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert left == []  # nothing of the server's processes is left running
     before = [_task_row(data, t) for t in ids]
     assert all(t.status in ("submitted", "processing") and t.lease_owner is None for t in before)
     with (

@@ -51,3 +51,36 @@ def test_served_api_cli_and_client(tmp_path: Path, fs: FileServer, media: dict[s
     access = [ln for ln in lines if ln.get("logger") == "motionctl.access"]
     assert access and all(ln["request_id"] for ln in access)
     assert any(ln.get("task_id") == task["task_id"] for ln in lines)
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def test_serve_replaces_a_dead_worker(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    env = service_env(tmp_path / "data", MOTIONCTL_INTAKE_PROCESSES="0")
+    with serve(env, workers=1, log=tmp_path / "serve.log") as srv:
+        deadline = time.monotonic() + 30
+        while not (kids := _children(srv.proc.pid)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        (first,) = kids
+        os.kill(first, signal.SIGKILL)
+        while time.monotonic() < deadline:
+            kids = _children(srv.proc.pid)
+            if kids and first not in kids:
+                break
+            time.sleep(0.2)
+        assert len(kids) == 1 and first not in kids
+    assert "starting another" in (tmp_path / "serve.log").read_text()

@@ -4,6 +4,7 @@ leases, callbacks recorded per transition, retention and metrics figures."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -179,8 +180,13 @@ def test_retention_and_stats(store: TaskStore, tmp_path: Path) -> None:
     assert stats.run_seconds.count == 1 and stats.wait_seconds.count == 1
     with session_scope(store.engine, write=True) as s:  # pretend it finished 31 days ago
         s.execute(update(Task).where(Task.id == old).values(finished_at=int(time.time() * 1000) - 31 * 86400_000))
+    orphan = storage.put_bytes(b"an upload nobody used", "png")
+    fresh = storage.put_bytes(b"an upload from a minute ago", "png")
+    long_ago = time.time() - 31 * 86400
+    os.utime(storage.path(orphan), (long_ago, long_ago))
     out = cleanup(store, storage, retention_days=30)
-    assert out["tasks"] == 1 and out["results"] == 1
+    assert out["tasks"] == 1 and out["results"] == 1 and out["orphan_blobs"] == 1
+    assert not storage.exists(orphan) and storage.exists(fresh)
     assert store.get_any(old) is None and store.get_any(keep) is not None
     assert not storage.exists(result_key)
 
@@ -189,7 +195,7 @@ def test_api_on_each_database(db_url: str, tmp_path: Path, media: dict[str, Path
     """The whole API (submit, idempotent resubmit, query, list, delete) on SQLite and PostgreSQL."""
     import warnings
 
-    from conftest import make_settings
+    from svc_env import make_settings
     from svc_servers import file_server
     from test_service_api import body, check_task_shape
 

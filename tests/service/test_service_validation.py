@@ -11,7 +11,7 @@ from typing import Any
 
 import jwt
 import pytest
-from conftest import make_settings
+from svc_env import make_settings
 from svc_servers import FileServer, file_server
 from test_service_api import body, task_rows
 
@@ -245,3 +245,16 @@ def test_base64_image_limits(
     r = api.post("/v1/videos/motion-control", headers=auth, json=body(fs, media, image_url=gif))
     assert r.status_code == 400 and "image_url" in r.json()["message"] and ".jpg" in r.json()["message"]
     assert task_rows(services) == 0
+
+
+def test_disabled_account_1100(api: Any, services: Any) -> None:
+    from sqlalchemy import update
+
+    from motionctl.tasks.db import session_scope
+    from motionctl.tasks.models import Account
+
+    acc = create_account(services.engine, "suspended")
+    with session_scope(services.engine, write=True) as s:
+        s.execute(update(Account).where(Account.id == acc.account_id).values(disabled=True))
+    r = api.get("/v1/videos/motion-control", headers={"Authorization": f"Bearer {acc.api_key}"})
+    assert r.status_code == 429 and r.json()["code"] == 1100 and "disabled" in r.json()["message"]

@@ -5,15 +5,18 @@ Set MOTIONCTL_WORKBENCH_SHOTS=docs/workbench to also write the screenshots the R
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from conftest import ELF, SHARED, sign_in
 from wb_media import make_image, make_video
@@ -37,6 +40,22 @@ def choose(pg: Any, image: Path | None = None, video: Path | None = None) -> Non
         pg.set_input_files("[data-testid=image-input]", str(image))
     if video is not None:
         pg.set_input_files("[data-testid=video-input]", str(video))
+
+
+def drop_file(pg: Any, target: str, path: Path, mime: str) -> None:
+    """Drop a file on an element as a drag from the desktop would (a real DataTransfer)."""
+    data = base64.b64encode(path.read_bytes()).decode()
+    transfer = pg.evaluate_handle(
+        """([name, mime, data]) => {
+            const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+            const dt = new DataTransfer();
+            dt.items.add(new File([bytes], name, { type: mime }));
+            return dt;
+        }""",
+        [path.name, mime, data],
+    )
+    pg.dispatch_event(target, "dragover", {"dataTransfer": transfer})
+    pg.dispatch_event(target, "drop", {"dataTransfer": transfer})
 
 
 def wait_for_result(pg: Any, midway: Callable[[], None] = lambda: None) -> list[int]:
@@ -71,6 +90,7 @@ def test_sign_in_needs_a_key_the_server_accepts(page: Any, server: Server, shot:
     page.goto(server.base + "/")
     page.wait_for_selector("body[data-ready]")
     expect(page.locator("#signin")).to_be_visible()
+    shot(page, "0-sign-in")
     page.fill("#api-key", "not-a-real-key")
     page.click("#signin-form button")
     expect(page.locator("#signin-error")).to_contain_text("not accepted")
@@ -117,7 +137,8 @@ def test_rejected_inputs_show_the_rule_and_create_no_task(
     sign_in(page, server)
     small = make_image(tmp_path / "small.png", 200, 200)
     short = make_video(tmp_path / "short.mp4", 640, 480, seconds=2.0)
-    choose(page, small, short)
+    drop_file(page, "#drop-image", small, "image/png")  # drag-and-drop, like a user would
+    choose(page, video=short)  # the file picker
     expect(page.locator("#drop-image")).to_have_attribute("data-state", "invalid")
     expect(page.locator("#drop-video")).to_have_attribute("data-state", "invalid")
     expect(page.locator("#drop-image .problems")).to_contain_text(
@@ -127,6 +148,26 @@ def test_rejected_inputs_show_the_rule_and_create_no_task(
     expect(page.locator("#submit")).to_be_disabled()
     expect(page.locator("#submit-hint")).to_contain_text("at least 300 px")
     shot(page, "3-rejected")
+
+    # Too wide for the documented aspect ratio.
+    choose(page, make_image(tmp_path / "wide.jpg", 1200, 400))
+    expect(page.locator("#drop-image .problems")).to_contain_text(
+        "image_url: aspect ratio between 1:2.5 and 2.5:1 (got 1200×400)"
+    )
+    assert uploads == []
+
+    # What the browser cannot tell, the server does: a WebP named .png passes the page's checks, and
+    # the upload answers with the server's rule, shown in the same place.
+    fake = tmp_path / "fake.png"
+    make_image(tmp_path / "real.png", 640, 640).rename(fake)
+    from PIL import Image
+
+    Image.open(fake).save(fake, format="WEBP")
+    choose(page, fake)
+    expect(page.locator("#drop-image")).to_have_attribute("data-state", "invalid")
+    expect(page.locator("#drop-image .problems")).to_contain_text("file:")
+    assert len(uploads) == 1
+    uploads.clear()
 
     # A 12 s driver is fine for orientation "video" but not for "image" (at most 10 s).
     dance = SHARED / "pairs" / "fullbody_cartoon" / "video.mp4"
@@ -144,7 +185,7 @@ def test_rejected_inputs_show_the_rule_and_create_no_task(
     assert len(server.tasks()) == before
 
 
-def test_generate_watch_play_compare_rerun_delete_and_history(
+def test_generate_watch_play_compare_edit_delete_and_history(
     page: Any, server: Server, shot: Shot, tmp_path: Path
 ) -> None:
     sign_in(page, server)
@@ -162,6 +203,7 @@ def test_generate_watch_play_compare_rerun_delete_and_history(
     assert body["character_orientation"] == "image" and body["mode"] == "std"
     assert body["keep_original_sound"] == "yes" and body["watermark_info"] == {"enabled": False}
     assert "/v1/files/" in body["image_url"] and "/v1/files/" in body["video_url"]
+    assert server.api_key not in snippet  # the key comes from $MOTIONCTL_API_KEY, never the clipboard
 
     page.click("#submit")
     page.wait_for_function("['submitted','processing'].includes(document.querySelector('#result').dataset.state)")
@@ -193,16 +235,34 @@ def test_generate_watch_play_compare_rerun_delete_and_history(
     assert abs(a - b) < 0.3, (a, b)
     page.click("#compare button:has-text('Close')")
 
-    # Re-run with the same inputs: a second task, same request body.
-    page.click("#result button:has-text('Re-run')")
+    # The download link serves the MP4.
+    href = page.get_attribute("#result a[data-link=video]", "href") or ""
+    got = httpx.get(href, timeout=30)
+    assert got.status_code == 200 and got.headers["content-type"] == "video/mp4" and len(got.content) > 10_000
+
+    # Edit inputs: the same files (already on the server) back in the form; turn the watermark on.
+    page.click("#result button:has-text('Edit inputs')")
+    expect(page.locator("#drop-image .drop-status")).to_contain_text("On the server")
+    expect(page.locator("#drop-image .name")).to_have_text("image.jpeg")  # the name it was uploaded with
+    expect(page.locator("#drop-video")).to_have_attribute("data-state", "ready")
+    page.click("[data-field=watermark_info] .switch")
+    # The request shown follows the form.
+    expect(page.locator("#snippet")).to_contain_text('"enabled": true')
+    expect(page.locator("#submit")).to_be_enabled()
+    page.click("#submit")
     page.wait_for_function(f"document.querySelector('#result .task-id')?.textContent !== {json.dumps(first_id)}")
     second_id = page.locator("#result .task-id").text_content()
     wait_for_result(page)
     assert page.get_attribute("#result", "data-state") == "succeed"
+    href = page.get_attribute("#result a[data-link=watermark]", "href") or ""
+    assert httpx.get(href, timeout=30).headers["content-type"] == "video/mp4"
     expect(page.locator("#history-counts")).to_have_text("0 running · 2 completed")
     tasks = {t["task_id"]: t for t in server.tasks()}
     assert set(tasks) == {first_id, second_id}
-    assert tasks[second_id]["task_info"]["image_url"] and tasks[second_id]["task_info"]["mode"] == "std"
+    assert tasks[second_id]["watermark_info"] == {"enabled": True}
+    strip = lambda u: u.split("?")[0]  # noqa: E731 - signed URLs differ only in their query
+    for field in ("image_url", "video_url"):
+        assert strip(tasks[second_id]["task_info"][field]) == strip(tasks[first_id]["task_info"][field])
 
     # Compare two results side by side, in sync.
     for task_id in (first_id, second_id):
@@ -273,3 +333,21 @@ def test_a_failed_task_says_why(page: Any, server: Server, shot: Shot) -> None:
     expect(item.locator(".task-error")).to_have_text(reason)
     expect(page.locator("#history-counts")).to_contain_text("1 failed")
     shot(page, "9-failed")
+
+    # Re-run: the same request again, and the same reason.
+    first_id = task["task_id"]
+    page.click("#result button:has-text('Re-run')")
+    page.wait_for_function(f"document.querySelector('#result .task-id')?.textContent !== {json.dumps(first_id)}")
+    wait_for_result(page)
+    expect(page.locator("#result .alert p")).to_have_text(reason)
+    expect(page.locator("#history-counts")).to_contain_text("2 failed")
+
+    # "Copy as Python" is a runnable program: it submits the same request and reports the outcome.
+    page.click("#result button:has-text('Copy as Python')")
+    program = page.locator("#snippet").text_content() or ""
+    out = subprocess.run(
+        [sys.executable, "-c", program], env={**os.environ, "MOTIONCTL_API_KEY": server.api_key},
+        capture_output=True, text=True, timeout=GENERATION_TIMEOUT_S, check=True,
+    )
+    assert f"failed {reason}" in out.stdout, out.stdout + out.stderr
+    expect(page.locator("#history-counts")).to_contain_text("3 failed", timeout=30_000)

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI
+from prometheus_client import CollectorRegistry, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from motionctl.settings import Settings
@@ -29,8 +30,9 @@ access_log = logging.getLogger("motionctl.access")
 class RequestIdMiddleware:
     """Gives each request an id (X-Request-Id, the envelope's request_id, every log line)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, latency: Histogram | None = None) -> None:
         self.app = app
+        self.latency = latency
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -52,13 +54,18 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - start
             extra: dict[str, Any] = {
                 "method": scope.get("method"),
                 "path": scope.get("path"),
                 "status": status,
-                "duration_ms": round((time.perf_counter() - start) * 1000, 2),
+                "duration_ms": round(seconds * 1000, 2),
             }
             access_log.info("request", extra=extra)
+            if self.latency is not None:
+                # The route's template, not the path: one series per endpoint, not per task id.
+                route = getattr(scope.get("route"), "path", None) or "unmatched"
+                self.latency.labels(scope.get("method", ""), route, str(status)).observe(seconds)
             request_id_var.reset(token)
 
 
@@ -90,5 +97,15 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(files.router)
     app.include_router(ops.router)
     install_workbench(app)
-    app.add_middleware(RequestIdMiddleware)
+    registry = CollectorRegistry()
+    app.state.metrics_registry = registry
+    latency = Histogram(
+        "motionctl_http_request_seconds",
+        "API request latency (this API process)",
+        ["method", "route", "status"],
+        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+        registry=registry,
+    )
+    registry.register(ops.DbCollector(services))
+    app.add_middleware(RequestIdMiddleware, latency=latency)
     return app

@@ -82,6 +82,8 @@ def install_error_handlers(app: FastAPI) -> None:
         where = f"{request.method} {request.url.path}"
         if exc.status_code == 404:
             err: MotionctlError = MethodNotAllowed(f"path: no such endpoint (got {where})")
+        elif exc.status_code == 413:
+            err = InvalidInput(f"body: request too large for {request.url.path} (got more than the limit)")
         elif exc.status_code == 405:
             err = MethodNotAllowed(f"method: {request.method} is not supported on {request.url.path}")
         else:

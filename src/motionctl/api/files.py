@@ -23,7 +23,15 @@ router = APIRouter(tags=["files"])
 MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "mp4": "video/mp4", "mov": "video/quicktime"}
 
 
-@router.post("/v1/files", summary="Upload an image or video; returns a URL for image_url/video_url")
+# Refused while streaming, before the multipart parser spools an oversized upload to disk.
+MAX_UPLOAD_BODY = limits.VIDEO_MAX_BYTES + 1024 * 1024  # the file plus multipart overhead
+
+
+@router.post(
+    "/v1/files",
+    summary="Upload an image or video; returns a URL for image_url/video_url",
+    max_body_size=MAX_UPLOAD_BODY,
+)
 async def upload_file(
     request: Request,
     file: Annotated[UploadFile, File(description=".jpg/.png image (≤10 MB) or .mp4/.mov video (≤100 MB)")],

@@ -100,7 +100,12 @@ def submit(
     return submit_data(task)
 
 
-@router.post("/v1/videos/motion-control", openapi_extra=_BODY_DOC, summary="Create a motion-control task")
+@router.post(
+    "/v1/videos/motion-control",
+    openapi_extra=_BODY_DOC,
+    summary="Create a motion-control task",
+    max_body_size=MAX_BODY_BYTES,
+)
 async def create_task(
     request: Request,
     account: AccountDep,

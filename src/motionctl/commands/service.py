@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -15,6 +16,7 @@ import typer
 
 from motionctl.cli import app
 
+log = logging.getLogger("motionctl.serve")
 keys_app = typer.Typer(
     help="API keys (each `create` makes an account with its own keys).", no_args_is_help=True
 )
@@ -63,11 +65,24 @@ def serve(
     os.environ.setdefault("MOTIONCTL_PUBLIC_URL", f"http://{public_host}:{port}")
     settings = _settings()
     services = build_services(settings)  # migrates once, before any worker starts
-    children = [
-        subprocess.Popen([sys.executable, "-m", "motionctl.cli", "worker"], env=os.environ.copy())
-        for _ in range(workers)
-    ]
+    def start_worker() -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "motionctl.cli", "worker"], env=os.environ.copy())
+
+    children = [start_worker() for _ in range(workers)]
+    children_lock = threading.Lock()
     stop = threading.Event()
+
+    def supervise() -> None:
+        # A worker that dies (killed, out of memory, a crash in native code) is replaced; its task
+        # is claimed again when the lease runs out.
+        while not stop.wait(1.0):
+            with children_lock:
+                for i, child in enumerate(children):
+                    if child.poll() is not None and not stop.is_set():
+                        log.warning("worker %d exited with %s; starting another", child.pid, child.returncode)
+                        children[i] = start_worker()
+
+    threading.Thread(target=supervise, daemon=True).start()
     # Callbacks are delivered from the API process too, so `--workers 0` still sends "submitted".
     keeper = threading.Thread(target=housekeeping, args=(services, stop), kwargs={"retention": workers == 0})
     keeper.daemon = True
@@ -80,6 +95,8 @@ def serve(
         uvicorn.run(create_app(services=services), host=host, port=port, log_config=None, access_log=False)
     finally:
         stop.set()
+        with children_lock:  # the supervisor starts no more workers from here on
+            pass
         for child in children:
             child.send_signal(signal.SIGTERM)  # a worker hands its running task back, then exits
         for child in children:

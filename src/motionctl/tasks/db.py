@@ -29,8 +29,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    for plain in ("postgresql://", "postgres://"):  # the usual spellings mean psycopg 3 here
+        if url.startswith(plain):
+            url = "postgresql+psycopg://" + url[len(plain) :]
     return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
 
 

@@ -8,6 +8,7 @@ the process boundary as plain tuples and are rebuilt as the same MotionctlError 
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -36,7 +37,10 @@ def make_intake(settings: Settings) -> Intake:
 
 def _init(settings_kw: dict[str, Any]) -> None:
     global _intake
-    _intake = make_intake(Settings(**settings_kw))
+    settings = Settings(**settings_kw)
+    if settings.intake_nice:
+        os.nice(settings.intake_nice)
+    _intake = make_intake(settings)
 
 
 def fetch_inputs(intake: Intake, image: str, video: str, orientation: str, own: tuple[str, ...]) -> tuple[str, str]:

@@ -37,8 +37,7 @@ def cleanup(store: TaskStore, storage: LocalStorage, retention_days: float) -> d
     orphans = 0
     for path in storage.root.glob("??/??/*"):
         if path.name not in referenced and path.is_file() and path.stat().st_mtime < cutoff_s:
-            path.unlink(missing_ok=True)
-            orphans += 1
+            orphans += storage.delete(path.name)  # with its validation marks
     for path in (storage.root / ".scratch").glob("*"):  # left by a killed process
         if path.stat().st_mtime < time.time() - 86400:
             shutil.rmtree(path, ignore_errors=True)

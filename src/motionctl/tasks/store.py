@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, or_, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from motionctl.core.errors import ConcurrencyLimited, InvalidInput, NotFound
@@ -82,13 +82,12 @@ class TaskStore:
     def get(self, account_id: int, task_id: str) -> Task:
         """A task of this account by task_id or external_task_id; NotFound otherwise."""
         with session_scope(self.engine, write=False) as s:
-            task = s.scalar(
-                select(Task)
-                .where(Task.account_id == account_id)
-                .where(or_(Task.id == task_id, Task.external_task_id == task_id))
-                .order_by((Task.id == task_id).desc())
-                .limit(1)
-            )
+            # By primary key first (the common case, and the cheapest query), then by external id.
+            task = s.get(Task, task_id)
+            if task is None or task.account_id != account_id:
+                task = s.scalar(
+                    select(Task).where(Task.account_id == account_id, Task.external_task_id == task_id)
+                )
         if task is None:
             raise NotFound(f"task_id: no such task (got {task_id})", field="task_id", value=task_id)
         return task

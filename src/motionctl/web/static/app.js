@@ -13,7 +13,7 @@ const POLL_MS = 1000;
 const HISTORY_SIZE = 20;
 
 const api = new Api(() => store.key());
-const state = { tasks: [], current: null, compare: [], timer: null, submitting: false };
+const state = { tasks: [], current: null, compare: [], timer: null, submitting: false, snippet: null };
 
 // ---- sign-in ---------------------------------------------------------------------------------
 
@@ -87,10 +87,13 @@ function blockers() {
 }
 
 function updateSubmit() {
+  // A visible snippet of the form's request follows the form.
+  if (state.snippet && state.snippet.draft) showSnippet(state.snippet.kind, draftBody());
   const reasons = blockers();
   $("#submit").disabled = reasons.length > 0 || state.submitting;
-  $("#submit-hint").textContent = reasons[0] || "Ready.";
-  $("#submit-hint").classList.toggle("ready", reasons.length === 0);
+  const ready = reasons.length === 0 && !state.submitting;
+  $("#submit-hint").textContent = state.submitting ? "Submitting… the server checks both files." : reasons[0] || "Ready.";
+  $("#submit-hint").classList.toggle("ready", ready);
 }
 
 async function submit(body) {
@@ -107,6 +110,7 @@ async function submit(body) {
     if (err.status === 401) return handle(err, "Submit");
     // The server's rule, shown where the user will fix it.
     $("#submit-error").textContent = err.message;
+    toast(`Not submitted: ${err.message}`, "error");
     if (/^image_url\b/.test(err.message)) image.reject(err.message);
     if (/^video_url\b/.test(err.message)) video.reject(err.message);
   } finally {
@@ -117,14 +121,21 @@ async function submit(body) {
 
 $("#submit").addEventListener("click", () => submit(buildBody(form.values, image.url, video.url)));
 
-async function copySnippet(kind, body) {
+function showSnippet(kind, body) {
   const text = (kind === "curl" ? curl : python)(location.origin, body);
   $("#snippet").textContent = text;
   $("#snippet").hidden = false;
+  return text;
+}
+
+/** Copy a request as cURL/Python; `draft` when it is the form's (it then follows the form). */
+async function copySnippet(kind, body, draft = false) {
+  state.snippet = { kind, draft };
+  const text = showSnippet(kind, body);
   toast((await copyText(text)) ? `Copied as ${kind === "curl" ? "cURL" : "Python"}.` : "Copy failed; select the text below.");
 }
-$("#copy-curl").addEventListener("click", () => copySnippet("curl", draftBody()));
-$("#copy-python").addEventListener("click", () => copySnippet("python", draftBody()));
+$("#copy-curl").addEventListener("click", () => copySnippet("curl", draftBody(), true));
+$("#copy-python").addEventListener("click", () => copySnippet("python", draftBody(), true));
 
 // ---- tasks: current result, history, polling ---------------------------------------------------
 

@@ -2,7 +2,7 @@
 // documented limits checked in the browser, then an upload to POST /v1/files as soon as it passes.
 import { LIMITS } from "./limits.js";
 import { fmtBytes, fmtSeconds, imageProblems, inspect, limitSummary, videoProblems } from "./media.js";
-import { h } from "./util.js";
+import { h, store } from "./util.js";
 
 const TEXT = {
   image: { title: "Character image", hint: "The look and background of the result" },
@@ -37,7 +37,7 @@ export class DropZone {
   reset() {
     if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
     Object.assign(this, { file: null, src: null, objectUrl: null, name: "", info: null, url: null });
-    Object.assign(this, { uploading: false, progress: 0, error: null, problems: [] });
+    Object.assign(this, { uploading: false, progress: 0, error: null, problems: [], serverProblems: [] });
   }
 
   /** "empty" | "checking" | "invalid" | "uploading" | "failed" | "ready" */
@@ -76,7 +76,7 @@ export class DropZone {
     this.reset();
     this.src = url;
     this.url = url;
-    this.name = name || decodeURIComponent(url.split("?")[0].split("/").pop() || this.kind);
+    this.name = name || store.nameOf(url) || `${this.kind} on the server`;
     this.changed();
     const info = await inspect(this.kind, url, {});
     if (token !== this.token) return;
@@ -97,8 +97,9 @@ export class DropZone {
   }
 
   evaluate() {
-    this.problems =
-      this.kind === "image" ? imageProblems(this.info) : videoProblems(this.info, this.orientation);
+    const local = this.kind === "image" ? imageProblems(this.info) : videoProblems(this.info, this.orientation);
+    // The server's verdict on this file stands until the file changes (no re-upload to hear it again).
+    this.problems = local.concat(this.serverProblems);
     if (!this.problems.length && !this.url && this.file && !this.uploading) this.upload();
     this.changed();
   }
@@ -116,16 +117,23 @@ export class DropZone {
       });
       if (token !== this.token) return;
       this.url = data.url;
+      store.saveName(data.url, this.file.name);
     } catch (err) {
       if (token !== this.token) return;
-      this.error = err.message;
+      // A 4xx is the server's rule about this file: show it like a local one; anything else can be retried.
+      if (err.status >= 400 && err.status < 500 && err.status !== 401) {
+        this.serverProblems = [err.message];
+        this.problems = [err.message];
+      }
+      else this.error = err.message;
     }
     this.uploading = false;
     this.changed();
   }
 
-  /** Server-side rejection of this input (after upload), shown like a local one. */
+  /** The server refused a task over this input (POST /v1/videos/motion-control): show it here. */
   reject(message) {
+    // Not sticky: a create-time rule may depend on the parameters (e.g. duration vs orientation).
     this.problems = [message];
     this.changed();
   }

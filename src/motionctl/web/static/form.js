@@ -36,13 +36,19 @@ export class ParamForm {
         ),
       );
     } else if (f.kind === "toggle") {
-      const input = h("input", { type: "checkbox", name: f.name, onchange: (e) => this.set(f.name, e.target.checked) });
+      const input = h("input", {
+        type: "checkbox",
+        name: f.name,
+        "aria-label": f.label,
+        onchange: (e) => this.set(f.name, e.target.checked),
+      });
       control = h("label.switch", {}, input, h("span.track", { "aria-hidden": "true" }), h("span.switch-text", {}));
     } else if (f.kind === "derived") {
       control = h("output.derived", { name: f.name });
     } else {
       const ta = h("textarea", {
         name: f.name,
+        "aria-label": f.label,
         rows: 3,
         placeholder: f.placeholder,
         oninput: (e) => this.set(f.name, e.target.value),

@@ -3,7 +3,7 @@
 // again after upload, so a file the browser cannot read is passed on with a note, not rejected.
 import { LIMITS } from "./limits.js";
 
-const fmtMB = (bytes) => `${(bytes / 1024 / 1024).toFixed(bytes < 1024 * 1024 ? 2 : 1)} MB`;
+const fmtMB = (bytes) => `${(bytes / 1024 / 1024).toFixed(bytes < 1024 * 1024 ? 2 : 1).replace(/\.0+$/, "")} MB`;
 export const fmtBytes = (bytes) =>
   bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : fmtMB(bytes);
 export const fmtSeconds = (s) => `${(Math.round(s * 10) / 10).toFixed(1)} s`;

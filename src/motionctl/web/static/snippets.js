@@ -53,32 +53,39 @@ export function python(origin, body) {
   }
   const literal = pyLiteral(payload);
   const lines = [
-    "import os, time",
-    "import requests",
+    "import os",
+    "import time",
     "",
-    `BASE = ${JSON.stringify(origin)}`,
-    'HEADERS = {"Authorization": "Bearer " + os.environ["MOTIONCTL_API_KEY"]}',
+    "import httpx  # pip install httpx",
+    "",
+    `client = httpx.Client(`,
+    `    base_url=${JSON.stringify(origin)},`,
+    '    headers={"Authorization": "Bearer " + os.environ["MOTIONCTL_API_KEY"]},',
+    "    timeout=120,",
+    ")",
     "",
   ];
   if (uploads.length) {
     lines.push(
       "def upload(path):",
       '    with open(path, "rb") as f:',
-      '        r = requests.post(BASE + "/v1/files", headers=HEADERS, files={"file": f})',
+      '        r = client.post("/v1/files", files={"file": f})',
       "    r.raise_for_status()",
       '    return r.json()["data"]["url"]',
+      "",
       "",
       ...uploads,
       "",
     );
   }
   lines.push(
-    `r = requests.post(BASE + ${JSON.stringify(TASKS)}, headers=HEADERS, json=${literal})`,
+    `r = client.post(${JSON.stringify(TASKS)}, json=${literal})`,
     "r.raise_for_status()",
     'task_id = r.json()["data"]["task_id"]',
+    'print("task", task_id)',
     "",
     "while True:",
-    `    task = requests.get(BASE + ${JSON.stringify(TASKS + "/")} + task_id, headers=HEADERS).json()["data"]`,
+    `    task = client.get(${JSON.stringify(TASKS + "/")} + task_id).json()["data"]`,
     '    if task["task_status"] in ("succeed", "failed"):',
     "        break",
     "    time.sleep(2)",

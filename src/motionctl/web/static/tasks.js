@@ -1,5 +1,6 @@
 // Rendering of tasks: the result panel (one task, live) and the history list (last 20, live).
 // Both are keyed so that polling updates progress in place without restarting a playing video.
+import { LIMITS } from "./limits.js";
 import { fmtSeconds } from "./media.js";
 import { h, timeAgo } from "./util.js";
 
@@ -28,8 +29,9 @@ export function view(task) {
  * echoes in task_info (the service returns every creation parameter there).
  */
 export function requestOf(task, body) {
-  if (body) return body;
   const info = task.task_info || {};
+  // The recorded request, with the input URLs the API just re-signed (recorded ones expire).
+  if (body) return { ...body, image_url: info.image_url || body.image_url, video_url: info.video_url || body.video_url };
   if (!info.image_url || !info.video_url) return null;
   const out = {};
   for (const k of ["model_name", "prompt", "image_url", "video_url", "keep_original_sound", "character_orientation", "mode"]) {
@@ -44,6 +46,19 @@ export function inputsOf(task, body) {
   return { image: req.image_url || null, video: req.video_url || null };
 }
 
+/** "std · 720p · orientation image · sound · watermark": the parameters that tell results apart. */
+export function summary(req) {
+  if (!req) return "";
+  const res = LIMITS.modeResolution[req.mode];
+  return [
+    req.mode,
+    res,
+    req.character_orientation && `orientation ${req.character_orientation}`,
+    req.keep_original_sound === "no" ? "silent" : "sound",
+    req.watermark_info && req.watermark_info.enabled ? "watermark" : null,
+  ].filter(Boolean).join(" · ");
+}
+
 export const chip = (status) => h(`span.chip.${status}`, {}, LABEL[status] || status);
 
 function progressBar(v) {
@@ -56,7 +71,25 @@ function progressBar(v) {
   );
 }
 
+// Signed URLs change as they are re-signed (every minute): key the DOM on the video id and only
+// refresh the download links, so a playing video is never restarted by a poll.
+function refreshLinks(root, v) {
+  if (!v.video) return;
+  for (const a of root.querySelectorAll("a[data-link]")) {
+    const url = a.dataset.link === "watermark" ? v.video.watermark_url : v.video.url;
+    if (url) a.href = url;
+  }
+}
+
+function statusLine(v) {
+  const text = v.status === "submitted" ? "Queued, waiting for a worker…" : v.message || "Generating…";
+  const s = Math.max(0, Math.round((Date.now() - v.created) / 1000));
+  return Number.isFinite(s) ? `${text} · ${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")} elapsed` : text;
+}
+
 function updateProgress(root, v) {
+  const line = root.querySelector(".status-line");
+  if (line) line.textContent = statusLine(v);
   const bar = root.querySelector(".bar");
   if (!bar) return;
   bar.setAttribute("aria-valuenow", v.progress);
@@ -86,9 +119,10 @@ export class ResultPanel {
 
   show(task, body) {
     const v = view(task);
-    const key = `${v.id}|${v.status}|${v.video ? v.video.url : ""}`;
+    const key = `${v.id}|${v.status}|${v.video ? v.video.id : ""}`;
     if (key === this.key) {
       updateProgress(this.root, v);
+      refreshLinks(this.root, v);
       return;
     }
     this.key = key;
@@ -110,7 +144,7 @@ export class ResultPanel {
     if (v.active) {
       bodyEls = [
         progressBar(v),
-        h("p.muted", {}, v.status === "submitted" ? "Queued, waiting for a worker…" : v.message || "Generating…"),
+        h("p.muted.status-line", {}, statusLine(v)),
         inputs.image && inputs.video
           ? h("div.inputs-preview", {},
               h("figure", {}, h("img", { src: inputs.image, alt: "Character image" }), h("figcaption", {}, "Character image")),
@@ -134,9 +168,9 @@ export class ResultPanel {
         player,
         video
           ? h("div.row.wrap", {},
-              h("a.button.primary.small", { href: video.url, download: `motionctl-${v.id}.mp4` }, "Download MP4"),
+              h("a.button.primary.small", { href: video.url, "data-link": "video", download: `motionctl-${v.id}.mp4` }, "Download MP4"),
               video.watermark_url
-                ? h("a.button.ghost.small", { href: video.watermark_url, download: `motionctl-${v.id}-watermark.mp4` }, "Download watermarked")
+                ? h("a.button.ghost.small", { href: video.watermark_url, "data-link": "watermark", download: `motionctl-${v.id}-watermark.mp4` }, "Download watermarked")
                 : null,
               inputs.video
                 ? h("button.ghost.small", { type: "button", onclick: () => this.actions.compareDriver(task, inputs.video) }, "Compare with driver")
@@ -145,7 +179,8 @@ export class ResultPanel {
           : null,
       ];
     }
-    this.root.replaceChildren(head, ...bodyEls, copyRow);
+    const params = req ? h("p.params-line.muted.small", {}, summary(req), req.prompt ? ` · “${req.prompt}”` : "") : null;
+    this.root.replaceChildren(head, params, ...bodyEls, copyRow);
   }
 }
 
@@ -168,13 +203,14 @@ export class HistoryList {
     tasks.forEach((task, i) => {
       const v = views[i];
       seen.add(v.id);
-      const key = `${v.status}|${v.video ? v.video.url : ""}|${this.actions.isSelected(v.id)}`;
+      const key = `${v.status}|${v.video ? v.video.id : ""}|${this.actions.isSelected(v.id)}`;
       let item = this.items.get(v.id);
       if (!item || item.key !== key) {
         item = { key, el: this.item(task, v) };
         this.items.set(v.id, item);
       } else {
         updateProgress(item.el, v);
+        refreshLinks(item.el, v);
         const when = item.el.querySelector(".when");
         if (when) when.textContent = timeAgo(v.created);
       }
@@ -184,7 +220,9 @@ export class HistoryList {
     if (!nodes.length) {
       nodes.push(h("li.empty", {}, "No tasks yet. Generated videos are listed here, newest first."));
     }
-    this.root.replaceChildren(...nodes);
+    // Re-inserting a node pauses its media: touch the list only when its order really changed.
+    const same = nodes.length === this.root.children.length && nodes.every((n, i) => this.root.children[i] === n);
+    if (!same) this.root.replaceChildren(...nodes);
   }
 
   thumb(task, v) {
@@ -201,10 +239,7 @@ export class HistoryList {
   item(task, v) {
     const body = requestOf(task, this.actions.bodyOf(v.id));
     const a = this.actions;
-    const params = body
-      ? [body.mode, body.character_orientation && `orientation ${body.character_orientation}`,
-         body.keep_original_sound === "no" ? "silent" : null].filter(Boolean).join(" · ")
-      : "";
+    const params = summary(body);
     const selected = a.isSelected(v.id);
     return h(
       `li.task.${v.status}`,
@@ -222,7 +257,7 @@ export class HistoryList {
             ? h("button.ghost.small", { type: "button", "aria-pressed": String(selected), onclick: () => a.toggleCompare(v.id) },
                 selected ? "✓ Compare" : "Compare")
             : null,
-          v.video ? h("a.button.ghost.small", { href: v.video.url, download: `motionctl-${v.id}.mp4` }, "Download") : null,
+          v.video ? h("a.button.ghost.small", { href: v.video.url, "data-link": "video", download: `motionctl-${v.id}.mp4` }, "Download") : null,
           h("button.ghost.small", { type: "button", onclick: () => a.rerun(task) }, "Re-run"),
           h("button.ghost.small.danger", { type: "button", onclick: () => a.remove(v.id) }, "Delete"))),
     );

@@ -24,7 +24,11 @@ export const $ = (sel, root = document) => root.querySelector(sel);
 const KEY = "motionctl.apiKey";
 const REQUESTS = "motionctl.requests";
 const CURRENT = "motionctl.currentTask";
+const NAMES = "motionctl.fileNames";
 const MAX_RECORDS = 200;
+
+/** The stored blob behind a (signed) file URL: its last path segment, without the query. */
+export const fileKey = (url) => decodeURIComponent(String(url).split("?")[0].split("/").pop() || "");
 
 function readJson(name, fallback) {
   try {
@@ -47,6 +51,15 @@ export const store = {
     const ids = Object.keys(all).sort((a, b) => all[b].at - all[a].at);
     for (const id of ids.slice(MAX_RECORDS)) delete all[id];
     localStorage.setItem(REQUESTS, JSON.stringify(all));
+  },
+  /** What the user called an uploaded file, so it shows by name when a task's inputs are reloaded. */
+  nameOf: (url) => readJson(NAMES, {})[fileKey(url)] || null,
+  saveName(url, name) {
+    const all = readJson(NAMES, {});
+    all[fileKey(url)] = name;
+    const keys = Object.keys(all);
+    for (const k of keys.slice(0, Math.max(0, keys.length - MAX_RECORDS))) delete all[k];
+    localStorage.setItem(NAMES, JSON.stringify(all));
   },
   forget(taskId) {
     const all = readJson(REQUESTS, {});
