@@ -239,7 +239,7 @@ def main() -> int:
             "query": summary(query_lat),
             "list": summary(list_lat),
             "query_during_submissions": summary([d for t, d in query_when if t <= submissions_over]),
-            "query_after_submissions_engine_busy": summary([d for t, d in query_when if t > submissions_over]),
+            "query_after_submissions": summary([d for t, d in query_when if t > submissions_over]),
             "server_side": {k: summary(v) for k, v in server_side.items()},
             "http_statuses": statuses,
             "business_codes": codes,
