@@ -55,7 +55,8 @@ class MotionControlPipeline:
             seg = found.mask if found is not None else None
         elif found is None or not np.all(found.pose.visibility[[11, 12]] >= 0.5):
             raise rule_violation(ContentRejected, "image", "must show a person with head, shoulders and arms "
-                                 "visible (for drawings, give the joints with --joints)", "no person detected")
+                                 "visible; a drawing no detector can read needs its joints given (command line: "
+                                 "motionctl generate --joints)", "no person detected")
         else:
             pose, seg = found.pose, found.mask
         character = analyze_character(loaded.rgb, loaded.alpha, canvas, pose=pose, seg_mask=seg,
