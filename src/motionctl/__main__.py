@@ -2,4 +2,5 @@
 
 from motionctl.cli import app
 
-app()
+if __name__ == "__main__":  # not when a spawned child process imports it
+    app()
