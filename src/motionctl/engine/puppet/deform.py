@@ -48,12 +48,11 @@ def bone_copies(layer: Layer) -> list[BoneCopy]:
     gx, gy = np.meshgrid(np.arange(w, dtype=np.float32) + x0, np.arange(h, dtype=np.float32) + y0)
     weights = layer.skin.weights(np.stack([gx.ravel(), gy.ravel()], axis=-1)).reshape(h, w, -1)
     rgba = layer.rgba.astype(np.float32)
-    # Weight only counts where the layer has content: empty pixels must neither dim a neighbour's
-    # pixels in the normalisation nor stretch a copy's box (which sets what every frame warps).
-    content = cv2.dilate((layer.rgba[..., 3] > 0).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    # Weights cover empty pixels too. Masking them to the layer's content made tighter (faster) copies
+    # but measurably worse motion fidelity: dance std, moving limbs within 20°, 53% masked vs 64%.
     copies = []
     for i in range(weights.shape[-1]):
-        wi = np.where(content, weights[..., i], 0.0).astype(np.float32)
+        wi = weights[..., i].astype(np.float32)
         ys, xs = np.nonzero(wi > MIN_WEIGHT)
         if len(xs) == 0:
             copies.append(BoneCopy((x0, y0), np.zeros((1, 1, 4), np.uint8), np.zeros((1, 1), np.uint8)))
