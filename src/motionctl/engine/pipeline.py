@@ -30,10 +30,6 @@ from motionctl.media.validate import validate_image, validate_video
 Progress = Callable[[float], None]
 
 
-def watermark_path(output: Path) -> Path:
-    return output.with_name(output.stem + "_watermark" + output.suffix)
-
-
 class MotionControlPipeline:
     def __init__(self, config: EngineConfig | None = None) -> None:
         self.config = config

@@ -34,6 +34,11 @@ _DONE = object()
 PREVIEW_EVERY = 8  # keep every n-th frame for the debug pictures
 
 
+def watermark_path(output: Path) -> Path:
+    """Where the watermarked copy of ``output`` goes: OUT_watermark.mp4 beside it."""
+    return output.with_name(output.stem + "_watermark" + output.suffix)
+
+
 def _drain(q: queue.Queue) -> None:
     with contextlib.suppress(queue.Empty):
         while True:
@@ -195,7 +200,7 @@ class RenderWorker:
         spec, cfg = run.spec, run.cfg
         retarget = Retargeter(run.character, self.driver_size, spec.orientation,
                               hand_orientation=cfg.hand_orientation)
-        wm = run.output.with_name(run.output.stem + "_watermark" + run.output.suffix) if spec.watermark else None
+        wm = watermark_path(run.output) if spec.watermark else None
         self.encoder = VideoEncoder(
             run.output, run.canvas[0], run.canvas[1], run.fps, crf=cfg.crf, preset=cfg.preset,
             audio_source=spec.video if spec.keep_sound and run.video.has_audio else None,
