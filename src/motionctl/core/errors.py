@@ -48,6 +48,10 @@ class MotionctlError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only fields would be lost by Exception's default pickling (engine child processes).
+        return (_restore, (type(self), self.message, dict(self.__dict__)))
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.field is not None:
@@ -55,6 +59,13 @@ class MotionctlError(Exception):
         if self.rule is not None:
             out["rule"] = self.rule
         return out
+
+
+def _restore(cls: type[MotionctlError], message: str, state: dict[str, Any]) -> MotionctlError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    err.__dict__.update(state)
+    return err
 
 
 def rule_violation(

@@ -1,7 +1,7 @@
 """The motion-control pipeline: character image + driving video -> MP4 of the character moving.
 
-Reads top to bottom as numbered steps. Analysis of the driver and rendering overlap: a decoder
-thread feeds pose estimation, and a render thread retargets, draws and encodes each frame as soon
+Reads top to bottom as numbered steps. Analysis of the driver and rendering overlap: a child process
+decodes the driver and tracks its pose, and a render thread retargets, draws and encodes each frame as soon
 as the motion tracker has made it final.
 """
 
@@ -18,6 +18,7 @@ from motionctl.core.errors import ContentRejected, InternalError, InvalidInput, 
 from motionctl.core.types import GenerationResult, GenerationSpec, Pose
 from motionctl.engine.config import EngineConfig
 from motionctl.engine.debug import contact_sheet, draw_skeleton, rig_picture, side_by_side
+from motionctl.engine.motion_process import MotionProcess
 from motionctl.engine.perception import FaceMeshEstimator, PoseEstimator
 from motionctl.engine.puppet.character import Character, analyze_character, pose_from_joints
 from motionctl.engine.puppet.face import head_box
@@ -82,15 +83,18 @@ class MotionControlPipeline:
         fps = output_fps(video)
         stages["check"] = time.perf_counter() - t
 
-        # 2. Analyse the character: pose (or given joints), matte, layers, skin, background plate.
-        t = time.perf_counter()
-        character = self.prepare_character(spec, loaded, canvas, cfg)
-        stages["character"] = time.perf_counter() - t
-        report(0.05)
+        # 2. Start analysing the driver (decode, pose, tracking) in a child process: it works on the
+        #    second core from here on, while the character is analysed and then rendered.
+        with MotionProcess(spec.video, fps, cfg, keep_previews=debug_dir is not None) as motion:
+            # 3. Analyse the character: pose (or given joints), matte, layers, skin, background plate.
+            t = time.perf_counter()
+            character = self.prepare_character(spec, loaded, canvas, cfg)
+            stages["character"] = time.perf_counter() - t
+            report(0.05)
 
-        # 3-5. Stream the driver through pose estimation and the tracker; render and encode.
-        run = StreamingRun(spec, cfg, character, video, fps, canvas, output, report, debug_dir)
-        encoded = run.execute(stages)
+            # 4-5. Retarget, render and encode each tracked driver frame as it arrives.
+            run = StreamingRun(spec, cfg, character, video, fps, canvas, output, report, debug_dir)
+            encoded = run.execute(motion, stages)
 
         # 6. Debug pictures, when asked: driver skeletons, the rig, driver | output previews.
         if debug_dir is not None:

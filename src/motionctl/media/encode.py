@@ -74,15 +74,17 @@ def _temp_name(final: Path) -> Path:
 class _Output:
     """One MP4 being written to a temporary name."""
 
-    def __init__(self, final: Path, width: int, height: int, fps: float, crf: int, preset: str) -> None:
+    def __init__(self, final: Path, width: int, height: int, fps: float, crf: int, preset: str,
+                 threads: int | None = None) -> None:
         self.final = final
         self.temp = _temp_name(final)
         self.renamed = False
         self.container = av.open(str(self.temp), "w", format="mp4", options={"movflags": "+faststart"})
         stream = self.container.add_stream("libx264", rate=frame_rate(fps))
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        threads = _usable_cores()
-        # libx264's own frame threads: a 2-core machine must encode 720p faster than real time.
+        # libx264's own frame threads: a 2-core machine must encode 720p faster than real time. A caller
+        # that already runs the encoder beside other busy processes passes 1 (less CPU per frame).
+        threads = threads or _usable_cores()
         stream.codec_context.thread_count = threads
         stream.options = {"crf": str(crf), "preset": preset, "threads": str(threads)}
         cc = stream.codec_context
@@ -117,6 +119,7 @@ class VideoEncoder:
         audio_start: float = 0.0,
         audio_duration: float | None = None,
         watermark_copy: Path | None = None,
+        threads: int | None = None,
     ) -> None:
         if width <= 0 or height <= 0 or width % 2 or height % 2:
             raise ValueError(f"width and height must be positive and even (got {width}x{height})")
@@ -132,9 +135,9 @@ class VideoEncoder:
         self._audio: AudioTrack | None = None
         self._watermark = Watermark(width, height) if watermark_copy is not None else None
         try:
-            self._outputs.append(_Output(self.path, width, height, self.fps, crf, preset))
+            self._outputs.append(_Output(self.path, width, height, self.fps, crf, preset, threads))
             if watermark_copy is not None:
-                self._outputs.append(_Output(Path(watermark_copy), width, height, self.fps, crf, preset))
+                self._outputs.append(_Output(Path(watermark_copy), width, height, self.fps, crf, preset, threads))
             if audio_source is not None:
                 containers = [o.container for o in self._outputs]
                 self._audio = AudioTrack(Path(audio_source), audio_start, containers)
@@ -176,6 +179,11 @@ class VideoEncoder:
         except BaseException:
             self.abort()
             raise
+
+    @property
+    def temp_paths(self) -> list[Path]:
+        """Where the output(s) are written until ``close`` moves them into place."""
+        return [out.temp for out in self._outputs]
 
     def _audio_limit(self) -> float:
         return self._audio_duration if self._audio_duration is not None else float("inf")

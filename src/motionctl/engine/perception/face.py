@@ -8,6 +8,7 @@ from types import TracebackType
 import numpy as np
 
 from motionctl.engine.perception.pose import _downscale
+from motionctl.engine.perception.solutions import solution
 
 # Face-mesh indices (canonical MediaPipe topology).
 UPPER_LIP, LOWER_LIP = 13, 14
@@ -59,10 +60,8 @@ class FaceMeshEstimator:
     """The largest face's 478 landmarks in pixels, or None."""
 
     def __init__(self, *, tracking: bool = True, max_side: int = 640) -> None:
-        import mediapipe as mp
-
         self.max_side = max_side
-        self._mesh = mp.solutions.face_mesh.FaceMesh(
+        self._mesh = solution("face_mesh").FaceMesh(
             static_image_mode=not tracking,
             max_num_faces=1,
             refine_landmarks=True,

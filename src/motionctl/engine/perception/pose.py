@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from motionctl.core.types import Pose
+from motionctl.engine.perception.solutions import solution
 
 
 @dataclass
@@ -42,11 +43,10 @@ class PoseEstimator:
         max_side: int = 640,
         min_confidence: float = 0.5,
     ) -> None:
-        import mediapipe as mp  # imported here: loading it costs ~1 s and only perception needs it
-
         self.max_side = max_side
         self.segmentation = segmentation
-        self._pose = mp.solutions.pose.Pose(
+        # Loaded here, not at import: only the processes that estimate poses pay for mediapipe.
+        self._pose = solution("pose").Pose(
             static_image_mode=not tracking,
             model_complexity=complexity,
             smooth_landmarks=tracking,

@@ -102,9 +102,7 @@ class FaceAnimator:
             image[y0:y1, x0:x1] = patch
         angle = float(np.degrees(np.arctan2(right[1] - left[1], right[0] - left[0])))
         axes = (max(1, int(width * 0.48)), max(1, int(opening / 2 + 0.5)))
-        mask = np.zeros(image.shape[:2], np.uint8)
-        cv2.ellipse(mask, (int(cx), int(cy + opening / 2)), axes, angle, 0, 360, 255, -1, cv2.LINE_AA)
-        _blend_colour(image, mask, np.array([45, 15, 20], np.float32))
+        _blend_ellipse(image, (int(cx), int(cy + opening / 2)), axes, angle, 255, np.array([45, 15, 20], np.float32))
 
     def _close_eye(self, image: np.ndarray, pts: np.ndarray, top: int, bottom: int, outer: int, inner: int,
                    amount: float) -> None:
@@ -112,19 +110,26 @@ class FaceAnimator:
         centre = (pts[top] + pts[bottom] + a + b) / 4
         width = float(np.linalg.norm(a - b))
         angle = float(np.degrees(np.arctan2(b[1] - a[1], b[0] - a[0])))
-        mask = np.zeros(image.shape[:2], np.uint8)
         axes = (max(1, int(width * 0.62)), max(1, int(width * 0.38)))
-        cv2.ellipse(mask, tuple(int(v) for v in centre), axes, angle, 0, 360, int(255 * amount), -1, cv2.LINE_AA)
-        _blend_colour(image, mask, self.skin.astype(np.float32))
+        _blend_ellipse(image, (int(centre[0]), int(centre[1])), axes, angle, int(255 * amount),
+                       self.skin.astype(np.float32))
         cv2.ellipse(image, tuple(int(v) for v in centre), (axes[0], 1), angle, 0, 180,
                     tuple(int(c * 0.4) for c in self.skin), max(1, int(width * 0.06)), cv2.LINE_AA)
 
 
-def _blend_colour(image: np.ndarray, mask: np.ndarray, colour: np.ndarray) -> None:
-    ys, xs = np.nonzero(mask)
-    if len(xs) == 0:
+def _blend_ellipse(image: np.ndarray, centre: tuple[int, int], axes: tuple[int, int], angle: float, value: int,
+                   colour: np.ndarray) -> None:
+    """Blend ``colour`` into ``image`` over a filled, soft-edged ellipse (strength value/255).
+
+    The mask is drawn in a box around the ellipse only: a full-frame mask cost ~10 ms a frame at 1080p."""
+    h, w = image.shape[:2]
+    r = max(axes) + 3
+    x0, y0 = max(centre[0] - r, 0), max(centre[1] - r, 0)
+    x1, y1 = min(centre[0] + r + 1, w), min(centre[1] + r + 1, h)
+    if x1 - x0 < 2 or y1 - y0 < 2:
         return
-    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    m = cv2.GaussianBlur(mask[y0:y1, x0:x1], (3, 3), 0).astype(np.float32)[..., None] / 255.0
+    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.ellipse(mask, (centre[0] - x0, centre[1] - y0), axes, angle, 0, 360, value, -1, cv2.LINE_AA)
+    m = cv2.GaussianBlur(mask, (3, 3), 0).astype(np.float32)[..., None] / 255.0
     region = image[y0:y1, x0:x1].astype(np.float32)
     image[y0:y1, x0:x1] = (region * (1 - m) + colour * m).astype(np.uint8)

@@ -1,0 +1,268 @@
+"""The driver's motion, analysed in a child process: decode -> pose (-> face) -> tracker.
+
+Why a process: pose estimation and rendering are the two largest costs, and in one process they
+contend for the GIL (a threaded build used ~1.3 of 2 cores). The child sends only what the renderer
+needs — tracked, smoothed poses, a few hundred bytes a frame — so the pipe between them stays
+tiny, and the child never holds the parent's frames. It starts before the character analysis, so
+its import and model start-up overlap that too.
+
+Messages (child -> parent), in order: any number of ``MotionBatch``, then one ``MotionEnd`` or one
+``MotionFailed``. The parent kills the child whenever it stops listening (error, cancellation).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import cv2
+import numpy as np
+
+from motionctl.core.errors import InternalError, MotionctlError
+from motionctl.core.types import Pose
+from motionctl.engine.config import EngineConfig
+from motionctl.engine.motion import DriverFrame, MotionTracker, Observation
+from motionctl.media.decode import Frame, iter_frames
+
+PREVIEW_EVERY = 8  # keep every n-th driver frame for the debug pictures
+_QUEUE_BATCHES = 64  # bounded: a slow renderer holds the child back instead of filling memory
+
+
+@dataclass
+class MotionBatch:
+    frames: list[DriverFrame]  # final: tracked, gap-filled, smoothed
+    driver_size: tuple[int, int]  # (w, h) of the pixel space of the frames' points
+    previews: dict[int, np.ndarray] = field(default_factory=dict)  # frame index -> driver RGB (debug)
+
+
+@dataclass
+class MotionEnd:
+    reason: str | None  # why the usable motion ended before the clip did, if it did
+    timings: dict[str, float]
+
+
+@dataclass
+class MotionFailed:
+    error: BaseException
+
+
+# -- the child --------------------------------------------------------------------------------------
+def _frames(video: Path, fps: float, cfg: EngineConfig) -> Iterator[tuple[Frame, np.ndarray | None]]:
+    """Driver frames at pose size, plus a larger copy for face tracking (pro)."""
+    side = cfg.face_side or cfg.pose_side
+    for frame in iter_frames(video, max_fps=fps, max_side=side, field="video"):
+        big = None
+        if cfg.face_side:
+            big = frame.rgb
+            h, w = big.shape[:2]
+            s = cfg.pose_side / max(h, w)
+            small = cv2.resize(big, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
+            frame = Frame(frame.index, frame.time, small)
+        yield frame, big
+
+
+def _face_crop_params(faces: Any, big: np.ndarray | None, pose: Pose | None,
+                      small_shape: tuple[int, ...]) -> np.ndarray | None:
+    """Face expression parameters from a crop around the driver's head (pro)."""
+    from motionctl.engine.perception import face_params
+
+    if faces is None or big is None or pose is None:
+        return None
+    s = big.shape[1] / small_shape[1]
+    head = pose.points[[0, 7, 8]] * s
+    ear_gap = float(np.linalg.norm(head[1] - head[2])) or 20 * s
+    cx, cy = head.mean(axis=0)
+    r = 1.6 * ear_gap
+    h, w = big.shape[:2]
+    x0, y0 = int(max(cx - r, 0)), int(max(cy - r, 0))
+    x1, y1 = int(min(cx + r, w)), int(min(cy + r, h))
+    if x1 - x0 < 16 or y1 - y0 < 16:
+        return None
+    pts = faces.estimate(np.ascontiguousarray(big[y0:y1, x0:x1]))
+    return None if pts is None else face_params(pts).as_array()
+
+
+def _decoded(video: Path, fps: float, cfg: EngineConfig, timings: dict[str, float],
+             stop: threading.Event) -> Iterator[tuple[Frame, np.ndarray | None]]:
+    """Frames decoded on a thread of their own (FFmpeg releases the GIL), a few frames ahead."""
+    q: queue.Queue[Any] = queue.Queue(maxsize=16)
+    done = object()
+
+    def decode() -> None:
+        try:
+            it = _frames(video, fps, cfg)
+            while not stop.is_set():
+                t = time.perf_counter()
+                item = next(it, None)
+                timings["decode"] += time.perf_counter() - t
+                if item is None:
+                    break
+                q.put(item)
+        except BaseException as exc:  # handed to the consuming side
+            q.put(exc)
+        finally:
+            q.put(done)
+
+    thread = threading.Thread(target=decode, name="motionctl-decode", daemon=True)
+    thread.start()
+    while True:
+        item = q.get()
+        if item is done:
+            return
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
+def analyse_motion(video: Path, fps: float, cfg: EngineConfig, keep_previews: bool, out: Any) -> None:
+    """Child process body: stream the driver's tracked poses into ``out`` (anything with ``put``)."""
+    from motionctl.engine.perception import FaceMeshEstimator, PoseEstimator
+
+    timings = {"decode": 0.0, "pose": 0.0}
+    stop = threading.Event()
+    tracker = MotionTracker(fps)
+    size = (1, 1)
+    try:
+        faces_cm = FaceMeshEstimator(tracking=True) if cfg.expressions else contextlib.nullcontext()
+        with PoseEstimator(tracking=True, max_side=cfg.pose_side) as poses, faces_cm as faces:
+            previews: dict[int, np.ndarray] = {}
+            for frame, big in _decoded(video, fps, cfg, timings, stop):
+                t = time.perf_counter()
+                skipped = frame.index % cfg.pose_stride != 0 and frame.index > 0
+                found = None if skipped else poses.estimate(frame.rgb)
+                pose = found.pose if found else None
+                face = None if skipped else _face_crop_params(faces, big, pose, frame.rgb.shape)
+                timings["pose"] += time.perf_counter() - t
+                thumb = cv2.resize(cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2GRAY), (64, 36), interpolation=cv2.INTER_AREA)
+                size = (frame.rgb.shape[1], frame.rgb.shape[0])
+                if keep_previews and frame.index % PREVIEW_EVERY == 0:
+                    previews[frame.index] = frame.rgb
+                final = tracker.push(Observation(frame.index, frame.time, pose, thumb, face, skipped=skipped))
+                if final:
+                    out.put(MotionBatch(final, size, {i: previews.pop(i) for i in list(previews)
+                                                      if i <= final[-1].index}))
+                if tracker.stopped:
+                    break
+        stop.set()
+        final = tracker.finish()
+        if final:
+            out.put(MotionBatch(final, size, previews))
+        timings["motion_cpu"] = time.process_time()  # the whole child: imports, models, decode, pose
+        out.put(MotionEnd(tracker.end_reason, timings))
+    except BaseException as exc:
+        stop.set()
+        out.put(MotionFailed(_portable(exc)))
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """The error as the parent can unpickle it: our own errors as they are, others as text."""
+    if isinstance(exc, MotionctlError):
+        return exc
+    tb = "".join(traceback.format_exception(exc))
+    return InternalError(f"driver analysis failed: {type(exc).__name__}: {exc}\n{tb}")
+
+
+# -- the parent -------------------------------------------------------------------------------------
+class MotionProcess:
+    """Runs ``analyse_motion`` in a child Python process; iterate ``batches()`` for its results.
+
+    A plain subprocess rather than multiprocessing: spawn would re-import the caller's main script,
+    which breaks every script that calls ``generate()`` without an ``if __name__ == "__main__"`` guard.
+    Messages come back pickled over a pipe of their own (stdout stays free for libraries' chatter).
+    Use as a context manager: leaving it (normally, by error or cancellation) never leaves the child
+    running."""
+
+    def __init__(self, video: Path, fps: float, cfg: EngineConfig, keep_previews: bool = False) -> None:
+        self._args = (Path(video), fps, cfg, keep_previews)
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._reader: Any = None
+        self.end: MotionEnd | None = None
+
+    def __enter__(self) -> MotionProcess:
+        read_fd, write_fd = os.pipe()
+        env = dict(os.environ)
+        src = str(Path(__file__).resolve().parents[2])  # the folder holding the motionctl package
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "motionctl.engine.motion_process", str(write_fd)],
+                stdin=subprocess.PIPE, pass_fds=(write_fd,), env=env)
+        finally:
+            os.close(write_fd)
+        self._reader = os.fdopen(read_fd, "rb")
+        stdin = self._proc.stdin
+        if stdin is not None:
+            with stdin:
+                pickle.dump(self._args, stdin)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                self._proc.kill()
+            self._proc.wait(timeout=10)
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    def batches(self) -> Iterator[MotionBatch]:
+        """Yield the child's batches until its end message; raise its error if it failed."""
+        if self._reader is None or self._proc is None:
+            raise RuntimeError("MotionProcess.batches outside its with-block")
+        while True:
+            try:
+                msg = pickle.load(self._reader)
+            except EOFError:
+                code = self._proc.wait(timeout=10)
+                raise InternalError(f"driver analysis stopped unexpectedly (exit code {code})") from None
+            if isinstance(msg, MotionBatch):
+                yield msg
+            elif isinstance(msg, MotionEnd):
+                self.end = msg
+                return
+            elif isinstance(msg, MotionFailed):
+                raise msg.error
+
+
+class _PipeWriter:
+    """The child's end of the pipe: one pickle per message, flushed at once."""
+
+    def __init__(self, fd: int) -> None:
+        self._f = os.fdopen(fd, "wb")
+
+    def put(self, msg: object) -> None:
+        pickle.dump(msg, self._f, protocol=pickle.HIGHEST_PROTOCOL)
+        self._f.flush()
+
+
+def _child_main() -> None:
+    video, fps, cfg, keep_previews = pickle.load(sys.stdin.buffer)
+    out = _PipeWriter(int(sys.argv[1]))
+    try:
+        analyse_motion(video, fps, cfg, keep_previews, out)
+    except BrokenPipeError:  # the parent stopped listening (it failed or was cancelled)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    # Run the copy imported under the package name, so the messages pickle as
+    # motionctl.engine.motion_process.* and not as __main__.*.
+    from motionctl.engine.motion_process import _child_main as main
+
+    main()

@@ -1,0 +1,244 @@
+"""A VideoEncoder in a child process: the same ``write``/``close``/``abort``, on another core.
+
+Why: on a 2-core machine the renderer, pose estimation and H.264 encoding each want a core. In one
+process the GIL serialises the Python around them; a child process encodes truly in parallel.
+Frames cross through a small ring of shared-memory slots (a file in /dev/shm, unlinked as soon as
+the child has mapped it), so a frame costs one memcpy; the pipes carry only slot numbers.
+
+Protocol. Parent -> child (the child's stdin, pickled): ("frame", slot), ("close",), ("abort",).
+Child -> parent (a pipe of its own): ("ready",), ("free", slot), ("done", EncodedVideo) or
+("error", exception). The child treats the end of its stdin without "close" as "abort", so if the
+parent dies, the temporary files are still removed and no output file appears.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any, BinaryIO
+
+import numpy as np
+
+from motionctl.core.errors import InternalError, MotionctlError
+from motionctl.media.encode import EncodedVideo, VideoEncoder
+
+SLOTS = 6  # frames in flight: enough to ride out a slow frame on either side, ~16 MB at 720p
+
+
+def _shm_dir() -> str | None:
+    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+
+
+class EncoderProcess:
+    """``VideoEncoder(path, width, height, fps, **options)`` running in a child process."""
+
+    def __init__(self, path: Path | str, width: int, height: int, fps: float, **options: Any) -> None:
+        if width <= 0 or height <= 0 or width % 2 or height % 2:
+            raise ValueError(f"width and height must be positive and even (got {width}x{height})")
+        self.path = Path(path)
+        self.width, self.height, self.fps = width, height, float(fps)
+        self.frames = 0
+        self.result: EncodedVideo | None = None
+        self.child_cpu_seconds = 0.0  # the child's CPU time, known once closed
+        frame_bytes = width * height * 3
+        fd, name = tempfile.mkstemp(prefix="motionctl-frames-", dir=_shm_dir())
+        try:
+            os.ftruncate(fd, frame_bytes * SLOTS)
+            self._map = mmap.mmap(fd, frame_bytes * SLOTS)
+        finally:
+            os.close(fd)
+        self._slots: np.ndarray = np.ndarray((SLOTS, height, width, 3), np.uint8, buffer=self._map)
+        self._free = list(range(SLOTS))
+        read_fd, write_fd = os.pipe()
+        env = dict(os.environ)
+        src = str(Path(__file__).resolve().parents[2])  # the folder holding the motionctl package
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "motionctl.media.encode_process", str(write_fd)],
+                stdin=subprocess.PIPE, pass_fds=(write_fd,), env=env)
+        except BaseException:
+            os.unlink(name)
+            raise
+        finally:
+            os.close(write_fd)
+        self._from_child: BinaryIO = os.fdopen(read_fd, "rb")
+        self._temps: list[Path] = []  # the child's temporary files: removed here if it dies unclean
+        self._send((str(self.path), width, height, self.fps, options, name))
+        try:
+            self._temps = self._expect("ready")[1]
+        except BaseException:
+            self.abort()
+            raise
+        finally:
+            os.unlink(name)  # mapped on both sides now; nothing is left in /dev/shm after a crash
+
+    # -- the VideoEncoder interface ---------------------------------------------------------------
+    def __enter__(self) -> EncoderProcess:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is not None:
+            self.abort()
+        elif self.result is None:
+            self.close()
+
+    def write(self, rgb: np.ndarray) -> None:
+        """Append one frame, uint8 (height, width, 3) RGB: copied into a free slot, encoded over there."""
+        if rgb.shape != (self.height, self.width, 3) or rgb.dtype != np.uint8:
+            raise ValueError(f"frame must be uint8 ({self.height}, {self.width}, 3) (got {rgb.dtype} {rgb.shape})")
+        while not self._free:
+            self._free.append(self._expect("free")[1])
+        slot = self._free.pop()
+        self._slots[slot] = rgb
+        self._send(("frame", slot))
+        self.frames += 1
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.fps
+
+    def close(self) -> EncodedVideo:
+        """Finish the file(s) (see VideoEncoder.close) and return what was written."""
+        if self.result is not None:
+            return self.result
+        try:
+            self._send(("close",))
+            while True:
+                msg = self._receive()
+                if msg[0] == "done":
+                    self.result, self.child_cpu_seconds = msg[1], msg[2]
+                    break
+        except BaseException:
+            self.abort()
+            raise
+        self._temps = []
+        self._shutdown()
+        return self.result
+
+    def abort(self) -> None:
+        """Drop everything: the child removes its temporary files, no output file is left (idempotent)."""
+        if self._proc.poll() is None:
+            try:
+                stdin = self._proc.stdin
+                if stdin is not None and not stdin.closed:
+                    pickle.dump(("abort",), stdin)
+                    stdin.flush()
+                    stdin.close()
+                self._proc.wait(timeout=30)
+            except Exception:  # it cannot be told: stop it (its stdin's end makes it clean up)
+                self._proc.kill()
+        self._shutdown()
+        for temp in self._temps:  # a child killed mid-write cannot clean up after itself
+            temp.unlink(missing_ok=True)
+
+    # -- internals --------------------------------------------------------------------------------
+    def _send(self, msg: object) -> None:
+        stdin = self._proc.stdin
+        if stdin is None or stdin.closed:
+            raise InternalError("the encoder process is no longer running")
+        try:
+            pickle.dump(msg, stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            stdin.flush()
+        except BrokenPipeError:
+            self._raise_child_error()
+
+    def _receive(self) -> tuple[Any, ...]:
+        try:
+            msg = pickle.load(self._from_child)
+        except EOFError:
+            code = self._proc.wait(timeout=30)
+            raise InternalError(f"the encoder process stopped unexpectedly (exit code {code})") from None
+        if msg[0] == "error":
+            raise msg[1]
+        return msg  # type: ignore[no-any-return]
+
+    def _expect(self, kind: str) -> tuple[Any, ...]:
+        msg = self._receive()
+        if msg[0] != kind:
+            raise InternalError(f"encoder process: expected {kind!r}, got {msg[0]!r}")
+        return msg
+
+    def _raise_child_error(self) -> None:
+        while True:  # the child closed its input: its last message says why
+            self._receive()
+
+    def _shutdown(self) -> None:
+        if self._map.closed:
+            return
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            try:
+                self._proc.stdin.close()
+            except OSError:
+                pass
+        try:
+            self._proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        if not self._from_child.closed:
+            self._from_child.close()
+        self._slots = np.zeros((0, self.height, self.width, 3), np.uint8)  # drop the view before unmapping
+        self._map.close()
+
+
+# -- the child --------------------------------------------------------------------------------------
+def _portable(exc: BaseException) -> BaseException:
+    if isinstance(exc, MotionctlError | ValueError):
+        return exc
+    return InternalError(f"encoding failed: {type(exc).__name__}: {exc}")
+
+
+def _child_main() -> None:
+    out = os.fdopen(int(sys.argv[1]), "wb")
+    inp = sys.stdin.buffer
+
+    def send(msg: object) -> None:
+        pickle.dump(msg, out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
+    path, width, height, fps, options, shm_name = pickle.load(inp)
+    with open(shm_name, "r+b") as f:
+        mapped = mmap.mmap(f.fileno(), width * height * 3 * SLOTS)
+    slots: np.ndarray = np.ndarray((SLOTS, height, width, 3), np.uint8, buffer=mapped)
+    encoder: VideoEncoder | None = None
+    try:
+        encoder = VideoEncoder(path, width, height, fps, **options)
+        send(("ready", encoder.temp_paths))
+        while True:
+            try:
+                msg = pickle.load(inp)
+            except EOFError:  # the parent is gone without closing: abandon the output
+                msg = ("abort",)
+            if msg[0] == "frame":
+                encoder.write(slots[msg[1]])
+                send(("free", msg[1]))
+            elif msg[0] == "close":
+                send(("done", encoder.close(), time.process_time()))
+                return
+            else:
+                encoder.abort()
+                return
+    except BaseException as exc:
+        if encoder is not None:
+            encoder.abort()
+        try:
+            send(("error", _portable(exc)))
+        except BrokenPipeError:
+            pass
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    # Run the copy imported under the package name (pickles name motionctl.*, not __main__.*).
+    from motionctl.media.encode_process import _child_main as main
+
+    main()

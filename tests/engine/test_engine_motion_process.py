@@ -1,0 +1,74 @@
+"""Driver analysis in its child process: results in order, errors intact, the child never outlives us."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from motionctl.core.errors import ContentRejected, InternalError
+from motionctl.engine.config import EngineConfig
+from motionctl.engine.motion_process import MotionProcess
+
+ELF = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "pairs" / "upperbody_elf" / "video.mp4"
+needs_shared = pytest.mark.skipif(not ELF.is_file(), reason="../shared/testdata is absent")
+
+
+def empty_room(path: Path, seconds: float = 4.0, fps: int = 12) -> Path:
+    """A clip with no person in it: a grey gradient drifting slowly (no cut, no body)."""
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("libx264", rate=fps)
+        s.width, s.height, s.pix_fmt = 384, 384, "yuv420p"
+        ramp = np.tile(np.linspace(40, 200, 384, dtype=np.float32), (384, 1))
+        for i in range(int(seconds * fps)):
+            grey = np.roll(ramp, i, axis=1).astype(np.uint8)
+            frame = av.VideoFrame.from_ndarray(np.dstack([grey] * 3), format="rgb24")
+            out.mux(s.encode(frame))
+        out.mux(s.encode(None))
+    return path
+
+
+@needs_shared
+def test_every_frame_arrives_in_order_with_the_drivers_size() -> None:
+    frames, sizes = [], set()
+    with MotionProcess(ELF, 30.0, EngineConfig(), keep_previews=True) as motion:
+        previews: dict[int, np.ndarray] = {}
+        for batch in motion.batches():
+            frames += batch.frames
+            sizes.add(batch.driver_size)
+            previews.update(batch.previews)
+    indices = [f.index for f in frames]
+    assert indices == list(range(len(indices))) and len(indices) >= 100  # the 3.5 s clip at 30 fps
+    assert sizes == {(384, 216)}  # decoded at the pose size, 16:9
+    assert motion.end is not None and motion.end.reason is None
+    assert motion.end.timings["pose"] > 0 and motion.end.timings["motion_cpu"] > 0
+    assert sorted(previews) == list(range(0, indices[-1] + 1, 8))
+    assert all(p.shape == (216, 384, 3) for p in previews.values())
+    shoulders = np.array([f.points[11] for f in frames])
+    assert np.ptp(shoulders[:, 0]) < 100  # the presenter stays put: one tracked person, no jumps
+
+
+def test_a_clip_without_a_person_is_rejected_with_its_rule(tmp_path: Path) -> None:
+    with MotionProcess(empty_room(tmp_path / "room.mp4"), 12.0, EngineConfig()) as motion:
+        with pytest.raises(ContentRejected) as err:
+            list(motion.batches())
+    assert err.value.rule == "at least 3 s of continuous usable motion"
+    assert err.value.field == "video_url" and err.value.value == 0.0
+    assert "got 0.0 s" in str(err.value)
+
+
+def test_leaving_early_stops_the_child(tmp_path: Path) -> None:
+    with MotionProcess(empty_room(tmp_path / "room.mp4", seconds=20), 12.0, EngineConfig()) as motion:
+        proc = motion._proc
+        assert proc is not None and proc.poll() is None
+    assert proc.poll() is not None  # killed and reaped on the way out
+
+
+def test_a_child_that_dies_is_an_internal_error(tmp_path: Path) -> None:
+    with MotionProcess(empty_room(tmp_path / "room.mp4", seconds=20), 12.0, EngineConfig()) as motion:
+        assert motion._proc is not None
+        motion._proc.kill()
+        with pytest.raises(InternalError, match="stopped unexpectedly"):
+            list(motion.batches())
