@@ -13,8 +13,6 @@ Messages (child -> parent), in order: any number of ``MotionBatch``, then one ``
 from __future__ import annotations
 
 import contextlib
-import os
-import pickle
 import queue
 import subprocess
 import sys
@@ -30,6 +28,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from motionctl.core.child import answer_pipe, receive, send, start_child
 from motionctl.core.errors import InternalError, MotionctlError
 from motionctl.core.types import Pose
 from motionctl.engine.config import EngineConfig
@@ -176,11 +175,8 @@ def _portable(exc: BaseException) -> BaseException:
 
 # -- the parent -------------------------------------------------------------------------------------
 class MotionProcess:
-    """Runs ``analyse_motion`` in a child Python process; iterate ``batches()`` for its results.
+    """Runs ``analyse_motion`` in a child Python process (core/child.py); iterate ``batches()``.
 
-    A plain subprocess rather than multiprocessing: spawn would re-import the caller's main script,
-    which breaks every script that calls ``generate()`` without an ``if __name__ == "__main__"`` guard.
-    Messages come back pickled over a pipe of their own (stdout stays free for libraries' chatter).
     Use as a context manager: leaving it (normally, by error or cancellation) never leaves the child
     running."""
 
@@ -191,21 +187,11 @@ class MotionProcess:
         self.end: MotionEnd | None = None
 
     def __enter__(self) -> MotionProcess:
-        read_fd, write_fd = os.pipe()
-        env = dict(os.environ)
-        src = str(Path(__file__).resolve().parents[2])  # the folder holding the motionctl package
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
-        try:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-m", "motionctl.engine.motion_process", str(write_fd)],
-                stdin=subprocess.PIPE, pass_fds=(write_fd,), env=env)
-        finally:
-            os.close(write_fd)
-        self._reader = os.fdopen(read_fd, "rb")
+        self._proc, self._reader = start_child("motionctl.engine.motion_process")
         stdin = self._proc.stdin
         if stdin is not None:
             with stdin:
-                pickle.dump(self._args, stdin)
+                send(stdin, self._args)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -227,7 +213,7 @@ class MotionProcess:
             raise RuntimeError("MotionProcess.batches outside its with-block")
         while True:
             try:
-                msg = pickle.load(self._reader)
+                msg = receive(self._reader)
             except EOFError:
                 code = self._proc.wait(timeout=10)
                 raise InternalError(f"driver analysis stopped unexpectedly (exit code {code})") from None
@@ -241,19 +227,18 @@ class MotionProcess:
 
 
 class _PipeWriter:
-    """The child's end of the pipe: one pickle per message, flushed at once."""
+    """The child's end of the pipe, with the ``put`` that analyse_motion writes to."""
 
-    def __init__(self, fd: int) -> None:
-        self._f = os.fdopen(fd, "wb")
+    def __init__(self) -> None:
+        self._f = answer_pipe()
 
     def put(self, msg: object) -> None:
-        pickle.dump(msg, self._f, protocol=pickle.HIGHEST_PROTOCOL)
-        self._f.flush()
+        send(self._f, msg)
 
 
 def _child_main() -> None:
-    video, fps, cfg, keep_previews = pickle.load(sys.stdin.buffer)
-    out = _PipeWriter(int(sys.argv[1]))
+    video, fps, cfg, keep_previews = receive(sys.stdin.buffer)
+    out = _PipeWriter()
     try:
         analyse_motion(video, fps, cfg, keep_previews, out)
     except BrokenPipeError:  # the parent stopped listening (it failed or was cancelled)

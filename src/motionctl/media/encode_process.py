@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import mmap
 import os
-import pickle
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 
+from motionctl.core.child import answer_pipe, receive, send, start_child
 from motionctl.core.errors import InternalError, MotionctlError
 from motionctl.media.encode import EncodedVideo, VideoEncoder
 
@@ -56,20 +56,11 @@ class EncoderProcess:
             os.close(fd)
         self._slots: np.ndarray = np.ndarray((SLOTS, height, width, 3), np.uint8, buffer=self._map)
         self._free = list(range(SLOTS))
-        read_fd, write_fd = os.pipe()
-        env = dict(os.environ)
-        src = str(Path(__file__).resolve().parents[2])  # the folder holding the motionctl package
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
         try:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-m", "motionctl.media.encode_process", str(write_fd)],
-                stdin=subprocess.PIPE, pass_fds=(write_fd,), env=env)
+            self._proc, self._from_child = start_child("motionctl.media.encode_process")
         except BaseException:
             os.unlink(name)
             raise
-        finally:
-            os.close(write_fd)
-        self._from_child: BinaryIO = os.fdopen(read_fd, "rb")
         self._temps: list[Path] = []  # the child's temporary files: removed here if it dies unclean
         self._send((str(self.path), width, height, self.fps, options, name))
         try:
@@ -130,8 +121,7 @@ class EncoderProcess:
             try:
                 stdin = self._proc.stdin
                 if stdin is not None and not stdin.closed:
-                    pickle.dump(("abort",), stdin)
-                    stdin.flush()
+                    send(stdin, ("abort",))
                     stdin.close()
                 self._proc.wait(timeout=30)
             except Exception:  # it cannot be told: stop it (its stdin's end makes it clean up)
@@ -146,14 +136,13 @@ class EncoderProcess:
         if stdin is None or stdin.closed:
             raise InternalError("the encoder process is no longer running")
         try:
-            pickle.dump(msg, stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            stdin.flush()
+            send(stdin, msg)
         except BrokenPipeError:
             self._raise_child_error()
 
     def _receive(self) -> tuple[Any, ...]:
         try:
-            msg = pickle.load(self._from_child)
+            msg = receive(self._from_child)
         except EOFError:
             code = self._proc.wait(timeout=30)
             raise InternalError(f"the encoder process stopped unexpectedly (exit code {code})") from None
@@ -198,31 +187,26 @@ def _portable(exc: BaseException) -> BaseException:
 
 
 def _child_main() -> None:
-    out = os.fdopen(int(sys.argv[1]), "wb")
+    out = answer_pipe()
     inp = sys.stdin.buffer
-
-    def send(msg: object) -> None:
-        pickle.dump(msg, out, protocol=pickle.HIGHEST_PROTOCOL)
-        out.flush()
-
-    path, width, height, fps, options, shm_name = pickle.load(inp)
+    path, width, height, fps, options, shm_name = receive(inp)
     with open(shm_name, "r+b") as f:
         mapped = mmap.mmap(f.fileno(), width * height * 3 * SLOTS)
     slots: np.ndarray = np.ndarray((SLOTS, height, width, 3), np.uint8, buffer=mapped)
     encoder: VideoEncoder | None = None
     try:
         encoder = VideoEncoder(path, width, height, fps, **options)
-        send(("ready", encoder.temp_paths))
+        send(out, ("ready", encoder.temp_paths))
         while True:
             try:
-                msg = pickle.load(inp)
+                msg = receive(inp)
             except EOFError:  # the parent is gone without closing: abandon the output
                 msg = ("abort",)
             if msg[0] == "frame":
                 encoder.write(slots[msg[1]])
-                send(("free", msg[1]))
+                send(out, ("free", msg[1]))
             elif msg[0] == "close":
-                send(("done", encoder.close(), time.process_time()))
+                send(out, ("done", encoder.close(), time.process_time()))
                 return
             else:
                 encoder.abort()
@@ -231,7 +215,7 @@ def _child_main() -> None:
         if encoder is not None:
             encoder.abort()
         try:
-            send(("error", _portable(exc)))
+            send(out, ("error", _portable(exc)))
         except BrokenPipeError:
             pass
         sys.exit(1)
