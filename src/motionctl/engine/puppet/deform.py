@@ -154,8 +154,11 @@ def _place(tile: Tile, affine: np.ndarray, box: Box) -> tuple[tuple[slice, slice
     return sub, moved
 
 
-def _moved_weights(copies: list[BoneCopy], affines: list[np.ndarray], box: Box) -> np.ndarray:
-    """Summed moved weights over ``box`` (uint16, 255 = 1): warped at 1/WEIGHT_STEP size, upsampled."""
+def _normaliser(copies: list[BoneCopy], affines: list[np.ndarray], box: Box) -> np.ndarray:
+    """Per-pixel factor that normalises the summed colour copies over ``box`` (float32, 4 channels).
+
+    The moved weights are warped and summed at 1/WEIGHT_STEP size, mapped through the table there,
+    and only the (smooth) factor is upsampled."""
     x0, y0, x1, y1 = box
     s = WEIGHT_STEP
     small = ((x1 - x0 + s - 1) // s, (y1 - y0 + s - 1) // s)
@@ -169,7 +172,9 @@ def _moved_weights(copies: list[BoneCopy], affines: list[np.ndarray], box: Box) 
         m = (down @ np.vstack([affine, [0, 0, 1]]) @ up)[:2]
         moved = cv2.warpAffine(copy.weight, m, small, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
         cv2.add(wsum, moved, dst=wsum, dtype=cv2.CV_16U)
-    return cv2.resize(wsum, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
+    # The summed weight is an integer, so the whole per-pixel formula is one table lookup.
+    scale = _NORMALISE[np.minimum(wsum, len(_NORMALISE) - 1)]
+    return cv2.merge([cv2.resize(scale, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)] * 4)
 
 
 def warp_layer(
@@ -204,9 +209,6 @@ def warp_layer(
             if placed is not None:
                 sub, moved = placed
                 cv2.add(acc[sub], moved, dst=acc[sub], dtype=cv2.CV_16U)
-    wsum = _moved_weights(copies, affines, box)
-    # Normalise by the summed weight, fading out the far tails of single bones (ghosts); the summed
-    # weight is an integer, so the whole per-pixel formula is one table lookup.
-    scale = _NORMALISE[np.minimum(wsum, len(_NORMALISE) - 1)]
-    patch = cv2.multiply(acc, cv2.merge([scale] * 4), dtype=cv2.CV_8U)
+    # Normalise by the summed weight, fading out the far tails of single bones (ghosts).
+    patch = cv2.multiply(acc, _normaliser(copies, affines, box), dtype=cv2.CV_8U)
     return patch, (int(x0), int(y0))
