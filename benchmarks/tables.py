@@ -14,6 +14,7 @@ def _pct(value: float | None) -> str:
 
 
 def _slowest(stages: dict[str, float]) -> str:
+    stages = {k: v for k, v in stages.items() if not k.endswith("_cpu")}  # CPU totals, not stages
     if not stages:
         return "—"
     name = max(stages, key=lambda k: stages[k])
@@ -22,17 +23,19 @@ def _slowest(stages: dict[str, float]) -> str:
 
 def speed_table(cases: list[dict[str, Any]]) -> str:
     rows = [
-        "| case | output | wall s | real-time factor | frames/s | peak MiB | floor s | engine / floor "
-        "| slowest stage | engine pose on every n-th frame |",
+        "| case | output | wall s (median; all runs) | real-time factor | frames/s | peak MiB (all processes) "
+        "| floor s | engine / floor | slowest stage | engine pose on every n-th frame |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for c in cases:
         e, fl = c["engine"], c["floor"]
         out = f"{e['width']}x{e['height']}, {e['frames']} fr, {e['duration']:.1f}s"
+        runs = ", ".join(f"{w:.1f}" for w in e.get("wall_runs", [e["wall_seconds"]]))
         rows.append(
-            f"| {c['name']} ({c['orientation']}) | {out} | {e['wall_seconds']:.1f} | "
+            f"| {c['name']} ({c['orientation']}) | {out} | {e['wall_seconds']:.1f} ({runs}) | "
             f"{e['realtime_factor']:.2f} | "
-            f"{e['frames_per_second']:.1f} | {e['peak_rss_mib']:.0f} | {fl['wall_seconds']:.1f} | "
+            f"{e['frames_per_second']:.1f} | {e.get('peak_tree_mib', e['peak_rss_mib']):.0f} | "
+            f"{fl['wall_seconds']:.1f} | "
             f"{c['engine_over_floor']:.2f} | {_slowest(e['stage_seconds'])} | {e.get('pose_stride', 1)} |"
         )
     return "\n".join(rows)
