@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from engine_synth import ARM_L, ARM_R, BODY, FIGURE, PAPER, figure_image, figure_pose
@@ -55,6 +56,22 @@ def test_parts_come_from_the_matte_and_the_bones(character: Character) -> None:
     assert names[character.labels[330, 300]] == "torso"
     assert names[character.labels[670, 352]] == "left_leg"
     assert character.matte[20, 20] < 0.1 and character.matte[330, 300] > 0.9
+
+
+def test_a_wide_sleeve_hangs_from_its_arm_and_moves_with_it() -> None:
+    # A bell sleeve under the left arm, far wider than the arm: outside the arm's capsule, but
+    # clearly nearer the arm than the body. It must travel with the arm, not stay in the air.
+    image = figure_image()
+    sleeve = (200, 120, 220)
+    cv2.fillConvexPoly(image, np.array([[355, 250], [490, 250], [490, 330], [350, 330]]), sleeve)  # joins the body
+    ch = analyze_character(image, None, SIZE, pose=figure_pose(), seg_mask=None)
+    names = ["torso", *ch.limbs]
+    assert names[ch.labels[322, 470]] == "left_arm"  # the sleeve's hem under the elbow
+    assert names[ch.labels[300, 355]] == "torso"  # the body beside it: nearer the body's lines
+    assert names[ch.labels[330, 300]] == "torso"  # the body itself stays
+    sx, sy = FIGURE["left_shoulder"]
+    out = render(ch, {"left_elbow": (sx, sy - 100), "left_wrist": (sx, sy - 190)})
+    assert close(out[322, 470], PAPER, 45)  # no sleeve left hanging where the arm was
 
 
 def test_background_plate_has_the_character_removed(character: Character) -> None:

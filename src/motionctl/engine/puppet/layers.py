@@ -86,10 +86,46 @@ def part_labels(
         take = (nd_limb < 1.0) & (nd_limb < best)
         best[take] = nd_limb[take]
         label[take] = i + 1
+    _hanging_from_arms(pts, label, joints, limbs, radii, in_head)
     labels = np.zeros((h, w), np.int32)
     labels[ys, xs] = label
     _adopt_strays(labels, fg, joints)
     return labels, radii
+
+
+SLEEVE_REACH = 4.0  # arm radii: how far from an arm bone a hanging sleeve may reach
+SLEEVE_MARGIN = 0.8  # a pixel joins an arm only if this much nearer to it than to the body's lines
+
+
+def _hanging_from_arms(pts: np.ndarray, label: np.ndarray, joints: Joints, limbs: list[str],
+                       radii: dict[str, float], in_head: np.ndarray) -> None:
+    """Wide sleeves (and anything else hanging off an arm) outside the arm's capsule would stay on
+    the torso and hang in the air where the arm was. A torso pixel clearly nearer to an arm bone
+    than to the body's own lines (spine, shoulder and hip lines, legs) joins that arm."""
+    torso = label == 0
+    if not torso.any():
+        return
+    tp = pts[torso]
+    body_lines = [(joints["mid_hip"], joints["mid_shoulder"]), (joints["left_shoulder"], joints["right_shoulder"]),
+                  (joints["left_hip"], joints["right_hip"]), (joints["mid_shoulder"], joints["head"])]
+    for limb in limbs:
+        if limb.endswith("leg"):
+            body_lines += [(joints[a], joints[b]) for _, a, b in LIMB_BONES[limb][1:3]]
+    d_body = np.min([segment_distance(tp, a, b) for a, b in body_lines], axis=0)
+    best = np.full(len(tp), np.inf, np.float32)
+    take = np.zeros(len(tp), np.int32)
+    for i, limb in enumerate(limbs):
+        if not limb.endswith("arm"):
+            continue
+        bones = LIMB_BONES[limb][1:3]  # upper arm and forearm: hands have their own rule
+        d = np.min([segment_distance(tp, joints[a], joints[b]) for _, a, b in bones], axis=0)
+        r = max(radii.get(bones[0][0], 1.0), 1.0)
+        ok = (d < SLEEVE_REACH * r) & (d < SLEEVE_MARGIN * d_body) & (d < best) & ~in_head[torso]
+        best[ok] = d[ok]
+        take[ok] = i + 1
+    sub = label[torso]
+    sub[take > 0] = take[take > 0]
+    label[torso] = sub
 
 
 def _adopt_strays(labels: np.ndarray, fg: np.ndarray, joints: Joints) -> None:
