@@ -95,6 +95,14 @@ def smoothstep(e0: float, e1: float, x: np.ndarray) -> np.ndarray:
     return t * t * (3 - 2 * t)
 
 
+# Exponent of the chain weights' fall-off with the distance to each bone. Soft weights (4) split the
+# pixels of a limb folded in the image (forearm raised beside the upper arm) between both bones, so
+# an unfolded arm showed two half-transparent copies; re-detected fidelity on the dance, moving
+# limbs within 20°: 74% at 4, 75% at 8, 81% at 12 and 16, 80% at 20, 78% at 32. Sharper weights also
+# make smaller copies to warp (the elf std run went from 0.46x to 0.75x real time).
+CHAIN_SHARPNESS = 16
+
+
 @dataclass
 class Skin:
     """How a layer's pixels follow its bones.
@@ -112,8 +120,9 @@ class Skin:
         """(N, 2) source points -> (N, n_bones) weights summing to 1."""
         if self.kind == "torso":
             return self._torso_weights(pts)
-        d = np.stack([segment_distance(pts, a, b) for a, b in self.segments], axis=-1)
-        w = 1.0 / (self.blend + d) ** 4
+        d = np.stack([segment_distance(pts, a, b) for a, b in self.segments], axis=-1) + self.blend
+        # (nearest / own)^p rather than 1/d^p: the same weights once normalised, without underflow.
+        w = (d.min(axis=-1, keepdims=True) / np.maximum(d, 1e-6)) ** CHAIN_SHARPNESS
         return w / w.sum(axis=-1, keepdims=True)
 
     def _torso_weights(self, pts: np.ndarray) -> np.ndarray:
