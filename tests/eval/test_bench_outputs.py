@@ -22,8 +22,9 @@ def _case(name: str, within: float, passed: bool) -> dict[str, Any]:
     return {
         "name": name, "orientation": "image",
         "engine": {"width": 1280, "height": 720, "frames": 106, "duration": 3.53, "wall_seconds": 7.0,
-                   "realtime_factor": 0.504, "frames_per_second": 15.1, "peak_rss_mib": 512.0,
-                   "stage_seconds": {"decode": 1.0, "pose": 3.0, "render": 4.5, "encode": 1.5}},
+                   "wall_runs": [6.5, 7.0, 8.1], "realtime_factor": 0.504, "frames_per_second": 15.1,
+                   "peak_rss_mib": 512.0, "peak_tree_mib": 900.0,
+                   "stage_seconds": {"decode": 1.0, "pose": 3.0, "render": 4.5, "encode": 1.5, "encode_cpu": 9.0}},
         "floor": {"wall_seconds": 3.5, "stage_seconds": {"decode": 1.0, "pose": 2.5, "encode": 0.8}},
         "engine_over_floor": 2.0,
         "eval": {
@@ -49,7 +50,8 @@ def test_markdown_names_the_machine_and_shows_every_case_and_figure() -> None:
     text = markdown(_doc())
     assert "2 CPUs (Xeon), 23.0 GiB RAM" in text and "`abc1234`" in text
     speed = next(line for line in text.splitlines() if line.startswith("| elf std-720p (image)"))
-    assert "| 7.0 | 0.50 | 15.1 | 512 | 3.5 | 2.00 | render 4.5s | 1 |" in speed
+    # the median run with all runs beside it; memory of all processes; CPU totals are not "stages"
+    assert "| 7.0 (6.5, 7.0, 8.1) | 0.50 | 15.1 | 900 | 3.5 | 2.00 | render 4.5s | 1 |" in speed
     quality = [line for line in text.splitlines() if line.startswith("| dance pro-1080p |")]
     assert any("| 50% | 8.0 | 90% | 30% / 57.0 | 100% | 44.9 / 0.991 (image) | 0.537 |" in q for q in quality)
     assert "50% **FAIL**" in text and "90% pass" in text
