@@ -28,7 +28,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from motionctl.core.child import answer_pipe, receive, send, start_child
+from motionctl.core.child import Child, answer_pipe, receive, send, start_child
 from motionctl.core.errors import InternalError, MotionctlError
 from motionctl.core.types import Pose
 from motionctl.engine.config import EngineConfig
@@ -183,11 +183,13 @@ class MotionProcess:
     def __init__(self, video: Path, fps: float, cfg: EngineConfig, keep_previews: bool = False) -> None:
         self._args = (Path(video), fps, cfg, keep_previews)
         self._proc: subprocess.Popen[bytes] | None = None
+        self._child: Child | None = None
         self._reader: Any = None
         self.end: MotionEnd | None = None
 
     def __enter__(self) -> MotionProcess:
-        self._proc, self._reader = start_child("motionctl.engine.motion_process")
+        self._child = start_child("motionctl.engine.motion_process")
+        self._proc, self._reader = self._child.proc, self._child.answers
         stdin = self._proc.stdin
         if stdin is not None:
             with stdin:
@@ -206,6 +208,8 @@ class MotionProcess:
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+            if self._child is not None:
+                self._child.log.close()
 
     def batches(self) -> Iterator[MotionBatch]:
         """Yield the child's batches until its end message; raise its error if it failed."""
@@ -215,8 +219,8 @@ class MotionProcess:
             try:
                 msg = receive(self._reader)
             except EOFError:
-                code = self._proc.wait(timeout=10)
-                raise InternalError(f"driver analysis stopped unexpectedly (exit code {code})") from None
+                raise InternalError(self._child.died("driver analysis") if self._child else "driver analysis stopped"
+                                    ) from None
             if isinstance(msg, MotionBatch):
                 yield msg
             elif isinstance(msg, MotionEnd):

@@ -57,7 +57,8 @@ class EncoderProcess:
         self._slots: np.ndarray = np.ndarray((SLOTS, height, width, 3), np.uint8, buffer=self._map)
         self._free = list(range(SLOTS))
         try:
-            self._proc, self._from_child = start_child("motionctl.media.encode_process")
+            self._child = start_child("motionctl.media.encode_process")
+            self._proc, self._from_child = self._child.proc, self._child.answers
         except BaseException:
             os.unlink(name)
             raise
@@ -144,8 +145,7 @@ class EncoderProcess:
         try:
             msg = receive(self._from_child)
         except EOFError:
-            code = self._proc.wait(timeout=30)
-            raise InternalError(f"the encoder process stopped unexpectedly (exit code {code})") from None
+            raise InternalError(self._child.died("the encoder process")) from None
         if msg[0] == "error":
             raise msg[1]
         return msg  # type: ignore[no-any-return]
@@ -175,6 +175,7 @@ class EncoderProcess:
             self._proc.wait()
         if not self._from_child.closed:
             self._from_child.close()
+            self._child.log.close()
         self._slots = np.zeros((0, self.height, self.width, 3), np.uint8)  # drop the view before unmapping
         self._map.close()
 
