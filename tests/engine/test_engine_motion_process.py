@@ -10,6 +10,7 @@ import pytest
 
 from motionctl.core.errors import ContentRejected, InternalError
 from motionctl.engine.config import EngineConfig
+from motionctl.engine.image_perception import ImageJob
 from motionctl.engine.motion_process import MotionProcess
 
 ELF = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "pairs" / "upperbody_elf" / "video.mp4"
@@ -48,6 +49,21 @@ def test_every_frame_arrives_in_order_with_the_drivers_size() -> None:
     assert all(p.shape == (216, 384, 3) for p in previews.values())
     shoulders = np.array([f.points[11] for f in frames])
     assert np.ptp(shoulders[:, 0]) < 100  # the presenter stays put: one tracked person, no jumps
+
+
+@needs_shared
+def test_the_character_image_is_looked_at_first_then_the_driver() -> None:
+    image = ELF.parent / "image.jpeg"
+    job = ImageJob(image, 1024, None, face=True)
+    with MotionProcess(ELF, 30.0, EngineConfig(), image_job=job) as motion:
+        seen = motion.image_perception()
+        frames = sum(len(b.frames) for b in motion.batches())
+    assert seen.pose is not None and np.all(seen.pose.visibility[[11, 12]] >= 0.5)  # both shoulders
+    assert seen.mask is not None and seen.mask.shape == (720, 1280)  # the image's own size
+    assert seen.face is not None and seen.face.shape == (478, 2)
+    nose = seen.pose.points[0]
+    assert np.linalg.norm(np.median(seen.face, axis=0) - nose) < 60  # the mesh is on the face
+    assert frames >= 100
 
 
 def test_a_clip_without_a_person_is_rejected_with_its_rule(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from motionctl.core.child import Child, answer_pipe, receive, send, start_child
 from motionctl.core.errors import InternalError, MotionctlError
 from motionctl.core.types import Pose
 from motionctl.engine.config import EngineConfig
+from motionctl.engine.image_perception import ImageJob, ImagePerception, perceive_image
 from motionctl.engine.motion import DriverFrame, MotionTracker, Observation
 from motionctl.media.decode import Frame, iter_frames
 
@@ -125,8 +126,10 @@ def _decoded(video: Path, fps: float, cfg: EngineConfig, timings: dict[str, floa
         yield item
 
 
-def analyse_motion(video: Path, fps: float, cfg: EngineConfig, keep_previews: bool, out: Any) -> None:
-    """Child process body: stream the driver's tracked poses into ``out`` (anything with ``put``)."""
+def analyse_motion(video: Path, fps: float, cfg: EngineConfig, keep_previews: bool, out: Any,
+                   image_job: ImageJob | None = None) -> None:
+    """Child process body: the character image's perception first (when asked), then the driver's
+    tracked poses, into ``out`` (anything with ``put``)."""
     from motionctl.engine.perception import FaceMeshEstimator, PoseEstimator
 
     timings = {"decode": 0.0, "pose": 0.0}
@@ -134,6 +137,8 @@ def analyse_motion(video: Path, fps: float, cfg: EngineConfig, keep_previews: bo
     tracker = MotionTracker(fps)
     size = (1, 1)
     try:
+        if image_job is not None:
+            out.put(perceive_image(image_job))
         faces_cm = FaceMeshEstimator(tracking=True) if cfg.expressions else contextlib.nullcontext()
         with PoseEstimator(tracking=True, max_side=cfg.pose_side) as poses, faces_cm as faces:
             previews: dict[int, np.ndarray] = {}
@@ -180,8 +185,9 @@ class MotionProcess:
     Use as a context manager: leaving it (normally, by error or cancellation) never leaves the child
     running."""
 
-    def __init__(self, video: Path, fps: float, cfg: EngineConfig, keep_previews: bool = False) -> None:
-        self._args = (Path(video), fps, cfg, keep_previews)
+    def __init__(self, video: Path, fps: float, cfg: EngineConfig, keep_previews: bool = False,
+                 image_job: ImageJob | None = None) -> None:
+        self._args = (Path(video), fps, cfg, keep_previews, image_job)
         self._proc: subprocess.Popen[bytes] | None = None
         self._child: Child | None = None
         self._reader: Any = None
@@ -211,23 +217,35 @@ class MotionProcess:
             if self._child is not None:
                 self._child.log.close()
 
+    def image_perception(self) -> ImagePerception:
+        """The character image as the detectors see it (the first message, when an image job was given)."""
+        msg = self._next()
+        if not isinstance(msg, ImagePerception):
+            raise InternalError(f"driver analysis: expected the image's perception first, got {type(msg).__name__}")
+        return msg
+
     def batches(self) -> Iterator[MotionBatch]:
         """Yield the child's batches until its end message; raise its error if it failed."""
-        if self._reader is None or self._proc is None:
-            raise RuntimeError("MotionProcess.batches outside its with-block")
         while True:
-            try:
-                msg = receive(self._reader)
-            except EOFError:
-                raise InternalError(self._child.died("driver analysis") if self._child else "driver analysis stopped"
-                                    ) from None
+            msg = self._next()
             if isinstance(msg, MotionBatch):
                 yield msg
             elif isinstance(msg, MotionEnd):
                 self.end = msg
                 return
-            elif isinstance(msg, MotionFailed):
-                raise msg.error
+
+    def _next(self) -> Any:
+        """The child's next message; its failure raised as the error it reported."""
+        if self._reader is None or self._proc is None:
+            raise RuntimeError("MotionProcess used outside its with-block")
+        try:
+            msg = receive(self._reader)
+        except EOFError:
+            raise InternalError(self._child.died("driver analysis") if self._child else "driver analysis stopped"
+                                ) from None
+        if isinstance(msg, MotionFailed):
+            raise msg.error
+        return msg
 
 
 class _PipeWriter:
@@ -241,10 +259,10 @@ class _PipeWriter:
 
 
 def _child_main() -> None:
-    video, fps, cfg, keep_previews = receive(sys.stdin.buffer)
+    video, fps, cfg, keep_previews, image_job = receive(sys.stdin.buffer)
     out = _PipeWriter()
     try:
-        analyse_motion(video, fps, cfg, keep_previews, out)
+        analyse_motion(video, fps, cfg, keep_previews, out, image_job)
     except BrokenPipeError:  # the parent stopped listening (it failed or was cancelled)
         sys.exit(1)
 

@@ -18,10 +18,9 @@ from motionctl.core.errors import ContentRejected, InternalError, InvalidInput, 
 from motionctl.core.types import GenerationResult, GenerationSpec, Pose
 from motionctl.engine.config import EngineConfig
 from motionctl.engine.debug import contact_sheet, draw_skeleton, rig_picture, side_by_side
+from motionctl.engine.image_perception import ImageJob, ImagePerception
 from motionctl.engine.motion_process import MotionProcess
-from motionctl.engine.perception import FaceMeshEstimator, PoseEstimator
 from motionctl.engine.puppet.character import Character, analyze_character, pose_from_joints
-from motionctl.engine.puppet.face import head_box
 from motionctl.engine.stream import StreamingRun
 from motionctl.media.decode import LoadedImage, load_image, output_fps
 from motionctl.media.encode import output_size
@@ -43,23 +42,21 @@ class MotionControlPipeline:
         return image, video
 
     def prepare_character(self, spec: GenerationSpec, loaded: LoadedImage, canvas: tuple[int, int],
-                          cfg: EngineConfig) -> Character:
+                          cfg: EngineConfig, seen: ImagePerception) -> Character:
         h, w = loaded.rgb.shape[:2]
-        with PoseEstimator(tracking=False, segmentation=True, max_side=cfg.image_pose_side) as est:
-            found = est.estimate(loaded.rgb)
         if spec.joints:
             pose: Pose = pose_from_joints(spec.joints, (w, h))
-            seg = found.mask if found is not None else None
-        elif found is None or not np.all(found.pose.visibility[[11, 12]] >= 0.5):
+            seg = seen.mask
+        elif seen.pose is None or not np.all(seen.pose.visibility[[11, 12]] >= 0.5):
             raise rule_violation(ContentRejected, "image", "must show a person with head, shoulders and arms "
                                  "visible; a drawing no detector can read needs its joints given (command line: "
                                  "motionctl generate --joints)", "no person detected")
         else:
-            pose, seg = found.pose, found.mask
+            pose, seg = seen.pose, seen.mask
         character = analyze_character(loaded.rgb, loaded.alpha, canvas, pose=pose, seg_mask=seg,
                                       quality=cfg.fill_quality)
-        if cfg.expressions:
-            character.face = _character_face(character)
+        if cfg.expressions and seen.face is not None:
+            character.face = seen.face * np.array([canvas[0] / w, canvas[1] / h], np.float32)
         return character
 
     # -- the pipeline ------------------------------------------------------------------------------
@@ -85,10 +82,14 @@ class MotionControlPipeline:
 
         # 2. Start analysing the driver (decode, pose, tracking) in a child process: it works on the
         #    second core from here on, while the character is analysed and then rendered.
-        with MotionProcess(spec.video, fps, cfg, keep_previews=debug_dir is not None) as motion:
+        #    It looks at the character image first (pose, segmentation, face mesh), so that mediapipe is
+        #    loaded there only.
+        given = pose_from_joints(spec.joints, (loaded.width, loaded.height)) if spec.joints else None
+        job = ImageJob(spec.image, cfg.image_pose_side, given, cfg.expressions)
+        with MotionProcess(spec.video, fps, cfg, keep_previews=debug_dir is not None, image_job=job) as motion:
             # 3. Analyse the character: pose (or given joints), matte, layers, skin, background plate.
             t = time.perf_counter()
-            character = self.prepare_character(spec, loaded, canvas, cfg)
+            character = self.prepare_character(spec, loaded, canvas, cfg, motion.image_perception())
             stages["character"] = time.perf_counter() - t
             report(0.05)
 
@@ -125,18 +126,6 @@ def write_debug_pictures(folder: Path, character: Character, previews: list) -> 
     save("driver_skeleton.png", contact_sheet([
         side_by_side(draw_skeleton(d, f.points, f.visibility), d) for d, _, f, _ in picks], columns=2))
     save("preview.png", contact_sheet([side_by_side(d, o) for d, o, _, _ in picks], columns=2))
-
-
-def _character_face(character: Character) -> np.ndarray | None:
-    box = head_box(character.joints, character.size)
-    if box is None:
-        return None
-    x0, y0, x1, y1 = box
-    with FaceMeshEstimator(tracking=False, max_side=512) as mesh:
-        pts = mesh.estimate(np.ascontiguousarray(character.image[y0:y1, x0:x1]))
-    if pts is None:
-        return None
-    return pts[:, :2] + np.array([x0, y0], np.float32)
 
 
 def generate(spec: GenerationSpec, output: Path, *, progress: Progress | None = None,
