@@ -1,8 +1,9 @@
 """The motion-control pipeline: character image + driving video -> MP4 of the character moving.
 
-Reads top to bottom as numbered steps. Analysis of the driver and rendering overlap: a child process
-decodes the driver and tracks its pose, and a render thread retargets, draws and encodes each frame as soon
-as the motion tracker has made it final.
+Reads top to bottom as numbered steps. Analysis and rendering overlap in three processes (docs/ENGINE.md):
+a child process looks at the character image and then decodes the driver and tracks its pose; here a
+render thread retargets and draws each frame as soon as the motion tracker has made it final; another
+child encodes it.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The streaming part of a generation: tracked poses from the motion process -> retarget -> render -> encode.
 
 The driver is decoded and its pose estimated in a child process (engine/motion_process.py), so that
-work and rendering each have a core of their own. Here a render thread retargets, draws and encodes
-each frame as soon as its batch arrives; bounded queues keep memory flat on long clips.
+work and rendering each have a core of their own. Here a render thread retargets and draws each frame
+as soon as its batch arrives and hands it to the encoder process (media/encode_process.py); bounded
+queues and a fixed ring of frame slots keep memory flat on long clips.
 """
 
 from __future__ import annotations
