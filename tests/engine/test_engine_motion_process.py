@@ -82,6 +82,14 @@ def test_leaving_early_stops_the_child(tmp_path: Path) -> None:
     assert proc.poll() is not None  # killed and reaped on the way out
 
 
+def test_a_child_started_early_and_never_given_a_job_is_stopped() -> None:
+    # The pipeline starts the child before checking the inputs; rejected inputs never send a job.
+    with MotionProcess() as motion:
+        proc = motion._proc
+        assert proc is not None and proc.poll() is None
+    assert proc.poll() is not None
+
+
 def test_a_child_that_dies_is_an_internal_error(tmp_path: Path) -> None:
     with MotionProcess(empty_room(tmp_path / "room.mp4", seconds=20), 12.0, EngineConfig()) as motion:
         assert motion._proc is not None

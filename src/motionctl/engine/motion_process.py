@@ -183,11 +183,13 @@ class MotionProcess:
     """Runs ``analyse_motion`` in a child Python process (core/child.py); iterate ``batches()``.
 
     Use as a context manager: leaving it (normally, by error or cancellation) never leaves the child
-    running."""
+    running. The child starts on entering and loads mediapipe while it waits for its job, so the
+    caller can enter before checking the inputs and ``begin()`` once they pass: the child's start-up
+    then overlaps the checks. Given at construction, the job is sent on entering."""
 
-    def __init__(self, video: Path, fps: float, cfg: EngineConfig, keep_previews: bool = False,
-                 image_job: ImageJob | None = None) -> None:
-        self._args = (Path(video), fps, cfg, keep_previews, image_job)
+    def __init__(self, video: Path | None = None, fps: float = 30.0, cfg: EngineConfig | None = None,
+                 keep_previews: bool = False, image_job: ImageJob | None = None) -> None:
+        self._args = None if video is None else (Path(video), fps, cfg or EngineConfig(), keep_previews, image_job)
         self._proc: subprocess.Popen[bytes] | None = None
         self._child: Child | None = None
         self._reader: Any = None
@@ -196,11 +198,22 @@ class MotionProcess:
     def __enter__(self) -> MotionProcess:
         self._child = start_child("motionctl.engine.motion_process")
         self._proc, self._reader = self._child.proc, self._child.answers
-        stdin = self._proc.stdin
-        if stdin is not None:
-            with stdin:
-                send(stdin, self._args)
+        if self._args is not None:
+            self.begin(*self._args)
         return self
+
+    def begin(self, video: Path, fps: float, cfg: EngineConfig, keep_previews: bool = False,
+              image_job: ImageJob | None = None) -> None:
+        """Send the child its job: the character image to look at (optional), then the driver."""
+        stdin = self._proc.stdin if self._proc is not None else None
+        if stdin is None or stdin.closed:
+            raise RuntimeError("MotionProcess.begin outside its with-block, or twice")
+        with stdin:
+            try:
+                send(stdin, (Path(video), fps, cfg, keep_previews, image_job))
+            except BrokenPipeError:  # it died before its job: its log says why
+                raise InternalError(self._child.died("driver analysis") if self._child else "driver analysis"
+                                    ) from None
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
@@ -259,7 +272,14 @@ class _PipeWriter:
 
 
 def _child_main() -> None:
-    video, fps, cfg, keep_previews, image_job = receive(sys.stdin.buffer)
+    from motionctl.engine.perception.solutions import solution
+
+    for name in ("pose", "face_mesh"):  # load mediapipe while the caller still checks the inputs
+        solution(name)
+    try:
+        video, fps, cfg, keep_previews, image_job = receive(sys.stdin.buffer)
+    except EOFError:  # the caller gave up before sending a job (its inputs were rejected)
+        sys.exit(0)
     out = _PipeWriter()
     try:
         analyse_motion(video, fps, cfg, keep_previews, out, image_job)

@@ -68,26 +68,27 @@ class MotionControlPipeline:
         cfg = self.config or EngineConfig.for_mode(spec.mode)
         stages: dict[str, float] = {}
 
-        # 1. Check the inputs against the documented limits.
-        t = time.perf_counter()
-        _, video = self.check_inputs(spec)
-        output = Path(output)
-        if output.suffix.lower() != ".mp4":
-            raise rule_violation(InvalidInput, "output", "must be a .mp4 path", output.name)
-        if not output.parent.is_dir():
-            raise rule_violation(InvalidInput, "output", "folder must exist", str(output.parent))
-        loaded = load_image(spec.image, field="image")
-        canvas = output_size(loaded.width, loaded.height, spec.effective_resolution)
-        fps = output_fps(video)
-        stages["check"] = time.perf_counter() - t
+        # 0. Start the driver-analysis process now: it loads its models while the inputs are checked.
+        with MotionProcess() as motion:
+            # 1. Check the inputs against the documented limits.
+            t = time.perf_counter()
+            _, video = self.check_inputs(spec)
+            output = Path(output)
+            if output.suffix.lower() != ".mp4":
+                raise rule_violation(InvalidInput, "output", "must be a .mp4 path", output.name)
+            if not output.parent.is_dir():
+                raise rule_violation(InvalidInput, "output", "folder must exist", str(output.parent))
+            loaded = load_image(spec.image, field="image")
+            canvas = output_size(loaded.width, loaded.height, spec.effective_resolution)
+            fps = output_fps(video)
+            stages["check"] = time.perf_counter() - t
 
-        # 2. Start analysing the driver (decode, pose, tracking) in a child process: it works on the
-        #    second core from here on, while the character is analysed and then rendered.
-        #    It looks at the character image first (pose, segmentation, face mesh), so that mediapipe is
-        #    loaded there only.
-        given = pose_from_joints(spec.joints, (loaded.width, loaded.height)) if spec.joints else None
-        job = ImageJob(spec.image, cfg.image_pose_side, given, cfg.expressions)
-        with MotionProcess(spec.video, fps, cfg, keep_previews=debug_dir is not None, image_job=job) as motion:
+            # 2. Give it its job: the character image first (pose, segmentation, face mesh: mediapipe is
+            #    loaded in that process only), then the driver (decode, pose, tracking) on the second core.
+            given = pose_from_joints(spec.joints, (loaded.width, loaded.height)) if spec.joints else None
+            motion.begin(spec.video, fps, cfg, debug_dir is not None,
+                         ImageJob(spec.image, cfg.image_pose_side, given, cfg.expressions))
+
             # 3. Analyse the character: pose (or given joints), matte, layers, skin, background plate.
             t = time.perf_counter()
             character = self.prepare_character(spec, loaded, canvas, cfg, motion.image_perception())
