@@ -77,7 +77,7 @@ def test_a_clip_without_a_person_is_rejected_with_its_rule(tmp_path: Path) -> No
 
 def test_leaving_early_stops_the_child(tmp_path: Path) -> None:
     with MotionProcess(empty_room(tmp_path / "room.mp4", seconds=20), 12.0, EngineConfig()) as motion:
-        proc = motion._proc
+        proc = motion._child.proc
         assert proc is not None and proc.poll() is None
     assert proc.poll() is not None  # killed and reaped on the way out
 
@@ -85,14 +85,14 @@ def test_leaving_early_stops_the_child(tmp_path: Path) -> None:
 def test_a_child_started_early_and_never_given_a_job_is_stopped() -> None:
     # The pipeline starts the child before checking the inputs; rejected inputs never send a job.
     with MotionProcess() as motion:
-        proc = motion._proc
+        proc = motion._child.proc
         assert proc is not None and proc.poll() is None
     assert proc.poll() is not None
 
 
 def test_a_child_that_dies_is_an_internal_error(tmp_path: Path) -> None:
     with MotionProcess(empty_room(tmp_path / "room.mp4", seconds=20), 12.0, EngineConfig()) as motion:
-        assert motion._proc is not None
-        motion._proc.kill()
+        assert motion._child.proc is not None
+        motion._child.proc.kill()
         with pytest.raises(InternalError, match="stopped unexpectedly"):
             list(motion.batches())

@@ -79,8 +79,8 @@ def test_bad_frame_is_refused_here_and_nothing_is_written(tmp_path: Path) -> Non
 def test_a_killed_child_is_an_internal_error_and_leaves_no_file(tmp_path: Path) -> None:
     enc = EncoderProcess(tmp_path / "o.mp4", 320, 240, 24)
     enc.write(pattern(320, 240, 0))
-    enc._proc.send_signal(signal.SIGKILL)  # what the OOM killer would do
-    enc._proc.wait()
+    enc._child.proc.send_signal(signal.SIGKILL)  # what the OOM killer would do
+    enc._child.proc.wait()
     with pytest.raises(InternalError, match="encoder process"):
         for i in range(20):
             enc.write(pattern(320, 240, i))

@@ -16,9 +16,12 @@ import pickle
 import subprocess
 import sys
 import tempfile
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO
+
+from motionctl.core.errors import InternalError, MotionctlError
 
 
 @dataclass
@@ -36,6 +39,12 @@ class Child:
             return self.log.read().decode("utf-8", "replace").strip()
         except (OSError, ValueError):
             return ""
+
+    def close(self) -> None:
+        """Stop listening: the answer pipe and the log are closed (the process is the caller's to end)."""
+        if not self.answers.closed:
+            self.answers.close()
+        self.log.close()
 
     def died(self, what: str) -> str:
         """'<what> stopped unexpectedly (exit code N): <its last words>'."""
@@ -64,6 +73,15 @@ def start_child(module: str) -> Child:
     finally:
         os.close(write_fd)
     return Child(proc, os.fdopen(read_fd, "rb"), log)
+
+
+def portable_error(exc: BaseException, what: str, keep: tuple[type[BaseException], ...] = ()) -> BaseException:
+    """In the child: ``exc`` as the parent can unpickle it and act on it — our own errors (and the
+    ``keep`` types) as they are, anything else as an InternalError carrying its traceback as text."""
+    if isinstance(exc, (MotionctlError, *keep)):
+        return exc
+    tb = "".join(traceback.format_exception(exc))
+    return InternalError(f"{what} failed: {type(exc).__name__}: {exc}\n{tb}")
 
 
 def answer_pipe() -> BinaryIO:

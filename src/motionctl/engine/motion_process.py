@@ -3,22 +3,22 @@
 Why a process: pose estimation and rendering are the two largest costs, and in one process they
 contend for the GIL (a threaded build used ~1.3 of 2 cores). The child sends only what the renderer
 needs — tracked, smoothed poses, a few hundred bytes a frame — so the pipe between them stays
-tiny, and the child never holds the parent's frames. It starts before the character analysis, so
-its import and model start-up overlap that too.
+tiny, and the child never holds the parent's frames. It starts before the input checks, so its
+import and model start-up overlap them and the character analysis.
 
-Messages (child -> parent), in order: any number of ``MotionBatch``, then one ``MotionEnd`` or one
-``MotionFailed``. The parent kills the child whenever it stops listening (error, cancellation).
+Messages (child -> parent), in order: the character image's ``ImagePerception`` (when asked), any
+number of ``MotionBatch``, then one ``MotionEnd``; a ``MotionFailed`` ends the stream at any point. The
+pipe is the bound: a slow renderer holds the child back instead of filling memory. The parent kills
+the child whenever it stops listening (error, cancellation).
 """
 
 from __future__ import annotations
 
 import contextlib
 import queue
-import subprocess
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,8 +28,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from motionctl.core.child import Child, answer_pipe, receive, send, start_child
-from motionctl.core.errors import InternalError, MotionctlError
+from motionctl.core.child import Child, answer_pipe, portable_error, receive, send, start_child
+from motionctl.core.errors import InternalError
 from motionctl.core.types import Pose
 from motionctl.engine.config import EngineConfig
 from motionctl.engine.image_perception import ImageJob, ImagePerception, perceive_image
@@ -37,7 +37,6 @@ from motionctl.engine.motion import DriverFrame, MotionTracker, Observation
 from motionctl.media.decode import Frame, iter_frames
 
 PREVIEW_EVERY = 8  # keep every n-th driver frame for the debug pictures
-_QUEUE_BATCHES = 64  # bounded: a slow renderer holds the child back instead of filling memory
 
 
 @dataclass
@@ -167,15 +166,7 @@ def analyse_motion(video: Path, fps: float, cfg: EngineConfig, keep_previews: bo
         out.put(MotionEnd(tracker.end_reason, timings))
     except BaseException as exc:
         stop.set()
-        out.put(MotionFailed(_portable(exc)))
-
-
-def _portable(exc: BaseException) -> BaseException:
-    """The error as the parent can unpickle it: our own errors as they are, others as text."""
-    if isinstance(exc, MotionctlError):
-        return exc
-    tb = "".join(traceback.format_exception(exc))
-    return InternalError(f"driver analysis failed: {type(exc).__name__}: {exc}\n{tb}")
+        out.put(MotionFailed(portable_error(exc, "driver analysis")))
 
 
 # -- the parent -------------------------------------------------------------------------------------
@@ -190,14 +181,11 @@ class MotionProcess:
     def __init__(self, video: Path | None = None, fps: float = 30.0, cfg: EngineConfig | None = None,
                  keep_previews: bool = False, image_job: ImageJob | None = None) -> None:
         self._args = None if video is None else (Path(video), fps, cfg or EngineConfig(), keep_previews, image_job)
-        self._proc: subprocess.Popen[bytes] | None = None
         self._child: Child | None = None
-        self._reader: Any = None
         self.end: MotionEnd | None = None
 
     def __enter__(self) -> MotionProcess:
         self._child = start_child("motionctl.engine.motion_process")
-        self._proc, self._reader = self._child.proc, self._child.answers
         if self._args is not None:
             self.begin(*self._args)
         return self
@@ -205,30 +193,26 @@ class MotionProcess:
     def begin(self, video: Path, fps: float, cfg: EngineConfig, keep_previews: bool = False,
               image_job: ImageJob | None = None) -> None:
         """Send the child its job: the character image to look at (optional), then the driver."""
-        stdin = self._proc.stdin if self._proc is not None else None
-        if stdin is None or stdin.closed:
+        stdin = self._child.proc.stdin if self._child is not None else None
+        if self._child is None or stdin is None or stdin.closed:
             raise RuntimeError("MotionProcess.begin outside its with-block, or twice")
         with stdin:
             try:
                 send(stdin, (Path(video), fps, cfg, keep_previews, image_job))
             except BrokenPipeError:  # it died before its job: its log says why
-                raise InternalError(self._child.died("driver analysis") if self._child else "driver analysis"
-                                    ) from None
+                raise InternalError(self._child.died("driver analysis")) from None
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
 
     def close(self) -> None:
-        if self._proc is not None:
-            if self._proc.poll() is None:
-                self._proc.kill()
-            self._proc.wait(timeout=10)
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
-            if self._child is not None:
-                self._child.log.close()
+        if self._child is None:
+            return
+        if self._child.proc.poll() is None:
+            self._child.proc.kill()
+        self._child.proc.wait(timeout=10)
+        self._child.close()
 
     def image_perception(self) -> ImagePerception:
         """The character image as the detectors see it (the first message, when an image job was given)."""
@@ -249,13 +233,12 @@ class MotionProcess:
 
     def _next(self) -> Any:
         """The child's next message; its failure raised as the error it reported."""
-        if self._reader is None or self._proc is None:
+        if self._child is None or self._child.answers.closed:
             raise RuntimeError("MotionProcess used outside its with-block")
         try:
-            msg = receive(self._reader)
+            msg = receive(self._child.answers)
         except EOFError:
-            raise InternalError(self._child.died("driver analysis") if self._child else "driver analysis stopped"
-                                ) from None
+            raise InternalError(self._child.died("driver analysis")) from None
         if isinstance(msg, MotionFailed):
             raise msg.error
         return msg

@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from motionctl.core.child import answer_pipe, receive, send, start_child
-from motionctl.core.errors import InternalError, MotionctlError
+from motionctl.core.child import answer_pipe, portable_error, receive, send, start_child
+from motionctl.core.errors import InternalError
 from motionctl.media.encode import EncodedVideo, VideoEncoder
 
 SLOTS = 6  # frames in flight: enough to ride out a slow frame on either side, ~16 MB at 720p
@@ -58,7 +58,6 @@ class EncoderProcess:
         self._free = list(range(SLOTS))
         try:
             self._child = start_child("motionctl.media.encode_process")
-            self._proc, self._from_child = self._child.proc, self._child.answers
         except BaseException:
             os.unlink(name)
             raise
@@ -118,22 +117,22 @@ class EncoderProcess:
 
     def abort(self) -> None:
         """Drop everything: the child removes its temporary files, no output file is left (idempotent)."""
-        if self._proc.poll() is None:
+        if self._child.proc.poll() is None:
             try:
-                stdin = self._proc.stdin
+                stdin = self._child.proc.stdin
                 if stdin is not None and not stdin.closed:
                     send(stdin, ("abort",))
                     stdin.close()
-                self._proc.wait(timeout=30)
+                self._child.proc.wait(timeout=30)
             except Exception:  # it cannot be told: stop it (its stdin's end makes it clean up)
-                self._proc.kill()
+                self._child.proc.kill()
         self._shutdown()
         for temp in self._temps:  # a child killed mid-write cannot clean up after itself
             temp.unlink(missing_ok=True)
 
     # -- internals --------------------------------------------------------------------------------
     def _send(self, msg: object) -> None:
-        stdin = self._proc.stdin
+        stdin = self._child.proc.stdin
         if stdin is None or stdin.closed:
             raise InternalError("the encoder process is no longer running")
         try:
@@ -143,7 +142,7 @@ class EncoderProcess:
 
     def _receive(self) -> tuple[Any, ...]:
         try:
-            msg = receive(self._from_child)
+            msg = receive(self._child.answers)
         except EOFError:
             raise InternalError(self._child.died("the encoder process")) from None
         if msg[0] == "error":
@@ -163,30 +162,22 @@ class EncoderProcess:
     def _shutdown(self) -> None:
         if self._map.closed:
             return
-        if self._proc.stdin is not None and not self._proc.stdin.closed:
+        if self._child.proc.stdin is not None and not self._child.proc.stdin.closed:
             try:
-                self._proc.stdin.close()
+                self._child.proc.stdin.close()
             except OSError:
                 pass
         try:
-            self._proc.wait(timeout=30)
+            self._child.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
-        if not self._from_child.closed:
-            self._from_child.close()
-            self._child.log.close()
+            self._child.proc.kill()
+            self._child.proc.wait()
+        self._child.close()
         self._slots = np.zeros((0, self.height, self.width, 3), np.uint8)  # drop the view before unmapping
         self._map.close()
 
 
 # -- the child --------------------------------------------------------------------------------------
-def _portable(exc: BaseException) -> BaseException:
-    if isinstance(exc, MotionctlError | ValueError):
-        return exc
-    return InternalError(f"encoding failed: {type(exc).__name__}: {exc}")
-
-
 def _child_main() -> None:
     out = answer_pipe()
     inp = sys.stdin.buffer
@@ -216,7 +207,7 @@ def _child_main() -> None:
         if encoder is not None:
             encoder.abort()
         try:
-            send(out, ("error", _portable(exc)))
+            send(out, ("error", portable_error(exc, "encoding", keep=(ValueError,))))
         except BrokenPipeError:
             pass
         sys.exit(1)
