@@ -58,6 +58,18 @@ class EncodedVideo:
     has_audio: bool
 
 
+def check_size(width: int, height: int) -> None:
+    """H.264 yuv420p needs a positive, even width and height."""
+    if width <= 0 or height <= 0 or width % 2 or height % 2:
+        raise ValueError(f"width and height must be positive and even (got {width}x{height})")
+
+
+def check_frame(rgb: np.ndarray, width: int, height: int) -> None:
+    """A frame to encode is uint8 (height, width, 3) RGB."""
+    if rgb.shape != (height, width, 3) or rgb.dtype != np.uint8:
+        raise ValueError(f"frame must be uint8 ({height}, {width}, 3) (got {rgb.dtype} {rgb.shape})")
+
+
 def _usable_cores() -> int:
     """Cores this process may run on (a container's cpuset, not the host's count), at most 16."""
     try:
@@ -121,8 +133,7 @@ class VideoEncoder:
         watermark_copy: Path | None = None,
         threads: int | None = None,
     ) -> None:
-        if width <= 0 or height <= 0 or width % 2 or height % 2:
-            raise ValueError(f"width and height must be positive and even (got {width}x{height})")
+        check_size(width, height)
         if not fps > 0:
             raise ValueError(f"fps must be positive (got {fps})")
         self.path = Path(path)
@@ -167,8 +178,7 @@ class VideoEncoder:
         """Append one frame, uint8 (height, width, 3) RGB."""
         if self._closed:
             raise RuntimeError("VideoEncoder.write after close/abort")
-        if rgb.shape != (self.height, self.width, 3) or rgb.dtype != np.uint8:
-            raise ValueError(f"frame must be uint8 ({self.height}, {self.width}, 3) (got {rgb.dtype} {rgb.shape})")
+        check_frame(rgb, self.width, self.height)
         try:
             self._outputs[0].encode(self._frame(rgb))
             if self._watermark is not None:

@@ -27,7 +27,7 @@ import numpy as np
 
 from motionctl.core.child import answer_pipe, portable_error, receive, send, start_child
 from motionctl.core.errors import InternalError
-from motionctl.media.encode import EncodedVideo, VideoEncoder
+from motionctl.media.encode import EncodedVideo, VideoEncoder, check_frame, check_size
 
 SLOTS = 6  # frames in flight: enough to ride out a slow frame on either side, ~16 MB at 720p
 
@@ -40,8 +40,7 @@ class EncoderProcess:
     """``VideoEncoder(path, width, height, fps, **options)`` running in a child process."""
 
     def __init__(self, path: Path | str, width: int, height: int, fps: float, **options: Any) -> None:
-        if width <= 0 or height <= 0 or width % 2 or height % 2:
-            raise ValueError(f"width and height must be positive and even (got {width}x{height})")
+        check_size(width, height)  # here, before the shared memory is sized from it
         self.path = Path(path)
         self.width, self.height, self.fps = width, height, float(fps)
         self.frames = 0
@@ -84,8 +83,7 @@ class EncoderProcess:
 
     def write(self, rgb: np.ndarray) -> None:
         """Append one frame, uint8 (height, width, 3) RGB: copied into a free slot, encoded over there."""
-        if rgb.shape != (self.height, self.width, 3) or rgb.dtype != np.uint8:
-            raise ValueError(f"frame must be uint8 ({self.height}, {self.width}, 3) (got {rgb.dtype} {rgb.shape})")
+        check_frame(rgb, self.width, self.height)
         while not self._free:
             self._free.append(self._expect("free")[1])
         slot = self._free.pop()
