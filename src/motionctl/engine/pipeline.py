@@ -42,11 +42,12 @@ class MotionControlPipeline:
         video = validate_video(spec.video, spec.orientation, field="video")
         return image, video
 
-    def prepare_character(self, spec: GenerationSpec, loaded: LoadedImage, canvas: tuple[int, int],
-                          cfg: EngineConfig, seen: ImagePerception) -> Character:
+    def prepare_character(self, loaded: LoadedImage, canvas: tuple[int, int], cfg: EngineConfig,
+                          seen: ImagePerception, given: Pose | None) -> Character:
+        """The puppet from what the detectors saw in the image, or from the user's joints (``given``)."""
         h, w = loaded.rgb.shape[:2]
-        if spec.joints:
-            pose: Pose = pose_from_joints(spec.joints, (w, h))
+        if given is not None:
+            pose: Pose = given
             seg = seen.mask
         elif seen.pose is None or not np.all(seen.pose.visibility[[11, 12]] >= 0.5):
             raise rule_violation(ContentRejected, "image", "must show a person with head, shoulders and arms "
@@ -91,7 +92,7 @@ class MotionControlPipeline:
 
             # 3. Analyse the character: pose (or given joints), matte, layers, skin, background plate.
             t = time.perf_counter()
-            character = self.prepare_character(spec, loaded, canvas, cfg, motion.image_perception())
+            character = self.prepare_character(loaded, canvas, cfg, motion.image_perception(), given)
             stages["character"] = time.perf_counter() - t
             report(0.05)
 
