@@ -8,15 +8,12 @@ Prints the peak of the summed resident memory, sampled every 50 ms, and the larg
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proctree import TreePeak  # noqa: E402
+from proctree import run_measured  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,23 +23,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--orientation", default="video")
     p.add_argument("--mode", default="pro")
     a = p.parse_args(argv)
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root / "src"), os.environ.get("PYTHONPATH", "")])}
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "motionctl", "generate", "--image", str(a.image), "--video", str(a.video),
-               "--output", str(Path(tmp) / "out.mp4"), "--orientation", a.orientation, "--mode", a.mode]
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        tree = TreePeak(proc.pid)
-        _, status, usage = os.wait4(proc.pid, 0)
-        peak = tree.stop()
-        out = proc.stdout.read() if proc.stdout else ""
-    code = os.waitstatus_to_exitcode(status)
-    print(out.strip())
-    print(f"exit {code}, wall {time.perf_counter() - start:.1f} s, peak memory of all processes together "
-          f"{peak:.0f} MiB, largest single process {usage.ru_maxrss / 1024:.0f} MiB")
-    return code
-
+        log = Path(tmp) / "generate.log"
+        wall, largest, peak = run_measured(
+            ["-m", "motionctl", "generate", "--image", str(a.image), "--video", str(a.video),
+             "--output", str(Path(tmp) / "out.mp4"), "--orientation", a.orientation, "--mode", a.mode], log)
+        print(log.read_text().strip().splitlines()[-1])
+    print(f"wall {wall:.1f} s, peak memory of all processes together {peak:.0f} MiB, "
+          f"largest single process {largest:.0f} MiB")
+    return 0
 
 if __name__ == "__main__":
     sys.exit(main())

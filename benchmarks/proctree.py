@@ -3,8 +3,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _children(pid: int) -> list[int]:
@@ -54,3 +60,23 @@ class TreePeak:
         self._stop.set()
         self._thread.join()
         return self.peak_mib
+
+
+def run_measured(args: list[str], log: Path) -> tuple[float, float, float]:
+    """Run a Python child (this checkout's src first on its path), its output to ``log``; return (wall
+    seconds, peak RSS in MiB of that child alone, peak RSS in MiB of the child and all its descendants
+    together, sampled every 50 ms). A failing child raises with the end of its log."""
+    path = os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])
+    env = {**os.environ, "PYTHONPATH": path}
+    start = time.perf_counter()
+    with log.open("w") as fh:
+        proc = subprocess.Popen([sys.executable, *args], stdout=fh, stderr=subprocess.STDOUT, env=env)
+        tree = TreePeak(proc.pid)
+        _, status, usage = os.wait4(proc.pid, 0)
+        tree_peak = tree.stop()
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4, so tell Popen
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        tail = log.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"{args[0]} exited {proc.returncode}:\n{tail}")
+    return wall, usage.ru_maxrss / 1024.0, max(tree_peak, usage.ru_maxrss / 1024.0)  # Linux reports KiB

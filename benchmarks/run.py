@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "src"))  # this checkout's motionctl, whatever is 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pictures import contact_sheet, time_plot  # noqa: E402
-from proctree import TreePeak  # noqa: E402
+from proctree import run_measured  # noqa: E402
 from tables import markdown  # noqa: E402
 
 from motionctl.core.types import Mode  # noqa: E402
@@ -67,25 +67,6 @@ CASES = [
     Case("fullbody_cartoon", "video", "std", "720p"),
     Case("fullbody_cartoon", "video", "pro", "1080p"),
 ]
-
-
-def run_child(args: list[str], log: Path) -> tuple[float, float, float]:
-    """Run a Python child; return (wall seconds, peak RSS in MiB of that child alone, peak RSS in
-    MiB of the child and all its descendants together, sampled every 50 ms)."""
-    path = os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])
-    env = {**os.environ, "PYTHONPATH": path}
-    start = time.perf_counter()
-    with log.open("w") as fh:
-        proc = subprocess.Popen([sys.executable, *args], stdout=fh, stderr=subprocess.STDOUT, env=env)
-        tree = TreePeak(proc.pid)
-        _, status, usage = os.wait4(proc.pid, 0)
-        tree_peak = tree.stop()
-    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4, so tell Popen
-    wall = time.perf_counter() - start
-    if proc.returncode != 0:
-        tail = log.read_text(errors="replace")[-3000:]
-        raise RuntimeError(f"{args[0]} exited {proc.returncode}:\n{tail}")
-    return wall, usage.ru_maxrss / 1024.0, max(tree_peak, usage.ru_maxrss / 1024.0)  # Linux reports KiB
 
 
 def machine() -> dict[str, Any]:
@@ -131,7 +112,7 @@ def run_case(case: Case, out_dir: Path, repeat: int = 1) -> dict[str, Any]:
     )
     runs = []
     for _ in range(repeat):  # timings on a shared machine vary by +-15%: keep the median run
-        wall, rss, tree = run_child(
+        wall, rss, tree = run_measured(
             [str(ROOT / "benchmarks" / "generate_case.py"), *flags], out_dir / "logs" / f"{case.slug}.generate.log"
         )
         run = json.loads(gen_json.read_text())
@@ -163,7 +144,7 @@ def run_case(case: Case, out_dir: Path, repeat: int = 1) -> dict[str, Any]:
         preset=cfg.preset,
         json_out=floor_json,
     )
-    fwall, frss, _ = run_child(
+    fwall, frss, _ = run_measured(
         [str(ROOT / "benchmarks" / "floor.py"), *flags], out_dir / "logs" / f"{case.slug}.floor.log"
     )
     floor = json.loads(floor_json.read_text())
