@@ -74,3 +74,21 @@ def test_frames_skipped_by_the_pose_stride_at_the_end_hold_the_last_pose() -> No
     out += t.push(obs(41, None, skipped=True))
     out += t.finish()
     assert len(out) == 42 and t.end_reason is None
+
+
+def test_a_steady_move_is_smoothed_without_lag() -> None:
+    _, out = run([2.0 * i for i in range(40)])
+    base = figure_pose().points[:, 0]
+    for f in out[3:-3]:  # every frame with its whole window: exactly where the driver was
+        assert np.allclose(f.points[:, 0] - base, 2.0 * f.index, atol=1e-3)
+
+
+def test_a_cut_after_enough_motion_keeps_the_frames_before_it() -> None:
+    other = np.full((36, 64), 230, np.uint8)
+    other[:, :32] = 20
+    t = MotionTracker(FPS)
+    out = []
+    for i in range(45):
+        out += t.push(obs(i, float(i), THUMB if i < 38 else other))
+    out += t.finish()
+    assert [f.index for f in out] == list(range(38))  # the frames awaiting their smoothing window too

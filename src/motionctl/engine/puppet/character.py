@@ -30,6 +30,7 @@ class Character:
     full_body: bool
     radii: dict[str, float] = field(default_factory=dict)
     face: np.ndarray | None = None  # (478, 2) face-mesh points in canvas pixels, pro only
+    tucked: frozenset[str] = frozenset()  # legs coming out of a skirt: always drawn behind the torso
 
     @property
     def body_scale(self) -> float:
@@ -125,7 +126,8 @@ def analyze_character(
     scale = body_scale(joints)
 
     # 3. Part labels from the matte and the bones; hidden torso texture completed under the limbs.
-    labels, radii = part_labels(matte, joints, limbs, scale)
+    parts = part_labels(image, matte, joints, limbs, scale)
+    labels, radii = parts.labels, parts.radii
     fg = matte > 0.5
     torso_own = fg & (labels == 0)
     zone_pts = [joints["left_shoulder"], joints["right_shoulder"], joints["mid_shoulder"]]
@@ -163,7 +165,8 @@ def analyze_character(
 
     # 5. The background with the character removed.
     plate = background_plate(image, matte, quality)
-    return Character(canvas, image, matte, plate, joints, layers, labels, limbs, full_body, radii)
+    return Character(canvas, image, matte, plate, joints, layers, labels, limbs, full_body, radii,
+                     tucked=parts.tucked)
 
 
 def _soften(alpha: np.ndarray, own: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from motionctl.engine.puppet.layers import Layer
-from motionctl.engine.puppet.rig import apply_affine
+from motionctl.engine.puppet.rig import apply_affine, smoothstep
 
 GRID = 16  # pixels between the mesh lines drawn in the rig picture
 MIN_WEIGHT = 0.02
@@ -83,14 +83,55 @@ def _tiles(rgba: np.ndarray, origin: tuple[int, int]) -> list[Tile]:
             for r0, r1, c0, c1 in best[1]]
 
 
-def bone_copies(layer: Layer) -> list[BoneCopy]:
-    """Split a layer into weighted per-bone copies (once per character)."""
+@dataclass
+class LayerPart:
+    """A piece of a layer drawn in one pass: its per-bone copies and the outline bounding it."""
+
+    copies: list[BoneCopy]
+    outline: np.ndarray  # (K, 2) canvas points on the part's edge, for destination bounds
+
+
+# A limb is drawn as two parts, the distal one (forearm and hand, shin and foot) over the proximal
+# one (upper arm, thigh), split by the proximal bone's share of the skinning weight. Blending all
+# copies of a limb into one normalised sum averaged a forearm folded back over its upper arm with
+# the upper arm (the elf's hand raised to its shoulder was a translucent ghost of both); drawn
+# over, the forearm stays solid. The parts overlap in a band around the joint where both draw the
+# same blend, and the distal part fades out across it, so the straight limb shows no seam.
+PROXIMAL_FROM = (0.2, 0.4)  # proximal share: the proximal part's colour fades in over this range
+DISTAL_UNTIL = (0.5, 0.7)  # ... and the distal part's fades out over this one
+
+
+def layer_parts(layer: Layer) -> list[LayerPart]:
+    """The layer's parts, back to front (once per character)."""
     h, w = layer.rgba.shape[:2]
     x0, y0 = layer.origin
     gx, gy = np.meshgrid(np.arange(w, dtype=np.float32) + x0, np.arange(h, dtype=np.float32) + y0)
     weights = layer.skin.weights(np.stack([gx.ravel(), gy.ravel()], axis=-1)).reshape(h, w, -1)
+    if layer.skin.kind != "chain" or weights.shape[-1] < 2:
+        return [LayerPart(bone_copies(layer, weights), layer.outline)]
+    share = weights[..., 0]
+    parts = []
+    for (lo, hi), rising in ((PROXIMAL_FROM, True), (DISTAL_UNTIL, False)):
+        ramp = smoothstep(lo, hi, share) if rising else 1.0 - smoothstep(lo, hi, share)
+        region = share > lo if rising else share < hi
+        copies = bone_copies(layer, weights * region[..., None], ramp.astype(np.float32))
+        shown = (layer.rgba[..., 3] > 0) & (ramp > 0.02)
+        if not shown.any():
+            continue
+        contours, _ = cv2.findContours(shown.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        outline = np.concatenate([c.reshape(-1, 2) for c in contours]).astype(np.float32) + np.array([x0, y0])
+        parts.append(LayerPart(copies, outline[:: len(outline) // 400 + 1]))
+    return parts
+
+
+def bone_copies(layer: Layer, weights: np.ndarray, colour_scale: np.ndarray | None = None) -> list[BoneCopy]:
+    """Split a layer into weighted per-bone copies; ``colour_scale`` fades the colour (not the weights)."""
+    h, w = layer.rgba.shape[:2]
+    x0, y0 = layer.origin
     rgba = layer.rgba.astype(np.float32)
-    visible = layer.rgba[..., 3] > 0
+    if colour_scale is not None:
+        rgba *= colour_scale[..., None]
+    visible = rgba[..., 3] > 0.5
     # Weights cover empty pixels too: the moved weights normalise the blend wherever colour lands.
     # (Masking the weights to the layer's content cost 11 points of dance fidelity.) The colour
     # copy, though, is zero outside the content, so it is cropped to it: same sum, fewer pixels.
@@ -178,11 +219,12 @@ def _normaliser(copies: list[BoneCopy], affines: list[np.ndarray], box: Box) -> 
 
 
 def warp_layer(
-    layer: Layer, copies: list[BoneCopy], affines: list[np.ndarray], canvas: tuple[int, int]
+    layer: Layer, part: LayerPart, affines: list[np.ndarray], canvas: tuple[int, int]
 ) -> tuple[np.ndarray, tuple[int, int]] | None:
-    """The layer drawn in the frame: a premultiplied uint8 RGBA patch and its top-left corner."""
+    """One part of the layer drawn in the frame: a premultiplied uint8 RGBA patch and its top-left corner."""
     cw, ch = canvas
-    fwd = forward_points(layer, affines, layer.outline)
+    copies = part.copies
+    fwd = forward_points(layer, affines, part.outline)
     pad = 8
     x0, y0 = np.floor(fwd.min(axis=0)).astype(int) - pad
     x1, y1 = np.ceil(fwd.max(axis=0)).astype(int) + pad

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from motionctl.engine.puppet.garments import tuck_under_garments
 from motionctl.engine.puppet.rig import Joints, Skin, segment_distance
 
 # Layer name -> bones (rig joint pairs), root side first. The first bone is the limb's anchor on the
@@ -49,11 +50,16 @@ def limb_radius(dist: np.ndarray, a: np.ndarray, b: np.ndarray, fallback: float,
     return float(np.clip(1.35 * np.median(samples), 0.5 * fallback, most * fallback))
 
 
-def part_labels(
-    matte: np.ndarray, joints: Joints, limbs: list[str], body_scale: float
-) -> tuple[np.ndarray, dict[str, float]]:
-    """Label map: 0 torso (with head), i+1 for limbs[i]. Pixels join the limb whose capsule (a
-    radius measured from the matte) holds them most tightly; the rest stays with the torso."""
+@dataclass
+class Parts:
+    labels: np.ndarray  # 0 torso (with head), i+1 for limbs[i]
+    radii: dict[str, float]  # bone -> capsule radius (pixels)
+    tucked: frozenset[str]  # legs that come out of a skirt or dress: drawn behind the torso
+
+
+def part_labels(image: np.ndarray, matte: np.ndarray, joints: Joints, limbs: list[str], body_scale: float) -> Parts:
+    """Pixels join the limb whose capsule (a radius measured from the matte) holds them most
+    tightly; the rest stays with the torso. A skirt stays with the torso, legs start at its hem."""
     h, w = matte.shape
     fg = matte > 0.5
     ys, xs = np.nonzero(fg)
@@ -86,11 +92,16 @@ def part_labels(
         take = (nd_limb < 1.0) & (nd_limb < best)
         best[take] = nd_limb[take]
         label[take] = i + 1
+    # A bare leg's half-width: the shin's, or a typical leg's where the shin is hidden too.
+    fallback = 0.09 * body_scale
+    bare = {limb: max(fallback, limb_radius(dist, joints[f"{limb[:-4]}_knee"], joints[f"{limb[:-4]}_ankle"], fallback)
+                      / 1.35) for limb in limbs if limb.endswith("leg")}
+    tucked = tuck_under_garments(image, pts, label, fg, joints, limbs, bare)
     _hanging_from_arms(pts, label, joints, limbs, radii, in_head)
     labels = np.zeros((h, w), np.int32)
     labels[ys, xs] = label
     _adopt_strays(labels, fg, joints)
-    return labels, radii
+    return Parts(labels, radii, frozenset(tucked))
 
 
 SLEEVE_REACH = 4.0  # arm radii: how far from an arm bone a hanging sleeve may reach

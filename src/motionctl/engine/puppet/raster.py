@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from motionctl.engine.puppet.character import Character
-from motionctl.engine.puppet.deform import bone_copies, warp_layer
+from motionctl.engine.puppet.deform import layer_parts, warp_layer
 from motionctl.engine.puppet.retarget import Posed
 
 
@@ -27,7 +27,7 @@ class Renderer:
         self.character = character
         self.plate = character.plate
         self.layers = {layer.name: layer for layer in character.layers}
-        self.copies = {layer.name: bone_copies(layer) for layer in character.layers}
+        self.parts = {layer.name: layer_parts(layer) for layer in character.layers}
 
     def render(self, posed: Posed) -> np.ndarray:
         canvas = self.plate.copy()
@@ -36,7 +36,8 @@ class Renderer:
             if layer is None:
                 continue
             affines = [posed.affines[b] for b in layer.skin.bones]
-            warped = warp_layer(layer, self.copies[name], affines, self.character.size)
-            if warped is not None:
-                over(canvas, *warped)
+            for part in self.parts[name]:
+                warped = warp_layer(layer, part, affines, self.character.size)
+                if warped is not None:
+                    over(canvas, *warped)
         return canvas

@@ -50,37 +50,25 @@ class Retargeter:
     _root0: np.ndarray | None = None
     _scale: float = 1.0
     _full_body: bool = False
-    _ref_len: dict[str, float] = field(default_factory=dict)
     _in_front: dict[str, bool] = field(default_factory=dict)
 
     def prime(self, frames: list[DriverFrame]) -> None:
-        """Learn the driver's reference: placement and size at the start, full bone lengths."""
+        """Learn the driver's reference: its placement and size at the start."""
         first = frames[0]
         dj = rig_joints(first.points)
         hips_seen = bool(np.all(first.visibility[[23, 24]] >= 0.5))
         self._full_body = self.character.full_body and hips_seen
         self._root0 = dj[self._root_name()].astype(np.float64)
         self._scale = self.character.body_scale / body_scale(dj)
-        for f in frames:
-            self._update_ref(rig_joints(f.points))
 
     def _root_name(self) -> str:
         return "mid_hip" if self._full_body else "mid_shoulder"
-
-    def _update_ref(self, dj: Joints) -> None:
-        for side in ("left", "right"):
-            for chain in (ARM_CHAIN, LEG_CHAIN):
-                for a, b in zip(chain[:-2], chain[1:-1], strict=True):
-                    key = f"{side}_{a}"
-                    length = float(np.linalg.norm(dj[f"{side}_{b}"] - dj[key]))
-                    self._ref_len[key] = max(self._ref_len.get(key, 0.0), length)
 
     def pose(self, frame: DriverFrame) -> Posed:
         if self._root0 is None:
             self.prime([frame])
         ch = self.character
         cj, dj = ch.joints, rig_joints(frame.points)
-        self._update_ref(dj)
         aff: dict[str, np.ndarray] = {}
         out: Joints = {}
 
@@ -156,32 +144,29 @@ class Retargeter:
         limb = f"{side}_{'arm' if chain is ARM_CHAIN else 'leg'}"
         bones = [b for b, _, _ in LIMB_BONES[limb][1:]]
         names = [f"{side}_{j}" for j in chain]
-        animated = limb in self.character.limbs and (chain is ARM_CHAIN or self._full_body)
-        prev_dir_c = prev_dir_d = None
+        if not (limb in self.character.limbs and (chain is ARM_CHAIN or self._full_body)):
+            carrier = aff["upper_torso" if chain is ARM_CHAIN else "lower_torso"]
+            for bone, b in zip(bones, names[1:], strict=True):
+                out[b] = carrier[:, :2] @ cj[b] + carrier[:, 2]
+                aff[bone] = carrier
+            return
+        # Each bone: the driver's direction, the character's length. No foreshortening: a limb the
+        # driver points at the camera is drawn at full length, since a 2D cut-out shortened along its
+        # bone reads as a stub, not as a limb turned towards the viewer (shortening down to half the
+        # length scored 39% of the presenter clip's moving forearms within 20°, full length 64%).
+        vectors: list[np.ndarray] = []
         for k, bone in enumerate(bones):
             a, b = names[k], names[k + 1]
             vec_c = cj[b] - cj[a]
-            length = float(np.linalg.norm(vec_c))
-            start = out[a]
-            if not animated:
-                carrier = aff["upper_torso" if chain is ARM_CHAIN else "lower_torso"]
-                out[b] = carrier[:, :2] @ cj[b] + carrier[:, 2]
-                aff[bone] = carrier
-                continue
-            last = k == len(bones) - 1
-            if last and chain is ARM_CHAIN and not self.hand_orientation and prev_dir_c is not None \
-                    and prev_dir_d is not None:
+            if k == len(bones) - 1 and chain is ARM_CHAIN and not self.hand_orientation:
                 # Hands follow the forearm, keeping their angle to it from the image.
-                direction = _unit(_rot(prev_dir_d, _angle(vec_c) - _angle(prev_dir_c)))
-                stretch = 1.0
+                prev_c = cj[a] - cj[names[k - 1]]
+                direction = _unit(_rot(vectors[-1], _angle(vec_c) - _angle(prev_c)))
             else:
                 direction = _unit(dj[b] - dj[a])
-                ref = self._ref_len.get(a, 0.0)
-                d_len = float(np.linalg.norm(dj[b] - dj[a]))
-                stretch = float(np.clip(d_len / ref, 0.5, 1.0)) if ref > 0 and not last else 1.0
-            out[b] = start + direction * length * stretch
-            aff[bone] = bone_affine(BoneFrame.between(cj[a], cj[b]), BoneFrame.between(start, out[b]), stretch)
-            prev_dir_c, prev_dir_d = vec_c, out[b] - start
+            vectors.append(direction * float(np.linalg.norm(vec_c)))
+            out[b] = out[a] + vectors[k]
+            aff[bone] = bone_affine(BoneFrame.between(cj[a], cj[b]), BoneFrame.between(out[a], out[b]))
 
     def _order(self, frame: DriverFrame) -> list[str]:
         z = frame.z
@@ -196,7 +181,7 @@ class Retargeter:
             # unless clearly in front. Hysteresis keeps the order from flickering.
             threshold = 0.25 if kind == "arm" else -0.45
             was_front = self._in_front.get(limb, kind == "arm")
-            front = rel < threshold + (0.1 if was_front else -0.1)
+            front = rel < threshold + (0.1 if was_front else -0.1) and limb not in self.character.tucked
             self._in_front[limb] = front
             depth[limb] = -1.0 - abs(rel) if front else 1.0 + abs(rel)
         return sorted(depth, key=lambda n: -depth[n])

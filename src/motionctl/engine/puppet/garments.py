@@ -1,0 +1,102 @@
+"""Legs in skirts and dresses: where a leg comes out of the garment, so the garment stays whole.
+
+Capsules around the thighs cut strips out of a skirt, which then split between the legs as they
+part (the dance character's dress opened down the middle). A leg that comes out of a garment keeps
+only what shows below the hem; the garment goes with the torso, and the leg is drawn behind it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from motionctl.engine.puppet.rig import Joints, axial_param, segment_distance
+
+# A leg is inside a garment where the matte across its bone is wider than this many bare-leg radii
+# on either side: wider than both legs side by side (about 2), so legs together in trousers stay legs.
+SKIRT_WIDTH = 2.6
+
+
+def _chain_point(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, pos: float) -> np.ndarray:
+    """The point at ``pos`` along hip -> knee (0..1) -> ankle (1..2)."""
+    return hip + pos * (knee - hip) if pos <= 1.0 else knee + (pos - 1.0) * (ankle - knee)
+
+
+def half_width(fg: np.ndarray, centre: np.ndarray, across: np.ndarray, reach: int) -> float:
+    """Half the length of the run of foreground through ``centre`` along ``across`` (a unit vector)."""
+    h, w = fg.shape
+    steps = np.arange(-reach, reach + 1)
+    xy = np.rint(centre[None, :] + steps[:, None] * across[None, :]).astype(int)
+    inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+    on = np.zeros(len(steps), bool)
+    on[inside] = fg[xy[inside, 1], xy[inside, 0]]
+    if not on[reach]:
+        return 0.0
+    off = np.nonzero(~on)[0]
+    left = off[off < reach].max() + 1 if (off < reach).any() else 0
+    right = off[off > reach].min() - 1 if (off > reach).any() else len(steps) - 1
+    return (right - left + 1) / 2.0
+
+
+def skirt_hem(fg: np.ndarray, hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, bare: float) -> float:
+    """Where along hip -> knee -> ankle (0 at the hip, 1 at the knee, 2 at the ankle) the leg comes
+    out of a skirt: the first point where the matte across the leg is leg-like again. 0 for a bare
+    leg, 2 for one covered to the ankle."""
+    reach = int(3 * SKIRT_WIDTH * bare) + 2
+    for pos in np.linspace(0.0, 2.0, 41):
+        a, b = (hip, knee) if pos <= 1.0 else (knee, ankle)
+        d = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
+        if half_width(fg, _chain_point(hip, knee, ankle, pos), np.array([-d[1], d[0]]), reach) <= SKIRT_WIDTH * bare:
+            return float(pos)
+    return 2.0
+
+
+HEM_COLOUR = 60.0  # RGB distance from the bare leg's colour that marks the garment
+
+
+def colour_hem(image: np.ndarray, fg: np.ndarray, hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray,
+               below: float) -> float:
+    """Refine a hem found by width: the leg's own colour (tights, skin) often goes on up under a
+    translucent petticoat; the garment starts where the colour along the bone leaves the shin's."""
+    h, w = fg.shape
+
+    def colour(pos: float) -> np.ndarray | None:
+        x, y = np.rint(_chain_point(hip, knee, ankle, pos)).astype(int)
+        if not (1 <= x < w - 1 and 1 <= y < h - 1) or not fg[y, x]:
+            return None
+        return np.median(image[y - 1 : y + 2, x - 1 : x + 2].reshape(-1, 3).astype(np.float32), axis=0)
+
+    shin = [c for c in (colour(p) for p in np.linspace(1.3, 1.8, 6)) if c is not None]
+    if not shin:
+        return below
+    bare = np.median(np.stack(shin), axis=0)
+    for pos in np.arange(below, -1e-6, -0.05):
+        c = colour(float(pos))
+        if c is not None and float(np.linalg.norm(c - bare)) > HEM_COLOUR:
+            return float(pos)
+    return below
+
+
+def tuck_under_garments(image: np.ndarray, pts: np.ndarray, label: np.ndarray, fg: np.ndarray, joints: Joints,
+                        limbs: list[str], bare: dict[str, float]) -> list[str]:
+    """Relabel (in place) the skirt over each leg as torso, down to its hem; the legs that come out of
+    one are returned (drawn behind the torso). ``bare``: each leg's bare half-width (pixels)."""
+    tucked = []
+    for i, limb in enumerate(limbs):
+        if not limb.endswith("leg"):
+            continue
+        side = limb.split("_")[0]
+        hip, knee, ankle = (joints[f"{side}_{j}"] for j in ("hip", "knee", "ankle"))
+        hem = skirt_hem(fg, hip, knee, ankle, bare[limb])
+        if hem <= 0.05:
+            continue
+        hem = colour_hem(image, fg, hip, knee, ankle, hem)
+        mine = label == i + 1
+        p = pts[mine]
+        on_thigh = segment_distance(p, hip, knee) <= segment_distance(p, knee, ankle)
+        along_thigh = np.clip(axial_param(p, hip, knee), 0, 1)
+        pos = np.where(on_thigh, along_thigh, 1 + np.clip(axial_param(p, knee, ankle), 0, 1))
+        sub = label[mine]
+        sub[pos < hem] = 0
+        label[mine] = sub
+        tucked.append(limb)
+    return tucked

@@ -1,0 +1,52 @@
+"""The character image's pose: the median over several views, each mapped back to the image."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from motionctl.core.types import JOINT, Pose
+from motionctl.engine.image_perception import image_pose
+
+
+class DotDetector:
+    """Stands in for BlazePose on a test card: the two dots are the wrists, named as a detector
+    names them for a person facing the camera (the dot further right is the left wrist)."""
+
+    max_side = 0
+
+    def __init__(self, wander: dict[int, tuple[float, float]] | None = None) -> None:
+        self.calls = 0
+        self.wander = wander or {}
+
+    def estimate(self, rgb: np.ndarray):  # noqa: ANN201 - mimics PoseEstimator.estimate
+        self.calls += 1
+        ys, xs = np.nonzero(rgb[..., 0] > 128)
+        left, right = (xs > xs.mean()), (xs <= xs.mean())
+        pts = np.zeros((33, 2), np.float32)
+        pts[JOINT["left_wrist"]] = xs[left].mean(), ys[left].mean()
+        pts[JOINT["right_wrist"]] = xs[right].mean(), ys[right].mean()
+        if self.calls in self.wander:
+            pts[JOINT["left_wrist"]] += self.wander[self.calls]
+        found = type("Found", (), {})()
+        found.pose = Pose(points=pts, visibility=np.ones(33, np.float32), z=np.zeros(33, np.float32))
+        return found
+
+
+def card() -> np.ndarray:
+    image = np.zeros((100, 200, 3), np.uint8)
+    image[40:44, 150:154] = 255  # the left wrist, on the image's right
+    image[60:64, 30:34] = 255  # the right wrist
+    return image
+
+
+def test_every_view_is_mapped_back_to_the_image_and_its_joint_names() -> None:
+    pose = image_pose(DotDetector(), card(), 200)
+    assert pose is not None
+    assert np.allclose(pose.points[JOINT["left_wrist"]], (151.5, 41.5), atol=0.6)
+    assert np.allclose(pose.points[JOINT["right_wrist"]], (31.5, 61.5), atol=0.6)
+
+
+def test_one_view_that_wanders_off_is_outvoted() -> None:
+    pose = image_pose(DotDetector(wander={2: (60.0, 30.0)}), card(), 200)
+    assert pose is not None
+    assert np.allclose(pose.points[JOINT["left_wrist"]], (151.5, 41.5), atol=1.0)
