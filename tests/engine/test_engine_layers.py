@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from engine_synth import ARM_L, FIGURE, LEG, figure_image, figure_pose
+from engine_synth import ARM_L, BODY, FIGURE, LEG, figure_image, figure_pose
 
 from motionctl.core.types import Orientation
 from motionctl.engine.motion import DriverFrame
-from motionctl.engine.puppet.character import Character, analyze_character
+from motionctl.engine.puppet.character import Character, analyze_character, extend_below
 from motionctl.engine.puppet.matte import solid_inside
 from motionctl.engine.puppet.raster import Renderer
 from motionctl.engine.puppet.retarget import Retargeter
@@ -78,3 +78,25 @@ def test_bare_legs_keep_their_thighs() -> None:
     names = ["torso", *character.limbs]
     assert names[character.labels[530, 346]] == "left_leg"
     assert not character.tucked
+
+
+def test_a_bust_placed_higher_continues_below_the_images_edge() -> None:
+    image = figure_image()[:400]  # the image cuts the figure off above the hips
+    pose = figure_pose()
+    character = analyze_character(image, None, (600, 400), pose=pose, seg_mask=None)
+    raised = figure_pose()
+    raised.points[:, 1] -= 60  # the driver stands higher in its frame: orientation video follows it
+    rt = Retargeter(character, (600, 400), Orientation.VIDEO)
+    frame = DriverFrame(0, 0.0, raised.points, raised.z, raised.visibility, None)
+    rt.prime([frame])
+    out = Renderer(character).render(rt.pose(frame))
+    assert close(out[300, 300], BODY)  # the body moved up with the driver ...
+    assert close(out[385, 300], BODY)  # ... and goes on below where the image ended, not a cut
+
+
+def test_a_figure_inside_the_image_is_not_extended() -> None:
+    alpha = np.zeros((50, 40), np.float32)
+    alpha[10:30, 10:30] = 1.0
+    image = np.zeros((50, 40, 3), np.uint8)
+    same_image, same_alpha = extend_below(image, alpha)
+    assert same_alpha.shape == (50, 40) and same_image is image

@@ -149,7 +149,7 @@ def analyze_character(
                       [(joints["mid_hip"], joints["mid_shoulder"])] * 2 + [(joints["mid_shoulder"], joints["head"])],
                       blend=0.0)
     layers = []
-    torso = make_layer("torso", torso_image, torso_alpha, torso_skin)
+    torso = make_layer("torso", *extend_below(torso_image, torso_alpha), torso_skin)
     if torso is not None:
         layers.append(torso)
     for i, limb in enumerate(limbs):
@@ -167,6 +167,26 @@ def analyze_character(
     plate = background_plate(image, matte, quality)
     return Character(canvas, image, matte, plate, joints, layers, labels, limbs, full_body, radii,
                      tucked=parts.tucked)
+
+
+EXTEND_BELOW = 0.3  # share of the canvas height a body cut off by the image's bottom edge is continued
+
+
+def extend_below(image: np.ndarray, alpha: np.ndarray, share: float = EXTEND_BELOW) -> tuple[np.ndarray, np.ndarray]:
+    """A body the image cuts off at its bottom edge (a bust, a half-length portrait) continued below
+    the edge by reflection, fading out at the end of the extension. Placed higher than in the image
+    (orientation video follows a driver framed with more room below the shoulders), it otherwise
+    ended in a straight cut with the background under it. Unchanged when nothing touches the edge.
+    Limbs are not extended: a reflected elbow or forearm reads as a second, broken limb."""
+    h, w = alpha.shape
+    if (alpha[-1] > 0.5).mean() < 0.02:
+        return image, alpha
+    extra = max(2, int(share * h))
+    image_x = cv2.copyMakeBorder(image, 0, extra, 0, 0, cv2.BORDER_REFLECT_101)
+    alpha_x = cv2.copyMakeBorder(alpha, 0, extra, 0, 0, cv2.BORDER_REFLECT_101)
+    fade = np.ones(h + extra, np.float32)
+    fade[h:] = np.clip(np.linspace(1.6, 0.0, extra), 0.0, 1.0)  # full for the first part, then out
+    return image_x, (alpha_x * fade[:, None]).astype(np.float32)
 
 
 def _soften(alpha: np.ndarray, own: np.ndarray) -> np.ndarray:
