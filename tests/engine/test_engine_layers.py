@@ -100,3 +100,15 @@ def test_a_figure_inside_the_image_is_not_extended() -> None:
     image = np.zeros((50, 40, 3), np.uint8)
     same_image, same_alpha = extend_below(image, alpha)
     assert same_alpha.shape == (50, 40) and same_image is image
+
+
+def test_a_hand_on_the_hip_stays_in_front_of_the_body() -> None:
+    character = analyze_character(figure_image(), None, SIZE, pose=figure_pose(), seg_mask=None)
+    akimbo = figure_pose({"left_elbow": (400, 320), "left_wrist": (295, 406)})
+    shoulders = float(np.linalg.norm(akimbo.points[11] - akimbo.points[12]))
+    akimbo.z[[13, 15]] = 0.7 * shoulders  # BlazePose often puts such a hand well behind the shoulder
+    rt = Retargeter(character, SIZE, Orientation.IMAGE)
+    rest = figure_pose()
+    rt.prime([DriverFrame(0, 0.0, rest.points, rest.z, rest.visibility, None)])
+    out = Renderer(character).render(rt.pose(DriverFrame(1, 0.1, akimbo.points, akimbo.z, akimbo.visibility, None)))
+    assert close(out[385, 343], ARM_L)  # the forearm over the body is drawn, not hidden behind it

@@ -10,10 +10,16 @@ from motionctl.core.types import Mode
 @dataclass(frozen=True)
 class EngineConfig:
     pose_side: int = 384  # driver frames are decoded at this longer side for pose estimation
-    # Pose on every n-th driver frame; the tracker interpolates between (body motion is smooth at
-    # 8-10 Hz, and pose estimation is the largest single cost on a CPU). Measured on the dance (std):
-    # every 3rd frame scored 82% of moving limbs within 20°, every 2nd 81%, and saved ~1.5 CPU-s of 20.
-    pose_stride: int = 3
+    # Pose on every n-th driver frame; the tracker interpolates between (pose estimation is the
+    # largest single cost on a CPU). Every 3rd frame is plenty for the dance (87% of moving limbs
+    # within 20°, against 82% at every 2nd: noise), but the presenter's quick hand gestures fall
+    # between poses 8 Hz apart (67% at every 3rd, 78% every 2nd, 72% every frame); every 2nd costs
+    # the dance ~0.5 s of its 8-9 s.
+    pose_stride: int = 2
+    # The driver's poses are smoothed over a centred window of this sigma (frames, engine/filters.py):
+    # no lag, unlike a causal filter. 1 halves BlazePose's frame-to-frame jitter and keeps every
+    # moving forearm frame of the presenter clip within 20° of the unsmoothed track (2: 98%).
+    smooth_sigma: float = 1.0
     face_side: int = 0  # > 0: also decode at this size and track the driver's face (pro)
     image_pose_side: int = 1024
     crf: int = 23
@@ -26,6 +32,10 @@ class EngineConfig:
     # 25% more CPU than with 1 on the 720p dance output).
     encode_threads: int = 1
     render_threads: int = 1  # OpenCV's pool in the rendering process (cv2.setNumThreads)
+    # Posed frames drawn at once, on threads of the rendering process: one warp call at a time holds
+    # each thread, and with the driver analysed (the first third of a run) drawing is all that is
+    # left for the caller's core while the other encodes. 2 drew the dance 1.4x faster than 1.
+    render_workers: int = 2
 
     @staticmethod
     def for_mode(mode: Mode) -> EngineConfig:

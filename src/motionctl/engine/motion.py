@@ -22,10 +22,6 @@ from motionctl.core.types import JOINT, Pose
 from motionctl.engine.filters import CentredGaussian
 
 CORE_JOINTS = (JOINT["left_shoulder"], JOINT["right_shoulder"])
-# One frame either way: BlazePose's own frame-to-frame jitter halves, and fast gestures keep their
-# timing (sigma 1: every moving forearm frame of the presenter clip within 20° of the unsmoothed
-# track; 2: 98%). With the std pose stride, linear interpolation between poses smooths as well.
-SMOOTH_SIGMA_FRAMES = 1.0
 
 
 @dataclass
@@ -66,7 +62,8 @@ def usable(pose: Pose | None) -> bool:
 
 
 class MotionTracker:
-    def __init__(self, fps: float, min_seconds: float = 3.0, max_gap_seconds: float = 0.5) -> None:
+    def __init__(self, fps: float, min_seconds: float = 3.0, max_gap_seconds: float = 0.5,
+                 smooth_sigma: float = 1.0) -> None:
         self.fps = fps
         self.min_frames = int(round(min_seconds * fps))
         self.max_gap = max(1, int(round(max_gap_seconds * fps)))
@@ -78,7 +75,7 @@ class MotionTracker:
         self.end_reason: str | None = None
         self.longest_run_seconds = 0.0
         self._prev_thumb: np.ndarray | None = None
-        self._smooth = CentredGaussian(SMOOTH_SIGMA_FRAMES)
+        self._smooth = CentredGaussian(smooth_sigma)  # frames; see EngineConfig.smooth_sigma
 
     # -- input ---------------------------------------------------------------------------------
     def push(self, obs: Observation) -> list[DriverFrame]:

@@ -133,7 +133,7 @@ def analyse_motion(video: Path, fps: float, cfg: EngineConfig, keep_previews: bo
 
     timings = {"decode": 0.0, "pose": 0.0}
     stop = threading.Event()
-    tracker = MotionTracker(fps)
+    tracker = MotionTracker(fps, smooth_sigma=cfg.smooth_sigma)
     size = (1, 1)
     try:
         if image_job is not None:

@@ -15,7 +15,9 @@ import contextlib
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +83,13 @@ class StreamingRun:
 
 
 class RenderWorker:
-    """Retargets, renders and encodes final frames on its own thread."""
+    """Retargets, renders and encodes final frames on its own thread.
+
+    Retargeting keeps state from frame to frame (the drawing order's hysteresis), so it runs on this
+    thread in order; drawing a posed frame does not, and runs on a small pool (OpenCV's warps
+    release the GIL): once the driver analysis has finished, drawing is the only work left on the
+    caller's core while the other core encodes. Frames reach the encoder in order.
+    """
 
     def __init__(self, run: StreamingRun) -> None:
         self.run = run
@@ -140,37 +148,55 @@ class RenderWorker:
         retarget: Retargeter | None = None
         renderer: Renderer | None = None
         face: FaceAnimator | None = None
+        workers = max(1, self.run.cfg.render_workers)
+        pending: deque[tuple[DriverFrame, Posed, Future[np.ndarray]]] = deque()
         try:
-            while True:
-                batch = self.q.get()
-                if batch is _DONE:
-                    return
-                if retarget is None or renderer is None:
-                    retarget, renderer, face = self._open(batch[0])
-                    retarget.prime(batch)
-                    if face is not None:
-                        face.prime(batch)
-                encoder = self.encoder
-                if encoder is None:
-                    raise RuntimeError("render worker has no encoder")
-                for frame in batch:
-                    t = time.perf_counter()
-                    posed = retarget.pose(frame)
-                    image = renderer.render(posed)
-                    if face is not None:
-                        face.apply(image, posed, frame)
-                    t2 = time.perf_counter()
-                    encoder.write(image)
-                    self.timings["render"] += t2 - t
-                    self.timings["encode"] += time.perf_counter() - t2
-                    self.done += 1
-                    self._keep_preview(frame, image, posed)
-                    self.run.report(0.05 + 0.93 * min(1.0, self.done / self.run.expected))
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="motionctl-draw") as pool:
+                while True:
+                    batch = self.q.get()
+                    if batch is _DONE:
+                        break
+                    if retarget is None or renderer is None:
+                        retarget, renderer, face = self._open(batch[0])
+                        retarget.prime(batch)
+                        if face is not None:
+                            face.prime(batch)
+                    for frame in batch:
+                        posed = retarget.pose(frame)
+                        pending.append((frame, posed, pool.submit(_draw, renderer, face, posed, frame)))
+                        while len(pending) > 2 * workers:
+                            self._write(*pending.popleft())
+                while pending:
+                    self._write(*pending.popleft())
         except BaseException as exc:  # surfaced by check()/finish() on the calling thread
             self.error = exc
+            for *_, future in pending:
+                future.cancel()
             _drain(self.q)
+
+    def _write(self, frame: DriverFrame, posed: Posed, drawn: Future[np.ndarray]) -> None:
+        encoder = self.encoder
+        if encoder is None:
+            raise RuntimeError("render worker has no encoder")
+        t = time.perf_counter()
+        image = drawn.result()
+        t2 = time.perf_counter()
+        encoder.write(image)
+        self.timings["render"] += t2 - t  # the wait for the drawing: how far rendering holds up encoding
+        self.timings["encode"] += time.perf_counter() - t2
+        self.done += 1
+        self._keep_preview(frame, image, posed)
+        self.run.report(0.05 + 0.93 * min(1.0, self.done / self.run.expected))
 
     def _keep_preview(self, frame: DriverFrame, image: np.ndarray, posed: Posed) -> None:
         drv = self.run.driver_frames.pop(frame.index, None)
         if drv is not None:
             self.run.previews.append((drv, image.copy(), frame, posed))
+
+
+def _draw(renderer: Renderer, face: FaceAnimator | None, posed: Posed, frame: DriverFrame) -> np.ndarray:
+    """One posed frame drawn: the layers over the plate, then the face's expression (pro)."""
+    image = renderer.render(posed)
+    if face is not None:
+        face.apply(image, posed, frame)
+    return image

@@ -178,10 +178,12 @@ class Retargeter:
                    "right": {"arm": (14, 16, 12), "leg": (26, 28, 24)}}[side][kind]
             rel = (float(z[idx[0]] + z[idx[1]]) / 2 - float(z[idx[2]])) / sh_w
             # Arms are in front of the body unless clearly behind it; legs are behind the hips
-            # unless clearly in front. Hysteresis keeps the order from flickering.
-            threshold = 0.25 if kind == "arm" else -0.45
+            # unless clearly in front. Hysteresis keeps the order from flickering. BlazePose puts a
+            # hand on the hip up to 0.9 shoulder widths behind the shoulder: below 1.0 the arm stays
+            # in front (at 0.25 the dancer's hand on her hip went behind the dress and vanished).
+            threshold, hysteresis = (1.0, 0.2) if kind == "arm" else (-0.45, 0.1)
             was_front = self._in_front.get(limb, kind == "arm")
-            front = rel < threshold + (0.1 if was_front else -0.1) and limb not in self.character.tucked
+            front = rel < threshold + (hysteresis if was_front else -hysteresis) and limb not in self.character.tucked
             self._in_front[limb] = front
             depth[limb] = -1.0 - abs(rel) if front else 1.0 + abs(rel)
         return sorted(depth, key=lambda n: -depth[n])
