@@ -112,3 +112,22 @@ def test_user_joints_must_be_complete_and_inside() -> None:
                          (100, 100))
     with pytest.raises(ContentRejected, match="names must be among"):
         pose_from_joints({"elbow_left": (5, 5)}, (100, 100))
+
+
+def test_hands_stay_above_the_bottom_edge_in_video_orientation_only() -> None:
+    image = figure_image()[:400]  # a bust: the image ends above the hips
+    character = analyze_character(image, None, (600, 400), pose=figure_pose(), seg_mask=None)
+    sx, sy = FIGURE["left_shoulder"]
+    down = figure_pose({"left_elbow": (sx, sy + 100), "left_wrist": (sx, sy + 190)})  # arm hanging down
+    frame = DriverFrame(0, 0.0, down.points, down.z, down.visibility, None)
+    upper_arm, hand_y = {}, {}
+    for orientation in (Orientation.VIDEO, Orientation.IMAGE):
+        rt = Retargeter(character, (600, 400), orientation)
+        rt.prime([frame])
+        joints = rt.pose(frame).joints
+        upper_arm[orientation] = float(np.linalg.norm(joints["left_elbow"] - joints["left_shoulder"]))
+        hand_y[orientation] = float(joints["left_hand"][1])
+    assert hand_y[Orientation.IMAGE] > 440  # at full length the hand would hang under the edge ...
+    assert hand_y[Orientation.VIDEO] < hand_y[Orientation.IMAGE] - 15  # ... the upper arm gives way
+    assert upper_arm[Orientation.VIDEO] < 0.85 * upper_arm[Orientation.IMAGE]
+    assert abs(upper_arm[Orientation.IMAGE] - 100) < 2  # image orientation keeps the image's framing
