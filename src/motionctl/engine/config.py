@@ -26,7 +26,6 @@ class EngineConfig:
     preset: str = "superfast"
     fill_quality: str = "std"
     expressions: bool = False  # mouth, eyes and head roll from the driver's face mesh
-    hand_orientation: bool = False
     # Decode+pose, rendering and encoding run in three processes on (typically) two cores: thread
     # pools inside each one then only add synchronisation cost (measured: x264 with 2 threads used
     # 25% more CPU than with 1 on the 720p dance output).
@@ -41,5 +40,5 @@ class EngineConfig:
     def for_mode(mode: Mode) -> EngineConfig:
         if mode == Mode.PRO:
             return EngineConfig(pose_stride=1, face_side=960, crf=20, preset="veryfast", fill_quality="pro",
-                                expressions=True, hand_orientation=True)
+                                expressions=True)
         return EngineConfig()

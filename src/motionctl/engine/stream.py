@@ -132,8 +132,7 @@ class RenderWorker:
     def _open(self, first: DriverFrame) -> tuple[Retargeter, Renderer, FaceAnimator | None]:
         run = self.run
         spec, cfg = run.spec, run.cfg
-        retarget = Retargeter(run.character, self.driver_size, spec.orientation,
-                              hand_orientation=cfg.hand_orientation)
+        retarget = Retargeter(run.character, self.driver_size, spec.orientation)
         wm = watermark_path(run.output) if spec.watermark else None
         self.encoder = EncoderProcess(
             run.output, run.canvas[0], run.canvas[1], run.fps, crf=cfg.crf, preset=cfg.preset,
