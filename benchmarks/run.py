@@ -48,11 +48,11 @@ class Case:
 
     @property
     def name(self) -> str:
-        return f"{self.pair} {self.mode}-{self.resolution}"
+        return f"{self.pair} {self.orientation} {self.mode}-{self.resolution}"
 
     @property
     def slug(self) -> str:
-        return f"{self.pair}_{self.mode}_{self.resolution}"
+        return f"{self.pair}_{self.orientation}_{self.mode}_{self.resolution}"
 
     def image(self) -> Path:
         return next(p for p in sorted((PAIRS / self.pair).glob("image.*")))
@@ -64,6 +64,9 @@ class Case:
 CASES = [
     Case("upperbody_elf", "image", "std", "720p"),
     Case("upperbody_elf", "image", "pro", "1080p"),
+    # The elf clip (3.5 s) is valid with either orientation; video follows the presenter's framing.
+    Case("upperbody_elf", "video", "std", "720p"),
+    Case("upperbody_elf", "video", "pro", "1080p"),
     Case("fullbody_cartoon", "video", "std", "720p"),
     Case("fullbody_cartoon", "video", "pro", "1080p"),
 ]

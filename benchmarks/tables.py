@@ -32,7 +32,7 @@ def speed_table(cases: list[dict[str, Any]]) -> str:
         out = f"{e['width']}x{e['height']}, {e['frames']} fr, {e['duration']:.1f}s"
         runs = ", ".join(f"{w:.1f}" for w in e.get("wall_runs", [e["wall_seconds"]]))
         rows.append(
-            f"| {c['name']} ({c['orientation']}) | {out} | {e['wall_seconds']:.1f} ({runs}) | "
+            f"| {c['name']} | {out} | {e['wall_seconds']:.1f} ({runs}) | "
             f"{e['realtime_factor']:.2f} | "
             f"{e['frames_per_second']:.1f} | {e.get('peak_tree_mib', e['peak_rss_mib']):.0f} | "
             f"{fl['wall_seconds']:.1f} | "

@@ -43,13 +43,13 @@ def _case(name: str, within: float, passed: bool) -> dict[str, Any]:
 def _doc() -> dict[str, Any]:
     return {"machine": {"date_utc": "2026-11-22 02:30", "commit": "abc1234", "nproc": 2, "cpu": "Xeon",
                         "ram_gib": 23.0, "load_average_at_start": [1.0, 0.5, 0.2], "python": "3.11.9"},
-            "cases": [_case("elf std-720p", 0.9, True), _case("dance pro-1080p", 0.5, False)]}  # fmt: skip
+            "cases": [_case("elf image std-720p", 0.9, True), _case("dance pro-1080p", 0.5, False)]}  # fmt: skip
 
 
 def test_markdown_names_the_machine_and_shows_every_case_and_figure() -> None:
     text = markdown(_doc())
     assert "2 CPUs (Xeon), 23.0 GiB RAM" in text and "`abc1234`" in text
-    speed = next(line for line in text.splitlines() if line.startswith("| elf std-720p (image)"))
+    speed = next(line for line in text.splitlines() if line.startswith("| elf image std-720p |"))
     # the median run with all runs beside it; memory of all processes; CPU totals are not "stages"
     assert "| 7.0 (6.5, 7.0, 8.1) | 0.50 | 15.1 | 900 | 3.5 | 2.00 | render 4.5s | 1 |" in speed
     quality = [line for line in text.splitlines() if line.startswith("| dance pro-1080p |")]
@@ -70,5 +70,5 @@ def test_fresh_tables_replace_only_the_marked_part_of_the_quality_page(tmp_path:
     page.write_text(f"# Title\nprose before\n{run.START}\nold table\n{run.END}\nprose after\n")
     run.splice_results(page, markdown(_doc()))
     text = page.read_text()
-    assert "old table" not in text and "| elf std-720p (image) |" in text
+    assert "old table" not in text and "| elf image std-720p |" in text
     assert text.startswith("# Title\nprose before\n") and text.endswith(f"{run.END}\nprose after\n")

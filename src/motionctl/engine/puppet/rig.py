@@ -1,7 +1,7 @@
 """The puppet's skeleton: rig joints derived from a pose, bone frames, and skinning weights.
 
 A bone maps its source frame (origin a, axis towards b) onto a destination frame with a rotation,
-a translation and an axial stretch (foreshortening when the driver's limb points at the camera).
+a translation and an axial stretch (an upper arm shortened to keep the hand in the picture).
 Each layer is skinned to a few bones; weights are analytic functions of the source position, so
 the same formula serves the forward map (bounding boxes) and the inverse map (rendering).
 """

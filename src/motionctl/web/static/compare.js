@@ -85,6 +85,9 @@ export class ComparePlayer {
   }
 
   async start() {
+    // "Play both" pressed before the files' headers arrived: durations are still unknown, and
+    // nothing would start (the tests caught it now and then). Wait for them first.
+    await Promise.all(this.videos.map(metadata));
     const lead = this.leader();
     if (lead.ended || lead.currentTime >= this.duration() - 0.05) this.seek(0);
     await Promise.allSettled(this.videos.map((v) => (v.currentTime < (v.duration || 0) ? v.play() : null)));
@@ -129,4 +132,13 @@ export class ComparePlayer {
     this.range.value = d ? Math.round((t / d) * 1000) : 0;
     this.time.textContent = `${fmt(t)} / ${fmt(d)}`;
   }
+}
+
+/** Resolves once ``v`` knows its duration (or failed to load: then there is nothing to wait for). */
+function metadata(v) {
+  if (v.readyState >= 1 || !v.getAttribute("src")) return Promise.resolve();
+  return new Promise((done) => {
+    v.addEventListener("loadedmetadata", done, { once: true });
+    v.addEventListener("error", done, { once: true });
+  });
 }
