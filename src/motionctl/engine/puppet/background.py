@@ -19,20 +19,32 @@ def background_plate(image: np.ndarray, matte: np.ndarray, quality: str = "std")
     large-scale colours, a larger one restores texture near the hole's rim (``pro`` only)."""
     h, w = matte.shape
     grow = max(3, int(HALO_GROW * np.hypot(h, w)))
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1,) * 2)
-    hole = cv2.dilate((matte > 0.02).astype(np.uint8), disc)
+    # Distance transforms instead of dilating by a disc of radius `grow` (a 177 px disc at 1080p:
+    # 0.8 s of the elf's pro character analysis); same discs, a pass each.
+    outside = cv2.distanceTransform((matte <= 0.02).astype(np.uint8), cv2.DIST_L2, 5)
+    hole = (outside <= grow).astype(np.uint8)
     if not hole.any():
         return image.copy()
     filled = _inpaint_at(image, hole, 256)
     if quality == "pro":
         # Second pass at a finer scale, starting from the coarse fill so the centre stays plausible.
         seeded = np.where(hole[..., None] > 0, filled, image)
-        rim = hole & ~cv2.erode(hole, np.ones((3, 3), np.uint8), iterations=max(2, grow * 2))
+        depth = cv2.distanceTransform(hole, cv2.DIST_C, 3)  # chessboard: as eroding by 3x3 squares
+        rim = hole & (depth <= max(2, grow * 2)).astype(np.uint8)
         filled_fine = _inpaint_at(seeded, rim, 768)
         filled = np.where(rim[..., None] > 0, filled_fine, filled)
-    soft = cv2.GaussianBlur(hole.astype(np.float32), (0, 0), grow / 2)[..., None]
+    soft = _smooth_mask(hole, grow / 2)[..., None]
     soft = np.maximum(soft, hole[..., None].astype(np.float32) * 0.999)
-    return (image * (1 - soft) + filled * soft).astype(np.uint8)
+    base = image.astype(np.float32)
+    return (base + (filled.astype(np.float32) - base) * soft).astype(np.uint8)
+
+
+def _smooth_mask(mask: np.ndarray, sigma: float) -> np.ndarray:
+    """The mask blurred by ``sigma`` pixels, computed at a quarter size (the result is smooth anyway)."""
+    h, w = mask.shape
+    small = cv2.resize(mask.astype(np.float32), (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), max(sigma / 4, 0.5))
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def _inpaint_at(image: np.ndarray, hole: np.ndarray, max_side: int) -> np.ndarray:
