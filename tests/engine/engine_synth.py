@@ -5,7 +5,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from motionctl.core.types import JOINT, Pose
+from motionctl.core.types import JOINT, Orientation, Pose
+from motionctl.engine.motion import DriverFrame
+from motionctl.engine.puppet.character import Character
+from motionctl.engine.puppet.raster import Renderer
+from motionctl.engine.puppet.retarget import Retargeter
 
 # A stick figure in a 600x800 image, facing the camera (its left on the image's right).
 FIGURE = {
@@ -55,3 +59,21 @@ def figure_pose(overrides: dict[str, tuple[float, float]] | None = None) -> Pose
         pts[JOINT[name]] = pts[JOINT["nose"]]
         vis[JOINT[name]] = 1.0
     return Pose(points=pts, visibility=vis, z=np.zeros(33, np.float32))
+
+
+def frame_for(overrides: dict[str, tuple[float, float]]) -> DriverFrame:
+    """A driver frame of the figure with some joints moved."""
+    pose = figure_pose(overrides)
+    return DriverFrame(0, 0.0, pose.points, pose.z, pose.visibility, None)
+
+
+def render(character: Character, overrides: dict[str, tuple[float, float]], size: tuple[int, int] = (600, 800)
+           ) -> np.ndarray:
+    """The character posed like the figure with ``overrides`` (orientation image, primed at rest)."""
+    rt = Retargeter(character, size, Orientation.IMAGE)
+    rt.prime([frame_for({})])
+    return Renderer(character).render(rt.pose(frame_for(overrides)))
+
+
+def close(pixel: np.ndarray, colour: tuple[int, int, int], tol: int = 40) -> bool:
+    return bool(np.abs(pixel.astype(int) - np.array(colour)).max() <= tol)

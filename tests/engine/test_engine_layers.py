@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from engine_synth import ARM_L, BODY, FIGURE, LEG, figure_image, figure_pose
+from engine_synth import ARM_L, BODY, FIGURE, LEG, close, figure_image, figure_pose, render
 
 from motionctl.core.types import Orientation
 from motionctl.engine.motion import DriverFrame
-from motionctl.engine.puppet.character import Character, analyze_character, extend_below
+from motionctl.engine.puppet.character import analyze_character, extend_below
 from motionctl.engine.puppet.matte import solid_inside
 from motionctl.engine.puppet.raster import Renderer
 from motionctl.engine.puppet.retarget import Retargeter
@@ -16,20 +16,6 @@ from motionctl.engine.puppet.retarget import Retargeter
 SIZE = (600, 800)
 FOREARM = (40, 40, 220)
 SKIRT = (150, 60, 150)
-
-
-def posed(character: Character, overrides: dict[str, tuple[float, float]]) -> np.ndarray:
-    def frame(o: dict[str, tuple[float, float]]) -> DriverFrame:
-        pose = figure_pose(o)
-        return DriverFrame(0, 0.0, pose.points, pose.z, pose.visibility, None)
-
-    rt = Retargeter(character, SIZE, Orientation.IMAGE)
-    rt.prime([frame({})])
-    return Renderer(character).render(rt.pose(frame(overrides)))
-
-
-def close(pixel: np.ndarray, colour: tuple[int, int, int], tol: int = 40) -> bool:
-    return bool(np.abs(pixel.astype(int) - np.array(colour)).max() <= tol)
 
 
 def test_unsure_segmentation_still_gives_an_opaque_limb() -> None:
@@ -46,7 +32,7 @@ def test_a_forearm_folded_over_its_upper_arm_is_drawn_solid_on_top() -> None:
     cv2.line(image, j["left_elbow"], j["left_wrist"], FOREARM, 30)
     character = analyze_character(image, None, SIZE, pose=figure_pose(), seg_mask=None)
     ex, ey = j["left_elbow"]
-    out = posed(character, {"left_wrist": (ex - 85, ey - 12)})  # folded back along the upper arm
+    out = render(character, {"left_wrist": (ex - 85, ey - 12)})  # folded back along the upper arm
     # Where the forearm lies on the upper arm it shows in its own colour, not half of each.
     for x in range(ex - 60, ex - 20, 10):
         assert close(out[ey - 10, x], FOREARM, 50), x
@@ -68,7 +54,7 @@ def test_a_skirt_stays_with_the_body_and_the_legs_come_out_of_its_hem() -> None:
     assert names[character.labels[680, 352]] == "left_leg"  # the shin below the hem
     assert {"left_leg", "right_leg"} <= character.tucked
     kx, ky = FIGURE["left_knee"]
-    out = posed(character, {"left_knee": (kx + 90, ky - 40), "left_ankle": (kx + 150, ky + 80)})
+    out = render(character, {"left_knee": (kx + 90, ky - 40), "left_ankle": (kx + 150, ky + 80)})
     assert close(out[530, 346], SKIRT)  # the skirt did not go with the leg: no split down the middle
     assert close(out[ky + 40, kx + 120], LEG, 50)  # the leg moved out from under it
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from engine_synth import ARM_L, ARM_R, BODY, FIGURE, PAPER, figure_image, figure_pose
+from engine_synth import ARM_L, ARM_R, BODY, FIGURE, PAPER, close, figure_image, figure_pose, render
 
 from motionctl.core.errors import ContentRejected
 from motionctl.core.types import Orientation
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.puppet.character import Character, analyze_character, pose_from_joints
-from motionctl.engine.puppet.raster import Renderer
 from motionctl.engine.puppet.retarget import Retargeter
 from motionctl.engine.puppet.rig import BoneFrame, apply_affine, bone_affine, invert_affine
 
@@ -22,21 +21,6 @@ SIZE = (600, 800)
 def character() -> Character:
     image = figure_image()
     return analyze_character(image, None, SIZE, pose=figure_pose(), seg_mask=None)
-
-
-def frame_for(overrides: dict[str, tuple[float, float]]) -> DriverFrame:
-    pose = figure_pose(overrides)
-    return DriverFrame(0, 0.0, pose.points, pose.z, pose.visibility, None)
-
-
-def render(character: Character, overrides: dict[str, tuple[float, float]]) -> np.ndarray:
-    rt = Retargeter(character, SIZE, Orientation.IMAGE)
-    rt.prime([frame_for({})])
-    return Renderer(character).render(rt.pose(frame_for(overrides)))
-
-
-def close(pixel: np.ndarray, colour: tuple[int, int, int], tol: int = 40) -> bool:
-    return bool(np.abs(pixel.astype(int) - np.array(colour)).max() <= tol)
 
 
 def test_bone_affine_carries_the_bone_and_inverts() -> None:
