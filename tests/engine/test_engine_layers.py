@@ -39,6 +39,15 @@ def test_a_forearm_folded_over_its_upper_arm_is_drawn_solid_on_top() -> None:
     assert close(out[ey + 14, ex - 60], ARM_L, 60)  # the upper arm's edge beside it is still the arm
 
 
+def test_a_limb_turned_whole_keeps_its_colour_at_the_elbow() -> None:
+    # The arm's two parts meet at the elbow; their halves must add up to the arm, not glow there.
+    character = analyze_character(figure_image(), None, SIZE, pose=figure_pose(), seg_mask=None)
+    sx, sy = FIGURE["left_shoulder"]
+    out = render(character, {"left_elbow": (sx, sy - 100), "left_wrist": (sx, sy - 190)}).astype(int)
+    arm = out[sy - 160:sy - 40, sx - 6:sx + 7]
+    assert np.abs(arm - np.array(ARM_L)).max() <= 12
+
+
 def skirted_figure() -> np.ndarray:
     image = figure_image()
     l_hip, r_hip = FIGURE["left_hip"], FIGURE["right_hip"]

@@ -196,7 +196,7 @@ def _place(tile: Tile, affine: np.ndarray, box: Box) -> tuple[tuple[slice, slice
 
 
 def _normaliser(copies: list[BoneCopy], affines: list[np.ndarray], box: Box) -> np.ndarray:
-    """Per-pixel factor that normalises the summed colour copies over ``box`` (float32, 4 channels).
+    """Per-pixel factor that normalises the summed colour copies over ``box`` (float32).
 
     The moved weights are warped and summed at 1/WEIGHT_STEP size, mapped through the table there,
     and only the (smooth) factor is upsampled."""
@@ -215,7 +215,7 @@ def _normaliser(copies: list[BoneCopy], affines: list[np.ndarray], box: Box) -> 
         cv2.add(wsum, moved, dst=wsum, dtype=cv2.CV_16U)
     # The summed weight is an integer, so the whole per-pixel formula is one table lookup.
     scale = _NORMALISE[np.minimum(wsum, len(_NORMALISE) - 1)]
-    return cv2.merge([cv2.resize(scale, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)] * 4)
+    return cv2.resize(scale, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
 
 
 def warp_layer(
@@ -252,5 +252,10 @@ def warp_layer(
                 sub, moved = placed
                 cv2.add(acc[sub], moved, dst=acc[sub], dtype=cv2.CV_16U)
     # Normalise by the summed weight, fading out the far tails of single bones (ghosts).
-    patch = cv2.multiply(acc, _normaliser(copies, affines, box), dtype=cv2.CV_8U)
+    scale = _normaliser(copies, affines, box)
+    # Where the summed weight falls short of the colour (at the seam of a limb's two parts, where
+    # the weights are cut and warped at half size), the factor is capped at opaque: the colour keeps
+    # its hue instead of clipping into a glowing band across the elbow.
+    opaque = cv2.divide(255.0, acc[..., 3], dtype=cv2.CV_32F)
+    patch = cv2.multiply(acc, cv2.merge([cv2.min(scale, opaque)] * 4), dtype=cv2.CV_8U)
     return patch, (int(x0), int(y0))
