@@ -89,6 +89,7 @@ class LayerPart:
 
     copies: list[BoneCopy]
     outline: np.ndarray  # (K, 2) canvas points on the part's edge, for destination bounds
+    outline_weights: np.ndarray  # (K, B) their skinning weights: fixed, so computed once, not per frame
 
 
 # A limb is drawn as two parts, the distal one (forearm and hand, shin and foot) over the proximal
@@ -108,7 +109,7 @@ def layer_parts(layer: Layer) -> list[LayerPart]:
     gx, gy = np.meshgrid(np.arange(w, dtype=np.float32) + x0, np.arange(h, dtype=np.float32) + y0)
     weights = layer.skin.weights(np.stack([gx.ravel(), gy.ravel()], axis=-1)).reshape(h, w, -1)
     if layer.skin.kind != "chain" or weights.shape[-1] < 2:
-        return [LayerPart(bone_copies(layer, weights), layer.outline)]
+        return [LayerPart(bone_copies(layer, weights), layer.outline, layer.skin.weights(layer.outline))]
     share = weights[..., 0]
     parts = []
     for (lo, hi), rising in ((PROXIMAL_FROM, True), (DISTAL_UNTIL, False)):
@@ -120,7 +121,8 @@ def layer_parts(layer: Layer) -> list[LayerPart]:
             continue
         contours, _ = cv2.findContours(shown.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         outline = np.concatenate([c.reshape(-1, 2) for c in contours]).astype(np.float32) + np.array([x0, y0])
-        parts.append(LayerPart(copies, outline[:: len(outline) // 400 + 1]))
+        outline = outline[:: len(outline) // 400 + 1]
+        parts.append(LayerPart(copies, outline, layer.skin.weights(outline)))
     return parts
 
 
@@ -160,10 +162,11 @@ def _to_u8(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.clip(a + 0.5, 0, 255).astype(np.uint8))
 
 
-def forward_points(layer: Layer, affines: list[np.ndarray], pts: np.ndarray) -> np.ndarray:
-    w = layer.skin.weights(pts)
-    moved = np.stack([apply_affine(a, pts) for a in affines], axis=1)  # (N, B, 2)
-    return (w[..., None] * moved).sum(axis=1)
+def moved_outline(part: LayerPart, affines: list[np.ndarray]) -> np.ndarray:
+    """The part's outline points where the skinning moves them (each the weighted sum of its bones'
+    moves). Far tails of one bone's copy that land outside are ghosts, and the box leaves them out."""
+    moved = np.stack([apply_affine(a, part.outline) for a in affines], axis=1)  # (N, B, 2)
+    return (part.outline_weights[..., None] * moved).sum(axis=1)
 
 
 def _shifted(affine: np.ndarray, src_origin: tuple[int, int], dst_origin: tuple[int, int]) -> np.ndarray:
@@ -224,7 +227,7 @@ def warp_layer(
     """One part of the layer drawn in the frame: a premultiplied uint8 RGBA patch and its top-left corner."""
     cw, ch = canvas
     copies = part.copies
-    fwd = forward_points(layer, affines, part.outline)
+    fwd = moved_outline(part, affines)
     pad = 8
     x0, y0 = np.floor(fwd.min(axis=0)).astype(int) - pad
     x1, y1 = np.ceil(fwd.max(axis=0)).astype(int) + pad
