@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from motionctl.engine.puppet.layers import Layer
+from motionctl.engine.puppet.layers import Layer, outline_points
 from motionctl.engine.puppet.rig import apply_affine, smoothstep
 
 GRID = 16  # pixels between the mesh lines drawn in the rig picture
@@ -119,9 +119,7 @@ def layer_parts(layer: Layer) -> list[LayerPart]:
         shown = (layer.rgba[..., 3] > 0) & (ramp > 0.02)
         if not shown.any():
             continue
-        contours, _ = cv2.findContours(shown.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        outline = np.concatenate([c.reshape(-1, 2) for c in contours]).astype(np.float32) + np.array([x0, y0])
-        outline = outline[:: len(outline) // 400 + 1]
+        outline = outline_points(shown) + np.array([x0, y0])  # the crop's pixels -> the canvas's
         parts.append(LayerPart(copies, outline, layer.skin.weights(outline)))
     return parts
 

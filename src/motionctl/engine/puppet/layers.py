@@ -200,8 +200,16 @@ def make_layer(name: str, image: np.ndarray, alpha: np.ndarray, skin: Skin, marg
     a = alpha[y0:y1, x0:x1, None].astype(np.float32)
     rgba = np.concatenate([image[y0:y1, x0:x1].astype(np.float32) * a, a * 255.0], axis=-1)
     rgba = np.clip(rgba + 0.5, 0, 255).astype(np.uint8)
-    contours, _ = cv2.findContours((alpha > 0.02).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    return Layer(name, np.ascontiguousarray(rgba), (int(x0), int(y0)), skin, outline_points(alpha > 0.02))
+
+
+OUTLINE_POINTS = 400  # about this many points at most: enough to bound a moved layer, cheap to move
+
+
+def outline_points(mask: np.ndarray) -> np.ndarray:
+    """(K, 2) float32 points, in ``mask``'s pixels, on the outer edges of ``mask``."""
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     outline = np.concatenate([c.reshape(-1, 2) for c in contours]).astype(np.float32)
-    if len(outline) > 400:
-        outline = outline[:: len(outline) // 400 + 1]
-    return Layer(name, np.ascontiguousarray(rgba), (int(x0), int(y0)), skin, outline)
+    if len(outline) > OUTLINE_POINTS:
+        outline = outline[:: len(outline) // OUTLINE_POINTS + 1]
+    return outline
