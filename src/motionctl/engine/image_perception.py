@@ -62,12 +62,11 @@ def _view_pose(est: object, rgb: np.ndarray, side: int, mirror: bool, pad_frac: 
     return Pose(points=pts.astype(np.float32), visibility=vis, z=z)
 
 
-def image_pose(est: object, rgb: np.ndarray, max_side: int) -> Pose | None:
-    """The median pose over VIEWS of the image (None when the plain view finds no person)."""
-    poses = [_view_pose(est, rgb, max(64, int(max_side * k)), mirror, pad) for k, mirror, pad in VIEWS]
-    if poses[0] is None:
-        return None
-    seen = [p for p in poses if p is not None]
+def image_pose(est: object, rgb: np.ndarray, max_side: int, plain: Pose) -> Pose:
+    """The median pose over VIEWS of the image; ``plain`` is the first view's (the image as it is,
+    at ``max_side``), which the caller has already estimated."""
+    others = [_view_pose(est, rgb, max(64, int(max_side * k)), mirror, pad) for k, mirror, pad in VIEWS[1:]]
+    seen = [plain, *(p for p in others if p is not None)]
     return Pose(points=np.median(np.stack([p.points for p in seen]), axis=0).astype(np.float32),
                 visibility=np.median(np.stack([p.visibility for p in seen]), axis=0).astype(np.float32),
                 z=np.median(np.stack([p.z for p in seen]), axis=0).astype(np.float32))
@@ -80,7 +79,7 @@ def perceive_image(job: ImageJob) -> ImagePerception:
     with PoseEstimator(tracking=False, segmentation=True, max_side=job.max_side) as est:
         found = est.estimate(rgb)
         mask = found.mask if found is not None else None
-        pose = image_pose(est, rgb, job.max_side) if found is not None else None
+        pose = image_pose(est, rgb, job.max_side, found.pose) if found is not None else None
     face = None
     anchor = job.given_pose or pose
     if job.face and anchor is not None:
