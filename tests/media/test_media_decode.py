@@ -188,3 +188,36 @@ def test_sparse_stretch_is_filled_by_holding_the_last_picture(tmp_path: Path) ->
     assert all(frames[k].time == pytest.approx(29 / 30) for k in range(25, 38))
     assert frames[38].time == pytest.approx(1.5, abs=1e-3)
     assert frames[-1].time == pytest.approx(89 / 30, abs=0.05)
+
+
+def _panning_clip(path: Path, n: int, bframes: int) -> Path:
+    """A noise texture panning sideways: content x264 predicts well from both sides (B-frames)."""
+    texture = np.random.default_rng(3).integers(0, 255, (96, 512, 3), dtype=np.uint8)
+    texture = cv2.GaussianBlur(texture, (0, 0), 2)
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("libx264", rate=24)
+        s.width, s.height, s.pix_fmt = 128, 96, "yuv420p"
+        s.options = {"preset": "veryfast", "crf": "18", "x264-params": f"bframes={bframes}"}
+        for i in range(n):
+            frame = np.ascontiguousarray(texture[:, 2 * i : 2 * i + 128])
+            out.mux(s.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
+        out.mux(s.encode(None))
+    return path
+
+
+def test_skipping_disposable_frames_keeps_the_count_and_holds_the_picture(tmp_path: Path) -> None:
+    path = _panning_clip(tmp_path / "b.mp4", 48, bframes=3)  # P b B b P: every 2nd frame disposable
+    every = list(iter_frames(path))
+    some = list(iter_frames(path, skip_disposable=True))
+    assert [f.index for f in some] == list(range(48)) == [f.index for f in every]
+    repeats = [f.index for f in some if f.repeat]
+    assert 16 <= len(repeats) <= 30 and not any(f.repeat for f in every)
+    for f in some:  # a held picture is the one before it; a decoded one is what full decoding gives
+        source = some[f.index - 1] if f.repeat else every[f.index]
+        assert f.time == source.time and np.array_equal(f.rgb, source.rgb)
+
+
+def test_a_clip_without_b_frames_loses_no_picture_when_skipping(tmp_path: Path) -> None:
+    path = _panning_clip(tmp_path / "p.mp4", 30, bframes=0)
+    frames = list(iter_frames(path, skip_disposable=True))
+    assert len(frames) == 30 and not any(f.repeat for f in frames)

@@ -48,6 +48,7 @@ class Frame:
     index: int  # 0, 1, 2, ... over the frames yielded
     time: float  # seconds from the video stream's first frame (this frame's own source timestamp)
     rgb: np.ndarray  # uint8 (H, W, 3), display orientation
+    repeat: bool = False  # the previous picture, held over a slot no decoded frame fell in
 
 
 def load_image(path: Path | str, field: str = "image_url") -> LoadedImage:
@@ -118,6 +119,7 @@ def iter_frames(
     start: float = 0.0,
     end: float | None = None,
     field: str = "video_url",
+    skip_disposable: bool = False,
 ) -> Iterator[Frame]:
     """Yield the video's frames in display orientation, at most ``max_fps`` per second.
 
@@ -130,6 +132,12 @@ def iter_frames(
     When ``max_side`` shrinks the picture at least 2x (pose estimation on 640-px frames), the H.264
     deblocking filter is skipped: ~20-25% less decode CPU, and after area downscaling the pictures
     differ by ~0.5 grey level on average (measured on the shared dance clip).
+
+    ``skip_disposable`` lets the decoder drop the frames no other frame refers to (H.264's
+    non-reference B-frames), for a caller that needs only some pictures (pose on every 2nd frame):
+    their slots hold the previous picture, marked ``repeat``, up to the last packet's time, so the
+    frame count stays the clip's. On x264's usual pyramid (P b B b P) that is every 2nd frame, and
+    it halves the decode (the 1080x1920 dance: 1.5 -> 0.8 CPU-s); a clip without B-frames loses none.
     """
     path = Path(path)
     try:
@@ -144,6 +152,8 @@ def iter_frames(
         coded_long = max(stream.codec_context.width, stream.codec_context.height)
         if max_side and coded_long >= _SKIP_DEBLOCK_FACTOR * max_side:
             stream.codec_context.options = {"skip_loop_filter": "all"}
+        if skip_disposable:
+            stream.codec_context.skip_frame = "NONREF"
         tb = stream.time_base or Fraction(1, 90000)
         t0 = stream.start_time or 0
         fps = float(stream.average_rate or stream.guessed_rate or 0) or max_fps
@@ -157,7 +167,11 @@ def iter_frames(
         convert: _RGBConverter | None = None
         rotate: int | None = None
         held: Frame | None = None
-        for frame in container.decode(stream):
+        last_pts: int | None = None  # the latest packet's time: where a run of dropped frames ends
+        for frame in _decoded(container, stream):
+            if isinstance(frame, int):
+                last_pts = frame if last_pts is None else max(last_pts, frame)
+                continue
             if frame.pts is None:
                 continue
             t = float((frame.pts - t0) * tb)
@@ -172,7 +186,7 @@ def iter_frames(
                 # Variable frame rate (phones in low light): hold the last picture over empty slots,
                 # so output frame k is always at k / out_fps and the sound stays in sync.
                 for _ in range(slot - next_slot):
-                    yield Frame(index=index, time=held.time, rgb=held.rgb)
+                    yield Frame(index=index, time=held.time, rgb=held.rgb, repeat=True)
                     index += 1
             next_slot = slot + 1
             if convert is None:
@@ -189,10 +203,25 @@ def iter_frames(
             held = Frame(index=index, time=t, rgb=rgb)
             yield held
             index += 1
+        if skip_disposable and held is not None and last_pts is not None:
+            t = float((last_pts - t0) * tb)  # dropped frames after the last decoded one
+            if end is None or t < end - 1e-9:
+                for _ in range(math.floor((t - start + slack) * out_fps + 1e-6) + 1 - next_slot):
+                    yield Frame(index=index, time=held.time, rgb=held.rgb, repeat=True)
+                    index += 1
     except av.FFmpegError as exc:
         raise reject(field, "must be a complete, readable MP4/MOV video", f"decoding failed: {exc}") from exc
     finally:
         container.close()
+
+
+def _decoded(container: av.container.InputContainer, stream: av.video.stream.VideoStream
+             ) -> Iterator[av.VideoFrame | int]:
+    """The stream's decoded frames, each packet's timestamp before what it decodes to."""
+    for packet in container.demux(stream):
+        if packet.pts is not None:
+            yield packet.pts
+        yield from packet.decode()  # type: ignore[misc]
 
 
 class _RGBConverter:
