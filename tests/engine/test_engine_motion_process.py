@@ -96,3 +96,14 @@ def test_a_child_that_dies_is_an_internal_error(tmp_path: Path) -> None:
         motion._child.proc.kill()
         with pytest.raises(InternalError, match="stopped unexpectedly"):
             list(motion.batches())
+
+
+@needs_shared
+def test_a_child_given_only_the_image_answers_its_perception_and_ends() -> None:
+    job = ImageJob(ELF.parent / "image.jpeg", 1024, None, face=False)
+    with MotionProcess() as looker:
+        looker.begin(None, 30.0, EngineConfig(), image_job=job)
+        seen = looker.image_perception()
+        assert list(looker.batches()) == []
+    assert seen.pose is not None and seen.face is None
+    assert looker.end is not None and looker.end.reason is None

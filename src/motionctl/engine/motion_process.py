@@ -7,7 +7,9 @@ tiny, and the child never holds the parent's frames. It starts before the input 
 import and model start-up overlap them and the character analysis.
 
 Messages (child -> parent), in order: the character image's ``ImagePerception`` (when asked), any
-number of ``MotionBatch``, then one ``MotionEnd``; a ``MotionFailed`` ends the stream at any point. The
+number of ``MotionBatch`` (when given a driver), then one ``MotionEnd``; a ``MotionFailed`` ends the
+stream at any point. The pipeline runs two such children, one looking at the image and one at the
+driver, so the driver's decode starts at once instead of after the image's six pose views. The
 pipe is the bound: a slow renderer holds the child back instead of filling memory. The parent kills
 the child whenever it stops listening (error, cancellation).
 """
@@ -61,7 +63,10 @@ class MotionFailed:
 def _frames(video: Path, fps: float, cfg: EngineConfig) -> Iterator[tuple[Frame, np.ndarray | None]]:
     """Driver frames at pose size, plus a larger copy for face tracking (pro)."""
     side = cfg.face_side or cfg.pose_side
-    for frame in iter_frames(video, max_fps=fps, max_side=side, field="video"):
+    # Frames between poses are needed only as thumbnails (shot cuts): the decoder may drop the ones
+    # no other frame refers to, and the pose goes to the next decoded one.
+    disposable = cfg.pose_stride > 1
+    for frame in iter_frames(video, max_fps=fps, max_side=side, field="video", skip_disposable=disposable):
         big = None
         if cfg.face_side:
             big = frame.rgb
@@ -125,10 +130,10 @@ def _decoded(video: Path, fps: float, cfg: EngineConfig, timings: dict[str, floa
         yield item
 
 
-def analyse_motion(video: Path, fps: float, cfg: EngineConfig, keep_previews: bool, out: Any,
+def analyse_motion(video: Path | None, fps: float, cfg: EngineConfig, keep_previews: bool, out: Any,
                    image_job: ImageJob | None = None) -> None:
     """Child process body: the character image's perception first (when asked), then the driver's
-    tracked poses, into ``out`` (anything with ``put``)."""
+    tracked poses (when given), into ``out`` (anything with ``put``)."""
     from motionctl.engine.perception import FaceMeshEstimator, PoseEstimator
 
     timings = {"decode": 0.0, "pose": 0.0}
@@ -138,12 +143,17 @@ def analyse_motion(video: Path, fps: float, cfg: EngineConfig, keep_previews: bo
     try:
         if image_job is not None:
             out.put(perceive_image(image_job))
+        if video is None:
+            out.put(MotionEnd(None, timings))
+            return
         faces_cm = FaceMeshEstimator(tracking=True) if cfg.expressions else contextlib.nullcontext()
         with PoseEstimator(tracking=True, max_side=cfg.pose_side) as poses, faces_cm as faces:
             previews: dict[int, np.ndarray] = {}
+            last_posed = -cfg.pose_stride
             for frame, big in _decoded(video, fps, cfg, timings, stop):
                 t = time.perf_counter()
-                skipped = frame.index % cfg.pose_stride != 0 and frame.index > 0
+                skipped = frame.repeat or frame.index - last_posed < cfg.pose_stride
+                last_posed = last_posed if skipped else frame.index
                 found = None if skipped else poses.estimate(frame.rgb)
                 pose = found.pose if found else None
                 face = None if skipped else _face_crop_params(faces, big, pose, frame.rgb.shape)
@@ -190,15 +200,15 @@ class MotionProcess:
             self.begin(*self._args)
         return self
 
-    def begin(self, video: Path, fps: float, cfg: EngineConfig, keep_previews: bool = False,
+    def begin(self, video: Path | None, fps: float, cfg: EngineConfig, keep_previews: bool = False,
               image_job: ImageJob | None = None) -> None:
-        """Send the child its job: the character image to look at (optional), then the driver."""
+        """Send the child its job: the character image to look at, then the driver (either optional)."""
         stdin = self._child.proc.stdin if self._child is not None else None
         if self._child is None or stdin is None or stdin.closed:
             raise RuntimeError("MotionProcess.begin outside its with-block, or twice")
         with stdin:
             try:
-                send(stdin, (Path(video), fps, cfg, keep_previews, image_job))
+                send(stdin, (None if video is None else Path(video), fps, cfg, keep_previews, image_job))
             except BrokenPipeError:  # it died before its job: its log says why
                 raise InternalError(self._child.died("driver analysis")) from None
 

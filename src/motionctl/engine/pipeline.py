@@ -1,9 +1,9 @@
 """The motion-control pipeline: character image + driving video -> MP4 of the character moving.
 
-Reads top to bottom as numbered steps. Analysis and rendering overlap in three processes (docs/ENGINE.md):
-a child process looks at the character image and then decodes the driver and tracks its pose; here a
-render thread retargets and draws each frame as soon as the motion tracker has made it final; another
-child encodes it.
+Reads top to bottom as numbered steps. Analysis and rendering overlap in four processes (docs/ENGINE.md):
+one child process looks at the character image while another decodes the driver and tracks its pose;
+here a render thread retargets and draws each frame as soon as the motion tracker has made it final;
+a third child encodes it.
 """
 
 from __future__ import annotations
@@ -69,8 +69,9 @@ class MotionControlPipeline:
         cfg = self.config or EngineConfig.for_mode(spec.mode)
         stages: dict[str, float] = {}
 
-        # 0. Start the driver-analysis process now: it loads its models while the inputs are checked.
-        with MotionProcess() as motion:
+        # 0. Start the perception processes now (the image's, the driver's): they load their models while
+        #    the inputs are checked.
+        with MotionProcess() as looker, MotionProcess() as motion:
             # 1. Check the inputs against the documented limits.
             t = time.perf_counter()
             _, video = self.check_inputs(spec)
@@ -84,15 +85,17 @@ class MotionControlPipeline:
             fps = output_fps(video)
             stages["check"] = time.perf_counter() - t
 
-            # 2. Give it its job: the character image first (pose, segmentation, face mesh: mediapipe is
-            #    loaded in that process only), then the driver (decode, pose, tracking) on the second core.
+            # 2. Give them their jobs: the character image (pose, segmentation, face mesh: mediapipe is
+            #    loaded in those processes only) to one, the driver (decode, pose, tracking) to the other.
+            #    In one process, one after the other, the driver started 1.3 s later and the renderer
+            #    then sat idle waiting for its first frames.
             given = pose_from_joints(spec.joints, (loaded.width, loaded.height)) if spec.joints else None
-            motion.begin(spec.video, fps, cfg, debug_dir is not None,
-                         ImageJob(spec.image, cfg.image_pose_side, given, cfg.expressions))
+            looker.begin(None, fps, cfg, False, ImageJob(spec.image, cfg.image_pose_side, given, cfg.expressions))
+            motion.begin(spec.video, fps, cfg, debug_dir is not None, None)
 
             # 3. Analyse the character: pose (or given joints), matte, layers, skin, background plate.
             t = time.perf_counter()
-            character = self.prepare_character(loaded, canvas, cfg, motion.image_perception(), given)
+            character = self.prepare_character(loaded, canvas, cfg, looker.image_perception(), given)
             stages["character"] = time.perf_counter() - t
             report(0.05)
 
