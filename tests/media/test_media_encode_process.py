@@ -14,7 +14,7 @@ from test_media_encode import inspect
 from motionctl.core.errors import InternalError
 from motionctl.media.decode import iter_frames
 from motionctl.media.encode import VideoEncoder
-from motionctl.media.encode_process import EncoderProcess
+from motionctl.media.encode_process import EncoderProcess, discard_encoder_child, start_encoder_child
 
 
 def _shm_leftovers() -> set[str]:
@@ -94,3 +94,15 @@ def test_a_failing_encoder_start_reports_its_error(tmp_path: Path) -> None:
     with pytest.raises(InternalError, match="encoding failed"):
         EncoderProcess(tmp_path / "o.mp4", 320, 240, 24, audio_source=missing)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_encoder_started_ahead_takes_its_job_later_and_an_unused_one_exits(tmp_path: Path) -> None:
+    ahead = start_encoder_child()
+    with EncoderProcess(tmp_path / "o.mp4", 64, 48, 10, child=ahead) as enc:
+        for i in range(12):
+            enc.write(np.full((48, 64, 3), 10 * i, np.uint8))
+    assert enc.result is not None and enc.result.frames == 12
+    assert len(list(iter_frames(tmp_path / "o.mp4"))) == 12
+    unused = start_encoder_child()
+    discard_encoder_child(unused)
+    assert unused.proc.returncode == 0 and unused.answers.closed

@@ -24,6 +24,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from motionctl.core.child import Child
 from motionctl.core.types import GenerationSpec
 from motionctl.engine.config import EngineConfig
 from motionctl.engine.motion import DriverFrame
@@ -33,7 +34,7 @@ from motionctl.engine.puppet.face import FaceAnimator
 from motionctl.engine.puppet.raster import Renderer
 from motionctl.engine.puppet.retarget import Posed, Retargeter
 from motionctl.media.encode import EncodedVideo
-from motionctl.media.encode_process import EncoderProcess
+from motionctl.media.encode_process import EncoderProcess, discard_encoder_child, start_encoder_child
 from motionctl.media.probe import VideoInfo
 
 _DONE = object()
@@ -99,6 +100,8 @@ class RenderWorker:
         self.encoder: EncoderProcess | None = None
         self.error: BaseException | None = None
         self.done = 0
+        # The encoder's process starts now, so its start-up overlaps the wait for the first batch.
+        self._spare: Child | None = start_encoder_child()
         self._thread = threading.Thread(target=self._loop, name="motionctl-render", daemon=True)
         self._thread.start()
 
@@ -113,6 +116,7 @@ class RenderWorker:
     def finish(self) -> EncodedVideo:
         self.q.put(_DONE)
         self._thread.join()
+        self._discard_spare()
         self.check()
         if self.encoder is None:
             raise RuntimeError("no frame was rendered")
@@ -126,16 +130,24 @@ class RenderWorker:
         _drain(self.q)
         self.q.put(_DONE)
         self._thread.join(timeout=30)
+        self._discard_spare()
         if self.encoder is not None:
             self.encoder.abort()
+
+    def _discard_spare(self) -> None:
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            discard_encoder_child(spare)
 
     def _open(self, first: DriverFrame) -> tuple[Retargeter, Renderer, FaceAnimator | None]:
         run = self.run
         spec, cfg = run.spec, run.cfg
         retarget = Retargeter(run.character, self.driver_size, spec.orientation)
         wm = watermark_path(run.output) if spec.watermark else None
+        spare, self._spare = self._spare, None
         self.encoder = EncoderProcess(
-            run.output, run.canvas[0], run.canvas[1], run.fps, crf=cfg.crf, preset=cfg.preset,
+            run.output, run.canvas[0], run.canvas[1], run.fps, child=spare, crf=cfg.crf, preset=cfg.preset,
+            x264_params=cfg.x264_params,
             audio_source=spec.video if spec.keep_sound and run.video.has_audio else None,
             audio_start=first.time, watermark_copy=wm, threads=cfg.encode_threads,
         )

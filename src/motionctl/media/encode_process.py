@@ -25,11 +25,29 @@ from typing import Any
 
 import numpy as np
 
-from motionctl.core.child import answer_pipe, portable_error, receive, send, start_child
+from motionctl.core.child import Child, answer_pipe, portable_error, receive, send, start_child
 from motionctl.core.errors import InternalError
 from motionctl.media.encode import EncodedVideo, VideoEncoder, check_frame, check_size
 
 SLOTS = 6  # frames in flight: enough to ride out a slow frame on either side, ~16 MB at 720p
+
+
+def start_encoder_child() -> Child:
+    """An encoder child started ahead of its job (``EncoderProcess(..., child=)``): it imports PyAV
+    while the caller still waits for its first frame, instead of holding up that frame."""
+    return start_child("motionctl.media.encode_process")
+
+
+def discard_encoder_child(child: Child) -> None:
+    """End a started child that never got its job (the end of its stdin tells it so)."""
+    try:
+        if child.proc.stdin is not None and not child.proc.stdin.closed:
+            child.proc.stdin.close()
+        child.proc.wait(timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        child.proc.kill()
+        child.proc.wait()
+    child.close()
 
 
 def _shm_dir() -> str | None:
@@ -39,7 +57,8 @@ def _shm_dir() -> str | None:
 class EncoderProcess:
     """``VideoEncoder(path, width, height, fps, **options)`` running in a child process."""
 
-    def __init__(self, path: Path | str, width: int, height: int, fps: float, **options: Any) -> None:
+    def __init__(self, path: Path | str, width: int, height: int, fps: float, *, child: Child | None = None,
+                 **options: Any) -> None:
         check_size(width, height)  # here, before the shared memory is sized from it
         self.path = Path(path)
         self.width, self.height, self.fps = width, height, float(fps)
@@ -56,7 +75,7 @@ class EncoderProcess:
         self._slots: np.ndarray = np.ndarray((SLOTS, height, width, 3), np.uint8, buffer=self._map)
         self._free = list(range(SLOTS))
         try:
-            self._child = start_child("motionctl.media.encode_process")
+            self._child = child or start_encoder_child()
         except BaseException:
             os.unlink(name)
             raise
@@ -179,7 +198,10 @@ class EncoderProcess:
 def _child_main() -> None:
     out = answer_pipe()
     inp = sys.stdin.buffer
-    path, width, height, fps, options, shm_name = receive(inp)
+    try:
+        path, width, height, fps, options, shm_name = receive(inp)
+    except EOFError:  # started ahead and then not needed (discard_encoder_child)
+        return
     with open(shm_name, "r+b") as f:
         mapped = mmap.mmap(f.fileno(), width * height * 3 * SLOTS)
     slots: np.ndarray = np.ndarray((SLOTS, height, width, 3), np.uint8, buffer=mapped)
