@@ -87,7 +87,7 @@ class _Output:
     """One MP4 being written to a temporary name."""
 
     def __init__(self, final: Path, width: int, height: int, fps: float, crf: int, preset: str,
-                 threads: int | None = None) -> None:
+                 threads: int | None = None, x264_params: str = "") -> None:
         self.final = final
         self.temp = _temp_name(final)
         self.renamed = False
@@ -98,7 +98,10 @@ class _Output:
         # that already runs the encoder beside other busy processes passes 1 (less CPU per frame).
         threads = threads or _usable_cores()
         stream.codec_context.thread_count = threads
-        stream.options = {"crf": str(crf), "preset": preset, "threads": str(threads)}
+        options: dict[str, object] = {"crf": str(crf), "preset": preset, "threads": str(threads)}
+        if x264_params:
+            options["x264-params"] = x264_params
+        stream.options = options
         cc = stream.codec_context
         cc.colorspace, cc.color_primaries, cc.color_trc = _SMPTE170M, _BT709, _BT709
         cc.color_range = _LIMITED
@@ -132,6 +135,7 @@ class VideoEncoder:
         audio_duration: float | None = None,
         watermark_copy: Path | None = None,
         threads: int | None = None,
+        x264_params: str = "",  # libx264's own options over the preset's, "key=value:key=value"
     ) -> None:
         check_size(width, height)
         if not fps > 0:
@@ -146,9 +150,10 @@ class VideoEncoder:
         self._audio: AudioTrack | None = None
         self._watermark = Watermark(width, height) if watermark_copy is not None else None
         try:
-            self._outputs.append(_Output(self.path, width, height, self.fps, crf, preset, threads))
+            self._outputs.append(_Output(self.path, width, height, self.fps, crf, preset, threads, x264_params))
             if watermark_copy is not None:
-                self._outputs.append(_Output(Path(watermark_copy), width, height, self.fps, crf, preset, threads))
+                self._outputs.append(_Output(Path(watermark_copy), width, height, self.fps, crf, preset, threads,
+                                             x264_params))
             if audio_source is not None:
                 containers = [o.container for o in self._outputs]
                 self._audio = AudioTrack(Path(audio_source), audio_start, containers)
