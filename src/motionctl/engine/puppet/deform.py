@@ -10,6 +10,7 @@ or tears when a joint bends far, and it costs a handful of small warps per layer
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -167,36 +168,41 @@ def moved_outline(part: LayerPart, affines: list[np.ndarray]) -> np.ndarray:
     return (part.outline_weights[..., None] * moved).sum(axis=1)
 
 
-def _shifted(affine: np.ndarray, src_origin: tuple[int, int], dst_origin: tuple[int, int]) -> np.ndarray:
-    """The affine between crop pixel coordinates instead of canvas coordinates."""
-    m = affine.astype(np.float64).copy()
-    m[:, 2] = m[:, :2] @ np.array(src_origin, np.float64) + m[:, 2] - np.array(dst_origin, np.float64)
-    return m
-
-
 Box = tuple[int, int, int, int]
 
 
-def _place(tile: Tile, affine: np.ndarray, box: Box) -> tuple[tuple[slice, slice], np.ndarray] | None:
+Affine = tuple[float, float, float, float, float, float]  # (a, b, c, d, e, f): x' = ax + by + c, y' = dx + ey + f
+
+
+def _coefficients(affine: np.ndarray) -> Affine:
+    (a, b, c), (d, e, f) = affine.tolist()
+    return a, b, c, d, e, f
+
+
+def _place(tile: Tile, affine: Affine, box: Box) -> tuple[tuple[slice, slice], np.ndarray] | None:
     """Warp one colour tile into the part of ``box`` it lands in: the cost follows the tile, not the
-    layer. Returns the slice of the box and the moved RGBA."""
-    origin, rgba = tile
+    layer. Returns the slice of the box and the moved RGBA.
+
+    Called ~60 times a frame on two drawing threads, so the bookkeeping is plain float arithmetic:
+    numpy on 4x2 arrays cost more time holding the GIL than the warps themselves (py-spy --gil)."""
+    (ox, oy), rgba = tile
     x0, y0, x1, y1 = box
     ch, cw = rgba.shape[:2]
-    corners = np.array([[0, 0], [cw, 0], [0, ch], [cw, ch]], np.float64) + origin
-    moved_c = corners @ affine[:, :2].T + affine[:, 2]
-    bx0, by0 = np.maximum(np.floor(moved_c.min(axis=0)).astype(int) - 1, (x0, y0))
-    bx1, by1 = np.minimum(np.ceil(moved_c.max(axis=0)).astype(int) + 2, (x1, y1))
+    a, b, c, d, e, f = affine
+    xs = [a * x + b * y + c for x, y in ((ox, oy), (ox + cw, oy), (ox, oy + ch), (ox + cw, oy + ch))]
+    ys = [d * x + e * y + f for x, y in ((ox, oy), (ox + cw, oy), (ox, oy + ch), (ox + cw, oy + ch))]
+    bx0, by0 = max(math.floor(min(xs)) - 1, x0), max(math.floor(min(ys)) - 1, y0)
+    bx1, by1 = min(math.ceil(max(xs)) + 2, x1), min(math.ceil(max(ys)) + 2, y1)
     if bx1 <= bx0 or by1 <= by0:
         return None
-    m = _shifted(affine, origin, (int(bx0), int(by0)))
-    size = (int(bx1 - bx0), int(by1 - by0))
-    sub = (slice(int(by0 - y0), int(by1 - y0)), slice(int(bx0 - x0), int(bx1 - x0)))
-    moved = cv2.warpAffine(rgba, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    # The affine between the tile's pixels and the destination crop's, instead of canvas coordinates.
+    m = np.array([[a, b, a * ox + b * oy + c - bx0], [d, e, d * ox + e * oy + f - by0]])
+    sub = (slice(by0 - y0, by1 - y0), slice(bx0 - x0, bx1 - x0))
+    moved = cv2.warpAffine(rgba, m, (bx1 - bx0, by1 - by0), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
     return sub, moved
 
 
-def _normaliser(copies: list[BoneCopy], affines: list[np.ndarray], box: Box) -> np.ndarray:
+def _normaliser(copies: list[BoneCopy], affines: list[Affine], box: Box) -> np.ndarray:
     """Per-pixel factor that normalises the summed colour copies over ``box`` (float32).
 
     The moved weights are warped and summed at 1/WEIGHT_STEP size, mapped through the table there,
@@ -205,13 +211,12 @@ def _normaliser(copies: list[BoneCopy], affines: list[np.ndarray], box: Box) -> 
     s = WEIGHT_STEP
     small = ((x1 - x0 + s - 1) // s, (y1 - y0 + s - 1) // s)
     wsum = np.zeros((small[1], small[0]), np.uint16)
-    for copy, affine in zip(copies, affines, strict=True):
+    half = (s - 1) / 2  # small pixel u sits at full-resolution s*u + half (pixel centres), and back
+    for copy, (a, b, c, d, e, f) in zip(copies, affines, strict=True):
         if copy.weight.size <= 1:
             continue
-        # small copy pixel u sits at full-resolution s*u + (s-1)/2 (pixel centres), and back.
-        up = np.array([[s, 0, copy.w_origin[0] + (s - 1) / 2], [0, s, copy.w_origin[1] + (s - 1) / 2], [0, 0, 1]])
-        down = np.array([[1 / s, 0, -(x0 + (s - 1) / 2) / s], [0, 1 / s, -(y0 + (s - 1) / 2) / s], [0, 0, 1]])
-        m = (down @ np.vstack([affine, [0, 0, 1]]) @ up)[:2]
+        ux, uy = copy.w_origin[0] + half, copy.w_origin[1] + half
+        m = np.array([[a, b, (a * ux + b * uy + c - x0 - half) / s], [d, e, (d * ux + e * uy + f - y0 - half) / s]])
         moved = cv2.warpAffine(copy.weight, m, small, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
         cv2.add(wsum, moved, dst=wsum, dtype=cv2.CV_16U)
     # The summed weight is an integer, so the whole per-pixel formula is one table lookup.
@@ -233,11 +238,12 @@ def warp_layer(
     w, h = int(x1 - x0), int(y1 - y0)
     if w <= 1 or h <= 1:
         return None
+    coefficients = [_coefficients(a) for a in affines]
     if layer.skin.kind == "torso":
         # The torso's bones differ by small turns and their weights sum to one, so the moved copies
         # tile the layer: a saturating sum is already the answer, no weight bookkeeping needed.
         out = np.zeros((h, w, 4), np.uint8)
-        for copy, affine in zip(copies, affines, strict=True):
+        for copy, affine in zip(copies, coefficients, strict=True):
             for tile in copy.tiles:
                 placed = _place(tile, affine, (int(x0), int(y0), int(x1), int(y1)))
                 if placed is not None:
@@ -246,14 +252,14 @@ def warp_layer(
         return out, (int(x0), int(y0))
     box = (int(x0), int(y0), int(x1), int(y1))
     acc = np.zeros((h, w, 4), np.uint16)
-    for copy, affine in zip(copies, affines, strict=True):
+    for copy, affine in zip(copies, coefficients, strict=True):
         for tile in copy.tiles:
             placed = _place(tile, affine, box)
             if placed is not None:
                 sub, moved = placed
                 cv2.add(acc[sub], moved, dst=acc[sub], dtype=cv2.CV_16U)
     # Normalise by the summed weight, fading out the far tails of single bones (ghosts).
-    scale = _normaliser(copies, affines, box)
+    scale = _normaliser(copies, coefficients, box)
     # Where the summed weight falls short of the colour (at the seam of a limb's two parts, where
     # the weights are cut and warped at half size), the factor is capped at opaque: the colour keeps
     # its hue instead of clipping into a glowing band across the elbow.
