@@ -98,20 +98,35 @@ def test_user_joints_must_be_complete_and_inside() -> None:
         pose_from_joints({"elbow_left": (5, 5)}, (100, 100))
 
 
-def test_hands_stay_above_the_bottom_edge_in_video_orientation_only() -> None:
+def test_hands_stay_above_the_bottom_edge_each_orientation_its_own_way() -> None:
     image = figure_image()[:400]  # a bust: the image ends above the hips
     character = analyze_character(image, None, (600, 400), pose=figure_pose(), seg_mask=None)
     sx, sy = FIGURE["left_shoulder"]
     down = figure_pose({"left_elbow": (sx, sy + 100), "left_wrist": (sx, sy + 190)})  # arm hanging down
     frame = DriverFrame(0, 0.0, down.points, down.z, down.visibility, None)
-    upper_arm, hand_y = {}, {}
+    upper_arm, hand_y, neck = {}, {}, {}
     for orientation in (Orientation.VIDEO, Orientation.IMAGE):
         rt = Retargeter(character, (600, 400), orientation)
         rt.prime([frame])
         joints = rt.pose(frame).joints
         upper_arm[orientation] = float(np.linalg.norm(joints["left_elbow"] - joints["left_shoulder"]))
         hand_y[orientation] = float(joints["left_hand"][1])
-    assert hand_y[Orientation.IMAGE] > 440  # at full length the hand would hang under the edge ...
-    assert hand_y[Orientation.VIDEO] < hand_y[Orientation.IMAGE] - 15  # ... the upper arm gives way
-    assert upper_arm[Orientation.VIDEO] < 0.85 * upper_arm[Orientation.IMAGE]
-    assert abs(upper_arm[Orientation.IMAGE] - 100) < 2  # image orientation keeps the image's framing
+        neck[orientation] = float(np.linalg.norm(joints["head"] - joints["mid_shoulder"]))
+    # At full length and size the hand would hang at y ~448, under the edge. Video orientation (the
+    # driver's framing) shortens the upper arm alone, as far as it may ...
+    assert hand_y[Orientation.VIDEO] < 448 - 15 and upper_arm[Orientation.VIDEO] < 0.85 * 100
+    own_neck = float(np.linalg.norm(character.joints["head"] - character.joints["mid_shoulder"]))
+    assert abs(neck[Orientation.VIDEO] - own_neck) < 1
+    # ... image orientation keeps the image's framing and proportions, the figure drawn smaller about
+    # its head just so far that the hanging hand ends inside.
+    fit = upper_arm[Orientation.IMAGE] / 100
+    assert 0.78 < fit < 0.9 and abs(neck[Orientation.IMAGE] / own_neck - fit) < 0.01
+    assert 380 < hand_y[Orientation.IMAGE] <= 400
+
+
+def test_a_whole_figure_keeps_its_size_in_image_orientation(character: Character) -> None:
+    rt = Retargeter(character, SIZE, Orientation.IMAGE)
+    assert rt.fit == 1.0
+    rt.prime([DriverFrame(0, 0.0, figure_pose().points, figure_pose().z, figure_pose().visibility, None)])
+    joints = rt.pose(DriverFrame(0, 0.0, figure_pose().points, figure_pose().z, figure_pose().visibility, None)).joints
+    assert abs(float(np.linalg.norm(joints["left_elbow"] - joints["left_shoulder"])) - 100) < 2

@@ -21,6 +21,10 @@ ARM_CHAIN = ("shoulder", "elbow", "wrist", "hand")
 # upper arm is shortened for it, never below MIN_UPPER_ARM of its length.
 HAND_MARGIN, HAND_KNEE, MIN_UPPER_ARM = 0.01, 0.05, 0.8
 FINGERS = 1.6  # fingertips lie this many wrist -> knuckle lengths beyond the wrist
+# orientation image keeps the image's framing, but a bust whose elbows the image's bottom edge cuts
+# would move its forearms along that edge, half out of the picture; such a character is drawn smaller,
+# about its head, just so far that an arm hanging straight down ends inside (never below MIN_FIT).
+MIN_FIT = 0.75
 LEG_CHAIN = ("hip", "knee", "ankle", "toe")
 
 
@@ -45,6 +49,33 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / n if n > 1e-6 else np.array([0.0, -1.0])
 
 
+def arm_fit(character: Character) -> float:
+    """The scale about the head at which each arm, hanging straight down (upper arm, forearm, hand
+    to the knuckles), ends above the picture's bottom edge: 1 when it already does (the elf bust
+    at 720p: 0.77; the dance character: 1). Measured on the elf with orientation image, std: moving
+    forearms within 20° 78% at 1, 84% at 0.85, 87% at 0.75."""
+    j = character.joints
+    width, height = character.size
+    room = height * (1 - HAND_MARGIN) - float(j["head"][1])
+    fit = 1.0
+    for side in ("left", "right"):
+        if f"{side}_arm" not in character.limbs:
+            continue
+        pts = [j[f"{side}_{n}"] for n in ARM_CHAIN]
+        length = sum(float(np.linalg.norm(b - a)) for a, b in zip(pts[:-1], pts[1:], strict=True))
+        reach = float(pts[0][1] - j["head"][1]) + length
+        if reach > 0 and room > 0:
+            fit = min(fit, room / reach)
+    return float(np.clip(fit, MIN_FIT, 1.0))
+
+
+def _scaled_about(pivot: np.ndarray, k: float, aff: dict[str, np.ndarray], out: Joints
+                  ) -> tuple[dict[str, np.ndarray], Joints]:
+    s = np.array([[k, 0.0, (1 - k) * pivot[0]], [0.0, k, (1 - k) * pivot[1]]])
+    scaled = {name: s[:, :2] @ a + np.array([[0.0, 0.0, s[0, 2]], [0.0, 0.0, s[1, 2]]]) for name, a in aff.items()}
+    return scaled, {name: s[:, :2] @ p + s[:, 2] for name, p in out.items()}
+
+
 @dataclass
 class Retargeter:
     character: Character
@@ -54,6 +85,11 @@ class Retargeter:
     _scale: float = 1.0
     _full_body: bool = False
     _in_front: dict[str, bool] = field(default_factory=dict)
+    fit: float = field(init=False, default=1.0)  # orientation image: the character's scale about its head
+
+    def __post_init__(self) -> None:
+        if self.orientation == Orientation.IMAGE:
+            self.fit = arm_fit(self.character)
 
     def prime(self, frames: list[DriverFrame]) -> None:
         """Learn the driver's reference: its placement and size at the start."""
@@ -114,7 +150,11 @@ class Retargeter:
             for chain in (ARM_CHAIN, LEG_CHAIN):
                 self._limb(side, chain, cj, dj, out, aff)
 
-        # 5. Drawing order from the driver's depth.
+        # 5. orientation image: the whole rig drawn smaller about the head when its arms need the room.
+        if self.fit < 1.0:
+            aff, out = _scaled_about(cj["head"], self.fit, aff, out)
+
+        # 6. Drawing order from the driver's depth.
         order = self._order(frame)
         return Posed(aff, out, order)
 
