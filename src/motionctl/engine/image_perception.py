@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -42,7 +43,19 @@ VIEWS = ((1.0, False, 0.0), (1.0, True, 0.0), (0.75, False, 0.0), (0.75, True, 0
 MIRRORED = [JOINT[n.replace("left", "@").replace("right", "left").replace("@", "right")] for n in JOINT_NAMES]
 
 
-def _view_pose(est: object, rgb: np.ndarray, side: int, mirror: bool, pad_frac: float) -> Pose | None:
+class _Found(Protocol):
+    pose: Pose
+
+
+class StillPoseEstimator(Protocol):
+    """What image_pose needs of a detector (PoseEstimator, or a test's stand-in)."""
+
+    max_side: int
+
+    def estimate(self, rgb: np.ndarray) -> _Found | None: ...
+
+
+def _view_pose(est: StillPoseEstimator, rgb: np.ndarray, side: int, mirror: bool, pad_frac: float) -> Pose | None:
     """The pose of one view of ``rgb``, in ``rgb``'s pixels and joint order."""
     import cv2
 
@@ -51,8 +64,8 @@ def _view_pose(est: object, rgb: np.ndarray, side: int, mirror: bool, pad_frac: 
     pad = int(pad_frac * max(h, w))
     if pad:
         view = cv2.copyMakeBorder(view, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
-    est.max_side = side  # type: ignore[attr-defined]
-    found = est.estimate(view)  # type: ignore[attr-defined]
+    est.max_side = side
+    found = est.estimate(view)
     if found is None:
         return None
     pts, vis, z = found.pose.points - pad, found.pose.visibility, found.pose.z
@@ -62,7 +75,7 @@ def _view_pose(est: object, rgb: np.ndarray, side: int, mirror: bool, pad_frac: 
     return Pose(points=pts.astype(np.float32), visibility=vis, z=z)
 
 
-def image_pose(est: object, rgb: np.ndarray, max_side: int, plain: Pose) -> Pose:
+def image_pose(est: StillPoseEstimator, rgb: np.ndarray, max_side: int, plain: Pose) -> Pose:
     """The median pose over VIEWS of the image; ``plain`` is the first view's (the image as it is,
     at ``max_side``), which the caller has already estimated."""
     others = [_view_pose(est, rgb, max(64, int(max_side * k)), mirror, pad) for k, mirror, pad in VIEWS[1:]]
