@@ -1,0 +1,79 @@
+"""Engine wall time of two builds in alternating runs on one host: the working tree against a commit.
+
+    .venv/bin/python benchmarks/ab.py --base COMMIT [--rounds 3] [--mode std] [--image IMG --video VID]
+
+The shared machine's speed drifts by 20% and more within an hour (the same run's CPU time moved from
+19 to 25 s), so two builds are only comparable when their runs alternate. ``COMMIT`` is checked out
+into a temporary git worktree; each round runs it and then the working tree, once each, as
+``generate`` from a fresh interpreter (PYTHONPATH picks the build; child processes follow it). Prints
+each run's engine wall time and the whole process tree's CPU time, then the means. Defaults: the
+shared dance clip with orientation video, the case the real-time target is measured on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAIR = ROOT.parent / "shared" / "testdata" / "pairs" / "fullbody_cartoon"
+RUN = """
+import sys
+from pathlib import Path
+from motionctl.core.types import GenerationSpec, Mode, Orientation, Resolution
+from motionctl.engine.pipeline import generate
+image, video, orientation, mode, out = sys.argv[1:6]
+spec = GenerationSpec(image=Path(image), video=Path(video), orientation=Orientation(orientation),
+                      mode=Mode(mode), resolution=Resolution("1080p" if mode == "pro" else "720p"))
+print(generate(spec, Path(out)).wall_seconds)
+"""
+
+
+def run_once(src: Path, args: argparse.Namespace, out: Path) -> tuple[float, float]:
+    """(engine wall seconds, CPU seconds of the process and its children) of one generation."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run([sys.executable, "-c", RUN, str(args.image), str(args.video), args.orientation,
+                           args.mode, str(out)], env=env, capture_output=True, text=True, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return float(done.stdout.strip().splitlines()[-1]), cpu
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--base", required=True, help="the commit to compare the working tree with")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--mode", default="std")
+    p.add_argument("--orientation", default="video")
+    p.add_argument("--image", type=Path, default=PAIR / "image.png")
+    p.add_argument("--video", type=Path, default=PAIR / "video.mp4")
+    a = p.parse_args(argv)
+    results: dict[str, list[tuple[float, float]]] = {a.base: [], "working tree": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "base"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach", str(base), a.base], check=True)
+        try:
+            for r in range(a.rounds):
+                for label, src in ((a.base, base / "src"), ("working tree", ROOT / "src")):
+                    started = time.strftime("%H:%M:%S")
+                    wall, cpu = run_once(src, a, Path(tmp) / "out.mp4")
+                    results[label].append((wall, cpu))
+                    print(f"round {r + 1} {started} {label:14s} engine wall {wall:6.2f} s  cpu {cpu:6.2f} s",
+                          flush=True)
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)], check=False)
+    for label, runs in results.items():
+        walls, cpus = [w for w, _ in runs], [c for _, c in runs]
+        print(f"{label:14s} mean engine wall {sum(walls) / len(walls):6.2f} s  mean cpu {sum(cpus) / len(cpus):6.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
