@@ -10,6 +10,7 @@ from engine_synth import ARM_L, ARM_R, BODY, FIGURE, PAPER, close, figure_image,
 from motionctl.core.errors import ContentRejected
 from motionctl.core.types import Orientation
 from motionctl.engine.motion import DriverFrame
+from motionctl.engine.puppet.background import background_plate
 from motionctl.engine.puppet.character import Character, analyze_character, pose_from_joints
 from motionctl.engine.puppet.retarget import Retargeter
 from motionctl.engine.puppet.rig import BoneFrame, apply_affine, bone_affine, invert_affine
@@ -130,3 +131,27 @@ def test_a_whole_figure_keeps_its_size_in_image_orientation(character: Character
     rt.prime([DriverFrame(0, 0.0, figure_pose().points, figure_pose().z, figure_pose().visibility, None)])
     joints = rt.pose(DriverFrame(0, 0.0, figure_pose().points, figure_pose().z, figure_pose().visibility, None)).joints
     assert abs(float(np.linalg.norm(joints["left_elbow"] - joints["left_shoulder"])) - 100) < 2
+
+
+def _glowing_figure(glow: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A pale disc (the character) on a dark blue night, with or without a pink glow around it."""
+    h, w = 400, 300
+    yy, xx = np.mgrid[0:h, 0:w]
+    dist = np.hypot(yy - 200, xx - 150)
+    image = np.empty((h, w, 3), np.float32)
+    image[:] = (30, 30, 80)
+    if glow:  # light falling off over ~6% of the diagonal past the disc's edge
+        light = np.clip(1 - (dist - 60) / 35, 0, 1)[..., None]
+        image = image * (1 - light) + np.array([230, 150, 200], np.float32) * light
+    matte = (dist <= 60).astype(np.float32)
+    image[matte > 0] = (240, 230, 220)
+    return image.astype(np.uint8), matte
+
+
+@pytest.mark.parametrize("glow", [True, False])
+def test_a_glowing_characters_light_is_not_borrowed_by_the_fill(glow: bool) -> None:
+    image, matte = _glowing_figure(glow)
+    plate = background_plate(image, matte).astype(int)
+    centre = plate[190:210, 140:160].reshape(-1, 3).mean(axis=0)
+    assert np.abs(centre - (30, 30, 80)).max() < 25, centre  # the night sky, not a pink blob
+    assert np.abs(plate[10, 10] - (30, 30, 80)).max() <= 1  # far away, the image as it was
