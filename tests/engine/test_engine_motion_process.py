@@ -94,8 +94,17 @@ def test_a_child_that_dies_is_an_internal_error(tmp_path: Path) -> None:
     with MotionProcess(empty_room(tmp_path / "room.mp4", seconds=20), 12.0, EngineConfig()) as motion:
         assert motion._child.proc is not None
         motion._child.proc.kill()
-        with pytest.raises(InternalError, match="stopped unexpectedly"):
+        with pytest.raises(InternalError, match="driver analysis stopped unexpectedly"):
             list(motion.batches())
+
+
+def test_an_image_child_that_dies_says_it_was_the_image_perception(tmp_path: Path) -> None:
+    with MotionProcess() as looker:
+        looker.begin(None, 30.0, EngineConfig(), image_job=ImageJob(tmp_path / "any.png", 1024, None, face=False))
+        assert looker._child is not None
+        looker._child.proc.kill()
+        with pytest.raises(InternalError, match="image perception stopped unexpectedly"):
+            looker.image_perception()
 
 
 @needs_shared

@@ -176,7 +176,7 @@ def analyse_motion(video: Path | None, fps: float, cfg: EngineConfig, keep_previ
         out.put(MotionEnd(tracker.end_reason, timings))
     except BaseException as exc:
         stop.set()
-        out.put(MotionFailed(portable_error(exc, "driver analysis")))
+        out.put(MotionFailed(portable_error(exc, "driver analysis" if video is not None else "image perception")))
 
 
 # -- the parent -------------------------------------------------------------------------------------
@@ -192,6 +192,7 @@ class MotionProcess:
                  keep_previews: bool = False, image_job: ImageJob | None = None) -> None:
         self._args = None if video is None else (Path(video), fps, cfg or EngineConfig(), keep_previews, image_job)
         self._child: Child | None = None
+        self._what = "driver analysis"  # what the child does, for its error messages
         self.end: MotionEnd | None = None
 
     def __enter__(self) -> MotionProcess:
@@ -206,11 +207,12 @@ class MotionProcess:
         stdin = self._child.proc.stdin if self._child is not None else None
         if self._child is None or stdin is None or stdin.closed:
             raise RuntimeError("MotionProcess.begin outside its with-block, or twice")
+        self._what = "driver analysis" if video is not None else "image perception"
         with stdin:
             try:
                 send(stdin, (None if video is None else Path(video), fps, cfg, keep_previews, image_job))
             except BrokenPipeError:  # it died before its job: its log says why
-                raise InternalError(self._child.died("driver analysis")) from None
+                raise InternalError(self._child.died(self._what)) from None
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
@@ -248,7 +250,7 @@ class MotionProcess:
         try:
             msg = receive(self._child.answers)
         except EOFError:
-            raise InternalError(self._child.died("driver analysis")) from None
+            raise InternalError(self._child.died(self._what)) from None
         if isinstance(msg, MotionFailed):
             raise msg.error
         return msg
