@@ -40,11 +40,19 @@ def start_encoder_child() -> Child:
 
 def discard_encoder_child(child: Child) -> None:
     """End a started child that never got its job (the end of its stdin tells it so)."""
-    try:
-        if child.proc.stdin is not None and not child.proc.stdin.closed:
+    _end_child(child, timeout=10)
+
+
+def _end_child(child: Child, timeout: float) -> None:
+    """Close the child's stdin (its signal to finish), wait for it, kill it if it will not go."""
+    if child.proc.stdin is not None and not child.proc.stdin.closed:
+        try:
             child.proc.stdin.close()
-        child.proc.wait(timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
+        except OSError:
+            pass
+    try:
+        child.proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
         child.proc.kill()
         child.proc.wait()
     child.close()
@@ -179,17 +187,7 @@ class EncoderProcess:
     def _shutdown(self) -> None:
         if self._map.closed:
             return
-        if self._child.proc.stdin is not None and not self._child.proc.stdin.closed:
-            try:
-                self._child.proc.stdin.close()
-            except OSError:
-                pass
-        try:
-            self._child.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self._child.proc.kill()
-            self._child.proc.wait()
-        self._child.close()
+        _end_child(self._child, timeout=30)
         self._slots = np.zeros((0, self.height, self.width, 3), np.uint8)  # drop the view before unmapping
         self._map.close()
 
