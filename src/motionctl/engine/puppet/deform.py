@@ -189,8 +189,9 @@ def _place(tile: Tile, affine: Affine, box: Box) -> tuple[tuple[slice, slice], n
     x0, y0, x1, y1 = box
     ch, cw = rgba.shape[:2]
     a, b, c, d, e, f = affine
-    xs = [a * x + b * y + c for x, y in ((ox, oy), (ox + cw, oy), (ox, oy + ch), (ox + cw, oy + ch))]
-    ys = [d * x + e * y + f for x, y in ((ox, oy), (ox + cw, oy), (ox, oy + ch), (ox + cw, oy + ch))]
+    corners = ((ox, oy), (ox + cw, oy), (ox, oy + ch), (ox + cw, oy + ch))
+    xs = [a * x + b * y + c for x, y in corners]
+    ys = [d * x + e * y + f for x, y in corners]
     bx0, by0 = max(math.floor(min(xs)) - 1, x0), max(math.floor(min(ys)) - 1, y0)
     bx1, by1 = min(math.ceil(max(xs)) + 2, x1), min(math.ceil(max(ys)) + 2, y1)
     if bx1 <= bx0 or by1 <= by0:
