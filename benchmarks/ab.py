@@ -5,14 +5,16 @@
 The shared machine's speed drifts by 20% and more within an hour (the same run's CPU time moved from
 19 to 25 s), so two builds are only comparable when their runs alternate. ``COMMIT`` is checked out
 into a temporary git worktree; each round runs it and then the working tree, once each, as
-``generate`` from a fresh interpreter (PYTHONPATH picks the build; child processes follow it). Prints
-each run's engine wall time and the whole process tree's CPU time, then the means. Defaults: the
-shared dance clip with orientation video, the case the real-time target is measured on.
+``benchmarks/generate_case.py`` in a fresh interpreter, as the bench does (PYTHONPATH picks the
+build; child processes follow it). Prints each run's engine wall time and the whole process tree's
+CPU time, then the means. Defaults: the shared dance clip with orientation video, the case the
+real-time target is measured on.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import subprocess
@@ -23,27 +25,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIR = ROOT.parent / "shared" / "testdata" / "pairs" / "fullbody_cartoon"
-RUN = """
-import sys
-from pathlib import Path
-from motionctl.core.types import GenerationSpec, Mode, Orientation, Resolution
-from motionctl.engine.pipeline import generate
-image, video, orientation, mode, out = sys.argv[1:6]
-spec = GenerationSpec(image=Path(image), video=Path(video), orientation=Orientation(orientation),
-                      mode=Mode(mode), resolution=Resolution("1080p" if mode == "pro" else "720p"))
-print(generate(spec, Path(out)).wall_seconds)
-"""
+CASE = Path(__file__).resolve().parent / "generate_case.py"  # one generation, its result as JSON
 
 
-def run_once(src: Path, args: argparse.Namespace, out: Path) -> tuple[float, float]:
+def run_once(src: Path, args: argparse.Namespace, tmp: Path) -> tuple[float, float]:
     """(engine wall seconds, CPU seconds of the process and its children) of one generation."""
     env = {**os.environ, "PYTHONPATH": str(src)}
+    resolution = "1080p" if args.mode == "pro" else "720p"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run([sys.executable, "-c", RUN, str(args.image), str(args.video), args.orientation,
-                           args.mode, str(out)], env=env, capture_output=True, text=True, check=True)
+    subprocess.run([sys.executable, str(CASE), "--image", str(args.image), "--video", str(args.video),
+                    "--orientation", args.orientation, "--mode", args.mode, "--resolution", resolution,
+                    "--output", str(tmp / "out.mp4"), "--json-out", str(tmp / "result.json")],
+                   env=env, capture_output=True, check=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return float(done.stdout.strip().splitlines()[-1]), cpu
+    return float(json.loads((tmp / "result.json").read_text())["wall_seconds"]), cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             for r in range(a.rounds):
                 for label, src in ((a.base, base / "src"), ("working tree", ROOT / "src")):
                     started = time.strftime("%H:%M:%S")
-                    wall, cpu = run_once(src, a, Path(tmp) / "out.mp4")
+                    wall, cpu = run_once(src, a, Path(tmp))
                     results[label].append((wall, cpu))
                     print(f"round {r + 1} {started} {label:14s} engine wall {wall:6.2f} s  cpu {cpu:6.2f} s",
                           flush=True)
