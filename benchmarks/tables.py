@@ -57,12 +57,20 @@ def stages_table(cases: list[dict[str, Any]]) -> str:
     return "\n".join(rows)
 
 
+def _bends(bends: dict[str, Any] | None) -> str:
+    if not bends or not bends["moving"]["comparisons"]:
+        return "—"
+    m = bends["moving"]
+    return f"{_pct(m['within_20'])} ({_pct(bends['frozen_moving']['within_20'])}) of {m['comparisons']}"
+
+
 def quality_table(cases: list[dict[str, Any]]) -> str:
     rows = [
         "| case | moving limbs within 20° | moving median ° | all limbs within 20° "
         "| frozen baseline, moving: within 20° / median ° | person detected | background PSNR dB / SSIM "
-        "| ghost SSIM | jitter out/driver | flicker | face SSIM (another face) | mouth r |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| ghost SSIM | jitter out/driver | flicker | face SSIM (another face) | mouth r "
+        "| moving wrist bends within 20° (frozen) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for c in cases:
         r = c["eval"]
@@ -75,7 +83,7 @@ def quality_table(cases: list[dict[str, Any]]) -> str:
             f"{_f(b.get('vacated_ssim'), '{:.3f}')} | "
             f"{_f(s['jitter_ratio'], '{:.2f}')} | {_f(s['flicker'], '{:.2f}')} | "
             f"{_f(a['face_ssim'], '{:.3f}')} ({_f(a['face_ssim_driver'], '{:.3f}')}) | "
-            f"{_f(a['mouth_correlation'], '{:.2f}')} |"
+            f"{_f(a['mouth_correlation'], '{:.2f}')} | {_bends(f.get('wrist_bends'))} |"
         )
     return "\n".join(rows)
 

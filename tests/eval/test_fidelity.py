@@ -129,3 +129,33 @@ def test_frozen_baseline_holds_each_bone_at_its_first_shown_direction() -> None:
     forearm = report.per_bone["left_forearm"]["frozen_moving"]
     assert forearm.misses == 0
     assert forearm.median_deg == pytest.approx(30.0, abs=1e-6)
+
+
+def _with_hand(points: np.ndarray, side: str, bend_deg: float) -> np.ndarray:
+    """The side's knuckles (index and pinky) 20 px past the wrist, bent by bend_deg from the forearm."""
+    out = points.copy()
+    e, w = out[JOINT[f"{side}_elbow"]], out[JOINT[f"{side}_wrist"]]
+    a = np.arctan2(*(w - e)[::-1]) + np.radians(bend_deg)
+    for tip in ("index", "pinky"):
+        out[JOINT[f"{side}_{tip}"]] = w + 20 * np.array([np.cos(a), np.sin(a)])
+    return out
+
+
+def test_wrist_bends_score_the_hand_against_its_forearm_apart_from_the_limbs() -> None:
+    # The driver's left hand waves between straight and bent 50°; the output's stays straight.
+    straight = _with_hand(_with_hand(pose_points(), "left", 0.0), "right", 0.0)
+    waving = [straight if i % 2 == 0 else _with_hand(straight, "left", 50.0) for i in range(10)]
+    stiff = fidelity(track([straight] * 10), track(waving))
+    bends = stiff.wrist_bends["moving"]
+    assert bends.comparisons == 10 and bends.median_deg == pytest.approx(25.0, abs=1e-6)
+    assert stiff.moving.comparisons == 0  # the limbs' figures do not count hands
+    following = fidelity(track(waving), track(waving)).wrist_bends
+    assert following["moving"].median_deg == pytest.approx(0.0, abs=1e-6)
+    assert following["frozen_moving"].within_20 == pytest.approx(0.5)
+    # A turned forearm carrying a straight hand keeps its bend: no error.
+    turned = _with_hand(rotate_bone(straight, "left_forearm", 40.0), "left", 0.0)
+    assert fidelity(track([turned] * 2), track([straight] * 2)).wrist_bends["all"].median_deg == pytest.approx(0.0)
+    # Knuckles the output does not show are misses.
+    hidden = track([straight] * 10)
+    hidden.visibility[:, JOINT["left_index"]] = 0.0
+    assert fidelity(hidden, track(waving)).wrist_bends["moving"].misses == 10

@@ -13,6 +13,10 @@ Definitions (the engine's acceptance thresholds are quoted against exactly these
   circular mean over the clip): those are the instances where following the motion matters.
 - Left and right compare same-name: the character faces the camera like the driver, so the driver's
   left arm drives the character's left arm (no mirroring).
+- Wrist bends (pro's hand orientation) are scored apart, not in the limb figures above: a hand's bend
+  is the angle of wrist -> knuckles (the mean of BlazePose's index and pinky points) against elbow ->
+  wrist, so a hand that only follows its forearm keeps one bend; "moving" and misses as for bones.
+  BlazePose's knuckles are unsure on a small or blurred hand, so this reads coarser than the limbs.
 - The frozen baseline holds the output's first pose for the whole clip (per bone: its direction in
   the first output frame that shows it) and is scored the same way, so a reader sees what "not moving
   at all" scores on this clip.
@@ -20,6 +24,7 @@ Definitions (the engine's acceptance thresholds are quoted against exactly these
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,12 +32,29 @@ import numpy as np
 from motionctl.core.types import BONES, JOINT
 from motionctl.eval.tracks import PoseTrack, match_by_time
 
+AngleFn = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (points, visibility) -> (T, columns) radians
 VISIBLE = 0.5
 MOVING_DEG = 20.0
 WITHIN_DEG = 20.0
 MISS_DEG = 180.0
 LIMB_BONES: tuple[str, ...] = tuple(name for name, _, _ in BONES if name not in ("shoulders", "hips"))
 BONE_NAMES: tuple[str, ...] = tuple(name for name, _, _ in BONES)
+HANDS: tuple[str, ...] = ("left", "right")
+
+
+def wrist_bends(points: np.ndarray, visibility: np.ndarray, threshold: float = VISIBLE) -> np.ndarray:
+    """(T, 33, 2) points and (T, 33) visibility -> (T, 2) left and right wrist bends in radians, NaN
+    where the elbow, wrist, index or pinky is not visible."""
+    columns = []
+    for side in HANDS:
+        e, w, i, p = (JOINT[f"{side}_{j}"] for j in ("elbow", "wrist", "index", "pinky"))
+        forearm = points[:, w] - points[:, e]
+        hand = (points[:, i] + points[:, p]) / 2 - points[:, w]
+        bend = np.arctan2(hand[:, 1], hand[:, 0]) - np.arctan2(forearm[:, 1], forearm[:, 0])
+        seen = visibility[:, [e, w, i, p]].min(axis=1) >= threshold
+        seen &= (np.linalg.norm(forearm, axis=-1) > 0) & (np.linalg.norm(hand, axis=-1) > 0)
+        columns.append(np.where(seen, np.angle(np.exp(1j * bend)), np.nan))
+    return np.stack(columns, axis=-1)
 
 
 def bone_angles(points: np.ndarray, visibility: np.ndarray, threshold: float = VISIBLE) -> np.ndarray:
@@ -109,30 +131,50 @@ class FidelityReport:
     frozen_moving: Summary
     per_bone: dict[str, dict[str, Summary]] = field(default_factory=dict)
     matched_frames: int = 0
+    # Both hands' wrist bends: "all", "moving" and "frozen_moving", as for a bone.
+    wrist_bends: dict[str, Summary] = field(default_factory=dict)
 
 
-def paired_angles(output: PoseTrack, driver: PoseTrack) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def paired_angles(output: PoseTrack, driver: PoseTrack, angles: AngleFn = bone_angles
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Output angles, driver angles at the nearest driver time, and the driver clip's moving mask.
 
     Rows are output frames that have a driver frame within half a driver frame period.
     """
-    drv_angles_all = bone_angles(driver.points, driver.visibility)
+    drv_angles_all = angles(driver.points, driver.visibility)
     # "Usual direction" is over the whole driver clip, not just the part the output covers.
     moving_all = moving_mask(drv_angles_all)
     period = float(np.median(np.diff(driver.times))) if len(driver) > 1 else 1.0
     idx = match_by_time(output.times, driver.times, tolerance=0.5 * period + 1e-6)
     keep = idx >= 0
-    out_angles = bone_angles(output.points[keep], output.visibility[keep])
+    out_angles = angles(output.points[keep], output.visibility[keep])
     return out_angles, drv_angles_all[idx[keep]], moving_all[idx[keep]]
 
 
-def first_directions(track: PoseTrack) -> np.ndarray:
-    """(n_bones,) each bone's direction in the first frame that shows it (NaN if none does)."""
-    angles = bone_angles(track.points, track.visibility)
+def first_shown(angles: np.ndarray) -> np.ndarray:
+    """(columns,) each column's value in the first row that has one (NaN if none does)."""
     shown = np.isfinite(angles)
     first = np.argmax(shown, axis=0)
     out = angles[first, np.arange(angles.shape[1])]
     return np.where(shown.any(axis=0), out, np.nan)
+
+
+def wrist_bend_fidelity(output: PoseTrack, driver: PoseTrack) -> dict[str, Summary]:
+    """Both hands' wrist bends, output against driver; the frozen baseline holds each hand's first bend
+    (what a hand that keeps its image angle to the forearm scores, give or take the image's bend)."""
+    out_bends, drv_bends, moving = paired_angles(output, driver, wrist_bends)
+    errors = direction_errors(out_bends, drv_bends)
+    frozen_out = np.broadcast_to(first_shown(wrist_bends(output.points, output.visibility)), out_bends.shape)
+    return {
+        "all": summarize(errors),
+        "moving": summarize(np.where(moving, errors, np.nan)),
+        "frozen_moving": summarize(np.where(moving, direction_errors(frozen_out, drv_bends), np.nan)),
+    }
+
+
+def first_directions(track: PoseTrack) -> np.ndarray:
+    """(n_bones,) each bone's direction in the first frame that shows it (NaN if none does)."""
+    return first_shown(bone_angles(track.points, track.visibility))
 
 
 def _limb_columns() -> np.ndarray:
@@ -160,4 +202,5 @@ def fidelity(output: PoseTrack, driver: PoseTrack) -> FidelityReport:
         frozen_moving=summarize(np.where(moving[:, limbs], frozen_errors[:, limbs], np.nan)),
         per_bone=per_bone,
         matched_frames=int(len(out_angles)),
+        wrist_bends=wrist_bend_fidelity(output, driver),
     )

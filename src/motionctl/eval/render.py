@@ -41,6 +41,11 @@ def per_bone_table(r: EvalReport) -> Table:
         cells = [f"{_num(s.median_deg)} / {_pct(s.within_20)}" if s.comparisons else "—"
                  for s in (parts["all"], parts["moving"], parts["frozen_moving"])]  # fmt: skip
         t.add_row(name, *cells)
+    bends = r.fidelity.wrist_bends
+    if bends:
+        cells = [f"{_num(s.median_deg)} / {_pct(s.within_20)}" if s.comparisons else "—"
+                 for s in (bends["all"], bends["moving"], bends["frozen_moving"])]  # fmt: skip
+        t.add_row("wrist bends (both hands)", *cells, style="dim")
     return t
 
 
