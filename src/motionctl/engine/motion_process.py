@@ -147,7 +147,7 @@ def analyse_motion(video: Path | None, fps: float, cfg: EngineConfig, keep_previ
             out.put(MotionEnd(None, timings))
             return
         faces_cm = FaceMeshEstimator(tracking=True) if cfg.expressions else contextlib.nullcontext()
-        with PoseEstimator(tracking=True, max_side=cfg.pose_side) as poses, faces_cm as faces:
+        with PoseEstimator(tracking=True, max_side=cfg.pose_side, largest_person=True) as poses, faces_cm as faces:
             previews: dict[int, np.ndarray] = {}
             last_posed = -cfg.pose_stride
             for frame, big in _decoded(video, fps, cfg, timings, stop):

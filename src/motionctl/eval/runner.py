@@ -88,7 +88,7 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
     size = (0, 0)
     mesh = FaceMeshEstimator() if mouth else None
     try:
-        with PoseEstimator(tracking=True, segmentation=segmentation) as estimator:
+        with PoseEstimator(tracking=True, segmentation=segmentation, largest_person=True) as estimator:
             for frame in _frames(path, field, max_fps, max_side):
                 h, w = frame.rgb.shape[:2]
                 size = (w, h)

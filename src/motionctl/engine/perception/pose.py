@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 import cv2
 import numpy as np
 
 from motionctl.core.types import Pose
+from motionctl.engine.perception.people import Person, find_people, largest_alone
 from motionctl.engine.perception.solutions import solution
 
 
@@ -30,6 +32,8 @@ class PoseEstimator:
     """One person's pose per frame.
 
     tracking=True reuses the previous frame's region (video); False detects afresh (still images).
+    largest_person (with tracking): when the tracker picks someone afresh and a larger person is in the
+    frame, it starts again on the frame with everyone but the largest greyed out (perception/people.py).
     Frames are downscaled to ``max_side`` first: BlazePose works on a 256 px crop anyway, and the
     smaller frame makes its pre-processing cheap. Points come back in the caller's pixel space.
     """
@@ -42,11 +46,13 @@ class PoseEstimator:
         segmentation: bool = False,
         max_side: int = 640,
         min_confidence: float = 0.5,
+        largest_person: bool = False,
     ) -> None:
         self.max_side = max_side
         self.segmentation = segmentation
         # Loaded here, not at import: only the processes that estimate poses pay for mediapipe.
-        self._pose = solution("pose").Pose(
+        pose = solution("pose")
+        self._graph = lambda: pose.Pose(
             static_image_mode=not tracking,
             model_complexity=complexity,
             smooth_landmarks=tracking,
@@ -55,11 +61,19 @@ class PoseEstimator:
             min_detection_confidence=min_confidence,
             min_tracking_confidence=min_confidence,
         )
+        self._pose = self._graph()
+        # The people finder: a still-image graph that looks for anyone else after the tracker's pick.
+        self._finder = pose.Pose(static_image_mode=True, model_complexity=complexity,
+                                 min_detection_confidence=min_confidence) if largest_person and tracking else None
+        self._following = False
 
     def estimate(self, rgb: np.ndarray) -> PoseObservation | None:
         h, w = rgb.shape[:2]
         small, _ = _downscale(rgb, self.max_side)
         result = self._pose.process(small)
+        if self._finder is not None and not self._following and result.pose_landmarks is not None:
+            result = self._largest(small, result)
+        self._following = result.pose_landmarks is not None
         if result.pose_landmarks is None:
             return None
         lm = result.pose_landmarks.landmark
@@ -72,8 +86,24 @@ class PoseEstimator:
             mask = cv2.resize(result.segmentation_mask, (w, h), interpolation=cv2.INTER_LINEAR)
         return PoseObservation(Pose(points=pts, visibility=vis, z=z), mask)
 
+    def _largest(self, small: np.ndarray, result: Any) -> Any:
+        """The tracker's fresh pick, or, when someone else in the frame is larger, a fresh tracker's
+        pick of the frame with everyone but the largest greyed out."""
+        if self._finder is None:
+            return result
+        h, w = small.shape[:2]
+        picked = Person.from_landmarks(np.array([[p.x * w, p.y * h] for p in result.pose_landmarks.landmark]))
+        others = find_people(self._finder, small, known=(picked,))
+        if all(p.torso <= picked.torso for p in others):
+            return result
+        self._pose.close()
+        self._pose = self._graph()
+        return self._pose.process(largest_alone(small, [picked, *others]))
+
     def close(self) -> None:
         self._pose.close()
+        if self._finder is not None:
+            self._finder.close()
 
     def __enter__(self) -> PoseEstimator:
         return self
