@@ -155,3 +155,40 @@ def test_a_glowing_characters_light_is_not_borrowed_by_the_fill(glow: bool) -> N
     centre = plate[190:210, 140:160].reshape(-1, 3).mean(axis=0)
     assert np.abs(centre - (30, 30, 80)).max() < 25, centre  # the night sky, not a pink blob
     assert np.abs(plate[10, 10] - (30, 30, 80)).max() <= 1  # far away, the image as it was
+
+
+def _bend_deg(joints: dict[str, np.ndarray], side: str) -> float:
+    forearm = joints[f"{side}_wrist"] - joints[f"{side}_elbow"]
+    hand = joints[f"{side}_hand"] - joints[f"{side}_wrist"]
+    turn = np.arctan2(hand[1], hand[0]) - np.arctan2(forearm[1], forearm[0])
+    return float(np.degrees(np.angle(np.exp(1j * turn))))
+
+
+def _hand_frame(bend_deg: float, seen: float = 1.0) -> DriverFrame:
+    """The figure with its left knuckles turned by bend_deg about the wrist (the forearm points along +x)."""
+    wx, wy = FIGURE["left_wrist"]
+    a = np.radians(bend_deg)
+    pose = figure_pose()
+    pose.points[[17, 19]] = (wx + 18 * np.cos(a), wy + 18 * np.sin(a))  # left pinky, left index
+    pose.visibility[[17, 19]] = seen
+    return DriverFrame(0, 0.0, pose.points, pose.z, pose.visibility, None)
+
+
+@pytest.mark.parametrize(("driver_bend", "seen", "low", "high"), [
+    (30.0, 1.0, 26.0, 28.5),  # a flex, less the few degrees it moved the usual bend (9 straight, 1 bent)
+    (-25.0, 1.0, -23.5, -21.5),
+    (80.0, 1.0, 29.5, 30.5),  # held at 30°
+    (30.0, 0.2, -0.5, 0.5),  # knuckles not seen: the image's hand
+])  # fmt: skip
+def test_pro_hands_bend_at_the_wrist_as_far_as_the_drivers_leave_their_usual_bend(
+        character: Character, driver_bend: float, seen: float, low: float, high: float) -> None:
+    bends = {}
+    for follow in (False, True):
+        rt = Retargeter(character, SIZE, Orientation.IMAGE, hand_orientation=follow)
+        straight = _hand_frame(0.0)
+        rt.prime([straight])
+        for _ in range(9):  # the driver's usual hand: straight, like the image's
+            rt.pose(straight)
+        bends[follow] = _bend_deg(rt.pose(_hand_frame(driver_bend, seen)).joints, "left")
+    assert abs(bends[False]) < 0.5  # std keeps the image's straight hand
+    assert low <= bends[True] <= high

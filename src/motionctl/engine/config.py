@@ -31,6 +31,7 @@ class EngineConfig:
     x264_params: str = "bframes=3"
     fill_quality: str = "std"
     expressions: bool = False  # mouth, eyes and head roll from the driver's face mesh
+    hand_orientation: bool = False  # hands bend at the wrist as the driver's (puppet/retarget.py)
     # Decode+pose, rendering and encoding run in three processes on (typically) two cores: thread
     # pools inside each one then only add synchronisation cost (measured: x264 with 2 threads used
     # 25% more CPU than with 1 on the 720p dance output).
@@ -45,5 +46,5 @@ class EngineConfig:
     def for_mode(mode: Mode) -> EngineConfig:
         if mode == Mode.PRO:
             return EngineConfig(pose_stride=1, face_side=960, crf=20, preset="veryfast", fill_quality="pro",
-                                expressions=True)
+                                expressions=True, hand_orientation=True)
         return EngineConfig()

@@ -142,7 +142,8 @@ class RenderWorker:
     def _open(self, first: DriverFrame) -> tuple[Retargeter, Renderer, FaceAnimator | None]:
         run = self.run
         spec, cfg = run.spec, run.cfg
-        retarget = Retargeter(run.character, self.driver_size, spec.orientation)
+        retarget = Retargeter(run.character, self.driver_size, spec.orientation,
+                              hand_orientation=cfg.hand_orientation)
         wm = watermark_path(run.output) if spec.watermark else None
         spare, self._spare = self._spare, None
         self.encoder = EncoderProcess(
