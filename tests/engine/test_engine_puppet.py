@@ -179,6 +179,7 @@ def _hand_frame(bend_deg: float, seen: float = 1.0) -> DriverFrame:
     (-25.0, 1.0, -23.5, -21.5),
     (80.0, 1.0, 29.5, 30.5),  # held at 30°
     (30.0, 0.2, -0.5, 0.5),  # knuckles not seen: the image's hand
+    (30.0, 0.5, 12.5, 14.5),  # half seen: half turned
 ])  # fmt: skip
 def test_pro_hands_bend_at_the_wrist_as_far_as_the_drivers_leave_their_usual_bend(
         character: Character, driver_bend: float, seen: float, low: float, high: float) -> None:

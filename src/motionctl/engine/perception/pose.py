@@ -62,9 +62,13 @@ class PoseEstimator:
             min_tracking_confidence=min_confidence,
         )
         self._pose = self._graph()
-        # The people finder: a still-image graph that looks for anyone else after the tracker's pick.
-        self._finder = pose.Pose(static_image_mode=True, model_complexity=complexity,
-                                 min_detection_confidence=min_confidence) if largest_person and tracking else None
+        # The people finder: a still-image graph that looks for anyone else after each fresh pick of the
+        # tracker's, made for it and closed after (kept, it held ~100 MB for the whole run).
+        def finder() -> Any:
+            return pose.Pose(static_image_mode=True, model_complexity=complexity,
+                             min_detection_confidence=min_confidence)
+
+        self._finder = finder if largest_person and tracking else None
         self._following = False
 
     def estimate(self, rgb: np.ndarray) -> PoseObservation | None:
@@ -93,7 +97,11 @@ class PoseEstimator:
             return result
         h, w = small.shape[:2]
         picked = Person.from_landmarks(np.array([[p.x * w, p.y * h] for p in result.pose_landmarks.landmark]))
-        others = find_people(self._finder, small, known=(picked,))
+        finder = self._finder()
+        try:
+            others = find_people(finder, small, known=(picked,))
+        finally:
+            finder.close()
         if all(p.torso <= picked.torso for p in others):
             return result
         self._pose.close()
@@ -102,8 +110,6 @@ class PoseEstimator:
 
     def close(self) -> None:
         self._pose.close()
-        if self._finder is not None:
-            self._finder.close()
 
     def __enter__(self) -> PoseEstimator:
         return self

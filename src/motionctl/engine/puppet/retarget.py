@@ -26,12 +26,12 @@ FINGERS = 1.6  # fingertips lie this many wrist -> knuckle lengths beyond the wr
 # about its head, just so far that an arm hanging straight down ends inside (never below MIN_FIT).
 MIN_FIT = 0.75
 # Hand orientation (pro): the hand turns at the wrist by as much as the driver's hand is bent away from
-# its usual bend, at most HAND_BEND, when the driver's knuckles are seen (BlazePose's visibility of
-# index and pinky). The dance's moving wrist bends: 74% within 20° of the driver's, against 62% for the
+# its usual bend, at most HAND_BEND, as far as the driver's knuckles are seen (BlazePose's visibility
+# of index and pinky). The dance's moving wrist bends: 74% within 20° of the driver's, against 62% for the
 # image's fixed angle; the limbs' figures move with the re-detector's reading of a turned hand (elf,
 # orientation video 88-92%, image 71-77% of moving forearms within 20°: docs/ENGINE.md).
 HAND_BEND = np.radians(30.0)
-KNUCKLES_SEEN = 0.5
+KNUCKLES_SEEN = (0.3, 0.7)  # the turn fades in between these visibilities
 KNUCKLES = {"left": (17, 19), "right": (18, 20)}  # BlazePose pinky, index
 LEG_CHAIN = ("hip", "knee", "ankle", "toe")
 
@@ -241,12 +241,16 @@ class Retargeter:
         HAND_BEND: the driver's usual hand is the image's hand, as its neutral face is the image's face."""
         e, w, h = (f"{side}_{j}" for j in ARM_CHAIN[1:])
         image_bend = _wrapped(_angle(cj[h] - cj[w]) - _angle(cj[w] - cj[e]))
-        if not self.hand_orientation or float(visibility[list(KNUCKLES[side])].min()) < KNUCKLES_SEEN:
+        # Fading in with the knuckles' visibility, a hand the driver's knuckles leave unseen eases back
+        # to the image's angle instead of snapping 30° from one frame to the next.
+        seen = float(np.clip((float(visibility[list(KNUCKLES[side])].min()) - KNUCKLES_SEEN[0])
+                             / (KNUCKLES_SEEN[1] - KNUCKLES_SEEN[0]), 0.0, 1.0))
+        if not self.hand_orientation or seen == 0.0:
             return image_bend
         driver_bend = _wrapped(_angle(dj[h] - dj[w]) - _angle(dj[w] - dj[e]))
-        self._bends[side] = self._bends.get(side, 0j) + np.exp(1j * driver_bend)
+        self._bends[side] = self._bends.get(side, 0j) + seen * np.exp(1j * driver_bend)
         away = _wrapped(driver_bend - float(np.angle(self._bends[side])))
-        return image_bend + float(np.clip(away, -HAND_BEND, HAND_BEND))
+        return image_bend + seen * float(np.clip(away, -HAND_BEND, HAND_BEND))
 
     def _hand_in_frame(self, shoulder: np.ndarray, vectors: list[np.ndarray]) -> float:
         """How much to shorten the upper arm so the hand stays above the picture's bottom edge: an
