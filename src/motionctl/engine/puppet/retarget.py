@@ -27,7 +27,7 @@ FINGERS = 1.6  # fingertips lie this many wrist -> knuckle lengths beyond the wr
 MIN_FIT = 0.75
 # Hand orientation (pro): the hand turns at the wrist by as much as the driver's hand is bent away from
 # its usual bend, at most HAND_BEND, as far as the driver's knuckles are seen (BlazePose's visibility
-# of index and pinky). The dance's moving wrist bends: 74% within 20° of the driver's, against 62% for the
+# of index and pinky). The dance's moving wrist bends: 75% within 20° of the driver's, against 62% for the
 # image's fixed angle; the limbs' figures move with the re-detector's reading of a turned hand (elf,
 # orientation video 88-92%, image 71-77% of moving forearms within 20°: docs/ENGINE.md).
 HAND_BEND = np.radians(30.0)
