@@ -27,6 +27,11 @@ class PoseGraph(Protocol):
     def process(self, image: np.ndarray) -> Any: ...
 
 
+def landmark_pixels(landmarks: Any, width: int, height: int) -> np.ndarray:
+    """(33, 2) pixel positions of a mediapipe landmark list (normalised x, y)."""
+    return np.array([[p.x * width, p.y * height] for p in landmarks], np.float64)
+
+
 @dataclass(frozen=True)
 class Box:
     x0: float
@@ -79,8 +84,7 @@ def find_people(finder: PoseGraph, rgb: np.ndarray, known: tuple[Person, ...] = 
         result = finder.process(view)
         if result.pose_landmarks is None:
             break
-        person = Person.from_landmarks(
-            np.array([[p.x * w, p.y * h] for p in result.pose_landmarks.landmark], np.float64))
+        person = Person.from_landmarks(landmark_pixels(result.pose_landmarks.landmark, w, h))
         if any(person.box.inside_share(seen.box) > SAME_PERSON for seen in people):
             break
         people.append(person)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -10,7 +11,7 @@ import cv2
 import numpy as np
 
 from motionctl.core.types import Pose
-from motionctl.engine.perception.people import Person, find_people, largest_alone
+from motionctl.engine.perception.people import Person, find_people, landmark_pixels, largest_alone
 from motionctl.engine.perception.solutions import solution
 
 
@@ -68,7 +69,7 @@ class PoseEstimator:
             return pose.Pose(static_image_mode=True, model_complexity=complexity,
                              min_detection_confidence=min_confidence)
 
-        self._finder = finder if largest_person and tracking else None
+        self._finder: Callable[[], Any] | None = finder if largest_person and tracking else None
         self._following = False
 
     def estimate(self, rgb: np.ndarray) -> PoseObservation | None:
@@ -76,12 +77,12 @@ class PoseEstimator:
         small, _ = _downscale(rgb, self.max_side)
         result = self._pose.process(small)
         if self._finder is not None and not self._following and result.pose_landmarks is not None:
-            result = self._largest(small, result)
+            result = self._largest(small, result, self._finder)
         self._following = result.pose_landmarks is not None
         if result.pose_landmarks is None:
             return None
         lm = result.pose_landmarks.landmark
-        pts = np.array([[p.x * w, p.y * h] for p in lm], dtype=np.float32)
+        pts = landmark_pixels(lm, w, h).astype(np.float32)
         # BlazePose z is in the same scale as x (normalised by image width).
         z = np.array([p.z * w for p in lm], dtype=np.float32)
         vis = np.array([p.visibility for p in lm], dtype=np.float32)
@@ -90,14 +91,12 @@ class PoseEstimator:
             mask = cv2.resize(result.segmentation_mask, (w, h), interpolation=cv2.INTER_LINEAR)
         return PoseObservation(Pose(points=pts, visibility=vis, z=z), mask)
 
-    def _largest(self, small: np.ndarray, result: Any) -> Any:
+    def _largest(self, small: np.ndarray, result: Any, make_finder: Callable[[], Any]) -> Any:
         """The tracker's fresh pick, or, when someone else in the frame is larger, a fresh tracker's
         pick of the frame with everyone but the largest greyed out."""
-        if self._finder is None:
-            return result
         h, w = small.shape[:2]
-        picked = Person.from_landmarks(np.array([[p.x * w, p.y * h] for p in result.pose_landmarks.landmark]))
-        finder = self._finder()
+        picked = Person.from_landmarks(landmark_pixels(result.pose_landmarks.landmark, w, h))
+        finder = make_finder()
         try:
             others = find_people(finder, small, known=(picked,))
         finally:
