@@ -61,6 +61,10 @@ class Case:
         return PAIRS / self.pair / "video.mp4"
 
 
+# Extra re-detections of each output (frames shifted 1-2 px) for the fidelity's spread: a single
+# reading of a case moves by several points with a shift no viewer would notice (docs/QUALITY.md).
+RESCANS = 4
+
 CASES = [
     Case("upperbody_elf", "image", "std", "720p"),
     Case("upperbody_elf", "image", "pro", "1080p"),
@@ -159,7 +163,8 @@ def run_case(case: Case, out_dir: Path, repeat: int = 1) -> dict[str, Any]:
     print(f"   floor {floor['wall_seconds']:.1f}s -> engine/floor {ratio:.2f}", flush=True)
 
     t = time.perf_counter()
-    m = measure(case.image(), case.video(), output, orientation=case.orientation, mode=case.mode)
+    m = measure(case.image(), case.video(), output, orientation=case.orientation, mode=case.mode,
+                rescans=RESCANS)
     eval_seconds = time.perf_counter() - t
     sheet = contact_sheet(case.video(), output, m.driver, m.output, case.name, out_dir / f"contact_{case.slug}.png")
     f = m.report.fidelity

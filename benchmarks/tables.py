@@ -64,13 +64,21 @@ def _bends(bends: dict[str, Any] | None) -> str:
     return f"{_pct(m['within_20'])} ({_pct(bends['frozen_moving']['within_20'])}) of {m['comparisons']}"
 
 
+def _rescans(rep: dict[str, Any] | None) -> str:
+    if not rep:
+        return "—"
+    return (f"{_pct(rep['mean_within_20'])} ({_pct(rep['min_within_20'])}-{_pct(rep['max_within_20'])}) / "
+            f"{_f(rep['mean_median_deg'])} (≤{_f(rep['max_median_deg'])})")
+
+
 def quality_table(cases: list[dict[str, Any]]) -> str:
     rows = [
         "| case | moving limbs within 20° | moving median ° | all limbs within 20° "
         "| frozen baseline, moving: within 20° / median ° | person detected | background PSNR dB / SSIM "
         "| ghost SSIM | jitter out/driver | flicker | face SSIM (another face) | mouth r "
-        "| moving wrist bends within 20° (frozen) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| moving wrist bends within 20° (frozen) | moving limbs over re-detections: within 20° mean (range) / "
+        "median ° mean (max) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for c in cases:
         r = c["eval"]
@@ -83,7 +91,8 @@ def quality_table(cases: list[dict[str, Any]]) -> str:
             f"{_f(b.get('vacated_ssim'), '{:.3f}')} | "
             f"{_f(s['jitter_ratio'], '{:.2f}')} | {_f(s['flicker'], '{:.2f}')} | "
             f"{_f(a['face_ssim'], '{:.3f}')} ({_f(a['face_ssim_driver'], '{:.3f}')}) | "
-            f"{_f(a['mouth_correlation'], '{:.2f}')} | {_bends(f.get('wrist_bends'))} |"
+            f"{_f(a['mouth_correlation'], '{:.2f}')} | {_bends(f.get('wrist_bends'))} | "
+            f"{_rescans(r.get('repeatability'))} |"
         )
     return "\n".join(rows)
 

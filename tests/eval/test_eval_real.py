@@ -64,7 +64,7 @@ def self_scored() -> dict:
     """The driver scored as its own output, through the command line with --json (pro: mouth too)."""
     done = _run_cli("--image", str(ELF / "image.jpeg"), "--video", str(ELF / "video.mp4"),
                     "--output", str(ELF / "video.mp4"), "--json", "--max-fps", str(FPS),
-                    "--mode", "pro")  # fmt: skip
+                    "--mode", "pro", "--rescans", "2")  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout)
 
@@ -95,6 +95,24 @@ def test_the_driver_scored_against_itself_is_near_perfect(self_scored: dict) -> 
     assert self_scored["appearance"]["mouth_correlation"] > 0.9
     # Its frozen baseline (first frame held) is far off on the moving limbs.
     assert self_scored["fidelity"]["frozen_moving"]["median_deg"] > 30.0
+
+
+def test_rescans_report_the_spread_of_the_fidelity_over_shifted_re_detections(self_scored: dict) -> None:
+    rep = self_scored["repeatability"]
+    assert [s["shift_px"] for s in rep["scans"]] == [0, 2, -2]
+    # The first scan is the report's own reading; a shift of 2 px keeps the driver agreeing with itself.
+    assert rep["scans"][0]["moving_within_20"] == self_scored["fidelity"]["moving"]["within_20"]
+    assert all(s["moving_within_20"] > 0.9 and s["moving_median_deg"] < 5.0 for s in rep["scans"])
+    shares = [s["moving_within_20"] for s in rep["scans"]]
+    assert rep["min_within_20"] == min(shares) and rep["max_within_20"] == max(shares)
+    assert rep["mean_within_20"] == pytest.approx(sum(shares) / 3)
+
+
+def test_rescans_beyond_the_shifts_there_are_are_refused(tmp_path: Path) -> None:
+    done = _run_cli("--image", str(ELF / "image.jpeg"), "--video", str(ELF / "video.mp4"),
+                    "--output", str(ELF / "video.mp4"), "--rescans", "7")  # fmt: skip
+    assert done.returncode == 2
+    assert "--rescans" in done.stderr and "less than or equal to 6" in done.stderr
 
 
 def test_a_frozen_output_scores_clearly_worse(self_scored: dict, frozen_scored: EvalReport) -> None:

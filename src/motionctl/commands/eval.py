@@ -25,13 +25,17 @@ def eval_command(
     ] = Orientation.IMAGE,
     mode: Annotated[Mode, typer.Option("--mode", case_sensitive=False)] = Mode.STD,
     max_fps: Annotated[float, typer.Option("--max-fps", min=1.0, help="Frames/s to score at most.")] = 30.0,
+    rescans: Annotated[int, typer.Option("--rescans", min=0, max=6, help=(
+        "Re-detect the output's pose this many more times, its frames shifted 1-3 px, and report the "
+        "spread of the fidelity figures (a single reading moves by several points)."))] = 0,
 ) -> None:
     """Motion fidelity (with a frozen baseline), detection rate, background, stability and appearance."""
     from motionctl.eval.render import print_report  # imported here: `motionctl --help` stays fast
     from motionctl.eval.runner import evaluate
 
     try:
-        report = evaluate(image, video, output, orientation=orientation, mode=mode, max_fps=max_fps)
+        report = evaluate(image, video, output, orientation=orientation, mode=mode, max_fps=max_fps,
+                          rescans=rescans)
     except InvalidInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise typer.Exit(2) from exc

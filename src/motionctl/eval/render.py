@@ -30,6 +30,12 @@ def fidelity_table(r: EvalReport) -> Table:
     t.add_row(*_summary_row("output, moving", f.moving), style="bold")
     t.add_row(*_summary_row("frozen baseline, all", f.frozen_all), style="dim")
     t.add_row(*_summary_row("frozen baseline, moving", f.frozen_moving), style="dim")
+    rep = r.repeatability
+    if rep is not None:
+        shifts = ", ".join(f"{s.shift_px:+d}" for s in rep.scans[1:])
+        t.add_row(f"moving, mean of {len(rep.scans)} re-detections (frames shifted {shifts} px)",
+                  f"{_num(rep.mean_median_deg)} (≤{_num(rep.max_median_deg)})",
+                  f"{_pct(rep.mean_within_20)} ({_pct(rep.min_within_20)}-{_pct(rep.max_within_20)})", "", "")
     return t
 
 

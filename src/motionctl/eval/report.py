@@ -44,6 +44,39 @@ class AppearanceReport:
 
 
 @dataclass
+class Rescan:
+    """The moving-limb figures of one re-detection of the output, its frames shifted ``shift_px``."""
+
+    shift_px: int
+    moving_within_20: float | None
+    moving_median_deg: float | None
+
+
+@dataclass
+class Repeatability:
+    """The fidelity figures over several re-detections of the same output, each with its frames shifted
+    by a pixel or two: BlazePose's tracking carries each frame's reading into the next one's search
+    region, so a shift no viewer would notice moves "moving limbs within 20°" by several points. The
+    first scan is the report's own (no shift); the mean over all is the steadier estimate."""
+
+    scans: list[Rescan]
+    mean_within_20: float | None
+    min_within_20: float | None
+    max_within_20: float | None
+    mean_median_deg: float | None
+    max_median_deg: float | None
+
+    @classmethod
+    def of(cls, scans: list[Rescan]) -> Repeatability:
+        shares = [s.moving_within_20 for s in scans if s.moving_within_20 is not None]
+        medians = [s.moving_median_deg for s in scans if s.moving_median_deg is not None]
+        return cls(scans,
+                   sum(shares) / len(shares) if shares else None, min(shares, default=None),
+                   max(shares, default=None), sum(medians) / len(medians) if medians else None,
+                   max(medians, default=None))  # fmt: skip
+
+
+@dataclass
 class Target:
     name: str
     value: float | None
@@ -74,6 +107,7 @@ class EvalReport:
     stability: StabilityReport
     appearance: AppearanceReport
     targets: list[Target] = field(default_factory=list)
+    repeatability: Repeatability | None = None  # only when asked for rescans (measure(rescans=N))
 
     def to_dict(self) -> dict[str, Any]:
         out = _finite(asdict(self))

@@ -14,6 +14,7 @@ Steps:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,11 +27,13 @@ from motionctl.core.types import Mode, Orientation, Pose
 from motionctl.engine.perception import FaceMeshEstimator, PoseEstimator, face_params
 from motionctl.eval import image_metrics as im
 from motionctl.eval.appearance import eyes_from_pose, face_crop, head_crop, pearson
-from motionctl.eval.fidelity import fidelity
+from motionctl.eval.fidelity import FidelityReport, fidelity
 from motionctl.eval.report import (
     AppearanceReport,
     BackgroundReport,
     EvalReport,
+    Repeatability,
+    Rescan,
     StabilityReport,
     targets_for,
 )
@@ -42,6 +45,9 @@ DRIVER_SIDE = 640  # BlazePose sees a 256 px crop; 640 px keeps its region finde
 DRIVER_SIDE_PRO = 1280  # pro: the face mesh needs the driver's face at a usable size
 OUTPUT_SIDE = 1280  # background metrics are computed at <= 1280 px on the long side
 BACKGROUND_SAMPLES = 12
+# Horizontal shifts (px, at the scanned size) of the output's frames for the extra re-detections that
+# measure(rescans=N) runs: the first N are used.
+RESCAN_SHIFTS = (2, -2, 1, -1, 3, -3)
 
 
 @dataclass
@@ -77,8 +83,17 @@ def _load_image(path: Path) -> np.ndarray:
     return load_image(path, field="image").rgb
 
 
-def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segmentation: bool, mouth: bool) -> _Pass:
-    """One streamed pass: pose per frame (+ character area union), face crops, mouth opening."""
+def _shifted(rgb: np.ndarray, dx: int) -> np.ndarray:
+    """The frame moved ``dx`` px to the right (edge pixels repeated into the gap)."""
+    h, w = rgb.shape[:2]
+    return cv2.warpAffine(rgb, np.array([[1, 0, dx], [0, 1, 0]], np.float32), (w, h), flags=cv2.INTER_NEAREST,
+                          borderMode=cv2.BORDER_REPLICATE)
+
+
+def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segmentation: bool, mouth: bool,
+          shift_px: int = 0) -> _Pass:
+    """One streamed pass: pose per frame (+ character area union), face crops, mouth opening. With
+    ``shift_px`` the frames are moved that far right first (a rescan; the poses are moved back)."""
     times: list[float] = []
     poses: list[Pose | None] = []
     faces: list[np.ndarray] = []
@@ -92,8 +107,11 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
             for frame in _frames(path, field, max_fps, max_side):
                 h, w = frame.rgb.shape[:2]
                 size = (w, h)
-                obs = estimator.estimate(frame.rgb)
+                obs = estimator.estimate(_shifted(frame.rgb, shift_px) if shift_px else frame.rgb)
                 times.append(frame.time)
+                if obs is not None and shift_px:
+                    points: np.ndarray = obs.pose.points - np.array([shift_px, 0], np.float32)
+                    obs = dataclasses.replace(obs, pose=dataclasses.replace(obs.pose, points=points))
                 poses.append(obs.pose if obs else None)
                 if segmentation:
                     # Undilated here; the union is dilated once at the end (dilation distributes over union).
@@ -223,8 +241,14 @@ def measure(
     orientation: Orientation | str = Orientation.IMAGE,
     mode: Mode | str = Mode.STD,
     max_fps: float = 30.0,
+    rescans: int = 0,
 ) -> Measurement:
-    """Score ``output`` (generated from ``image`` and ``video``); see the module docstring for the steps."""
+    """Score ``output`` (generated from ``image`` and ``video``); see the module docstring for the steps.
+
+    ``rescans`` > 0 re-detects the output's pose that many more times, its frames shifted by a pixel
+    or two (RESCAN_SHIFTS), and reports the spread of the fidelity figures (report.Repeatability)."""
+    if not 0 <= rescans <= len(RESCAN_SHIFTS):
+        raise rule_violation(InvalidInput, "rescans", f"must be between 0 and {len(RESCAN_SHIFTS)}", str(rescans))
     orientation, mode = Orientation(orientation), Mode(mode)
     check_inputs(image, video, output)
     pro = mode == Mode.PRO
@@ -262,8 +286,19 @@ def measure(
             mouth_correlation=_mouth_correlation(out.mouth, drv.mouth, 0.5 * period + 1e-6) if pro else None,
         ),
         targets=targets_for(fid, out.track.detection_rate),
+        repeatability=_repeatability(output, drv, fid, rescans, max_fps) if rescans else None,
     )  # fmt: skip
     return Measurement(report, drv.track, out.track)
+
+
+def _repeatability(output: Path, drv: _Pass, first: FidelityReport, rescans: int, max_fps: float) -> Repeatability:
+    scans = [Rescan(0, first.moving.within_20, first.moving.median_deg)]
+    for dx in RESCAN_SHIFTS[:rescans]:
+        again = _scan(output, "output", max_fps=max_fps, max_side=OUTPUT_SIDE, segmentation=False, mouth=False,
+                      shift_px=dx)
+        f = fidelity(again.track, drv.track)
+        scans.append(Rescan(dx, f.moving.within_20, f.moving.median_deg))
+    return Repeatability.of(scans)
 
 
 def evaluate(image: Path, video: Path, output: Path, **kwargs: object) -> EvalReport:
