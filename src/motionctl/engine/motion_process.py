@@ -154,7 +154,7 @@ def analyse_motion(video: Path | None, fps: float, cfg: EngineConfig, keep_previ
                 t = time.perf_counter()
                 skipped = frame.repeat or frame.index - last_posed < cfg.pose_stride
                 last_posed = last_posed if skipped else frame.index
-                found = None if skipped else poses.estimate(frame.rgb)
+                found = None if skipped else poses.estimate(frame.rgb, at=frame.time)
                 pose = found.pose if found else None
                 face = None if skipped else _face_crop_params(faces, big, pose, frame.rgb.shape)
                 timings["pose"] += time.perf_counter() - t
