@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from motionctl.core.types import GenerationSpec, Mode, Orientation, Resolution
+from motionctl.engine.character_cache import CharacterCache
 from motionctl.engine.pipeline import generate
 
 
@@ -24,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--resolution", choices=[r.value for r in Resolution], required=True)
     p.add_argument("--output", type=Path, required=True)
     p.add_argument("--json-out", type=Path, required=True)
+    p.add_argument("--cache-dir", type=Path, help="keep/take the analysed character here")
     a = p.parse_args(argv)
     spec = GenerationSpec(
         image=a.image,
@@ -34,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         keep_sound=True,
     )
     start = time.perf_counter()
-    result = generate(spec, a.output)
+    result = generate(spec, a.output, cache=CharacterCache(a.cache_dir) if a.cache_dir else None)
     outer = time.perf_counter() - start
     a.json_out.write_text(json.dumps({
         "wall_seconds": result.wall_seconds,

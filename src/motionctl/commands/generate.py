@@ -53,22 +53,26 @@ def generate(
     joints: Annotated[Path | None, typer.Option(help="JSON joint name -> [x, y] for characters no detector "
                                                 "finds (drawings).")] = None,
     debug_dir: Annotated[Path | None, typer.Option(help="Write skeleton, rig and preview pictures here.")] = None,
+    cache_dir: Annotated[Path | None, typer.Option(help="Keep analysed characters here: the same image used "
+                                                   "again skips its analysis.")] = None,
 ) -> None:
     """Animate the character in IMAGE with the motion of the person in VIDEO."""
+    from motionctl.engine.character_cache import CharacterCache
     from motionctl.engine.pipeline import generate as run_generation  # heavy imports only when used
 
     try:
         spec = GenerationSpec(image=image, video=video, orientation=orientation, mode=mode, resolution=resolution,
                               keep_sound=not no_sound, watermark=watermark,
                               joints=read_joints(joints) if joints else None)
+        cache = CharacterCache(cache_dir) if cache_dir else None
         if sys.stderr.isatty():
             with Progress(TextColumn("generating"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
                           console=err, transient=True) as bar:
                 task = bar.add_task("generate", total=100)
-                result = run_generation(spec, output, debug_dir=debug_dir,
+                result = run_generation(spec, output, debug_dir=debug_dir, cache=cache,
                                         progress=lambda f: bar.update(task, completed=100 * f))
         else:
-            result = run_generation(spec, output, debug_dir=debug_dir)
+            result = run_generation(spec, output, debug_dir=debug_dir, cache=cache)
     except InvalidInput as exc:
         err.print(f"[bold red]rejected:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None

@@ -8,6 +8,7 @@ a third child encodes it.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,9 @@ import cv2
 import numpy as np
 
 from motionctl.core.errors import ContentRejected, InternalError, InvalidInput, MotionctlError, rule_violation
+from motionctl.core.limits import IMAGE_MAX_BYTES
 from motionctl.core.types import GenerationResult, GenerationSpec, Pose
+from motionctl.engine.character_cache import CharacterCache, character_key
 from motionctl.engine.config import EngineConfig
 from motionctl.engine.debug import contact_sheet, draw_skeleton, rig_picture, side_by_side
 from motionctl.engine.image_perception import ImageJob, ImagePerception
@@ -32,8 +35,9 @@ Progress = Callable[[float], None]
 
 
 class MotionControlPipeline:
-    def __init__(self, config: EngineConfig | None = None) -> None:
+    def __init__(self, config: EngineConfig | None = None, cache: CharacterCache | None = None) -> None:
         self.config = config
+        self.cache = cache  # analysed characters by image (engine/character_cache.py); None: none kept
 
     # -- step helpers ------------------------------------------------------------------------------
     @staticmethod
@@ -69,9 +73,12 @@ class MotionControlPipeline:
         cfg = self.config or EngineConfig.for_mode(spec.mode)
         stages: dict[str, float] = {}
 
-        # 0. Start the perception processes now (the image's, the driver's): they load their models while
-        #    the inputs are checked.
-        with MotionProcess() as looker, MotionProcess() as motion:
+        # 0. A character analysed before is taken from the cache; start the perception processes now (the
+        #    image's, unless cached, and the driver's): they load their models while the inputs are checked.
+        key = _cache_key(spec, cfg) if self.cache is not None else None
+        cached = self.cache.get(key) if self.cache is not None and key is not None else None
+        looks = MotionProcess() if cached is None else contextlib.nullcontext(None)
+        with looks as looker, MotionProcess() as motion:
             # 1. Check the inputs against the documented limits.
             t = time.perf_counter()
             _, video = self.check_inputs(spec)
@@ -90,12 +97,20 @@ class MotionControlPipeline:
             #    In one process, one after the other, the driver started 1.3 s later and the renderer
             #    then sat idle waiting for its first frames.
             given = pose_from_joints(spec.joints, (loaded.width, loaded.height)) if spec.joints else None
-            looker.begin(None, fps, cfg, False, ImageJob(spec.image, cfg.image_pose_side, given, cfg.expressions))
+            if looker is not None:
+                looker.begin(None, fps, cfg, False, ImageJob(spec.image, cfg.image_pose_side, given, cfg.expressions))
             motion.begin(spec.video, fps, cfg, debug_dir is not None, None)
 
             # 3. Analyse the character: pose (or given joints), matte, layers, skin, background plate.
             t = time.perf_counter()
-            character = self.prepare_character(loaded, canvas, cfg, looker.image_perception(), given)
+            if cached is not None:
+                character = cached
+            elif looker is not None:
+                character = self.prepare_character(loaded, canvas, cfg, looker.image_perception(), given)
+                if self.cache is not None and key is not None:
+                    self.cache.put(key, character)
+            else:  # unreachable: the looker is started whenever nothing was cached
+                raise InternalError("character analysis: neither cached nor looked at")
             stages["character"] = time.perf_counter() - t
             report(0.05)
 
@@ -134,11 +149,23 @@ def write_debug_pictures(folder: Path, character: Character, previews: list) -> 
     save("preview.png", contact_sheet([side_by_side(d, o) for d, o, _, _ in picks], columns=2))
 
 
+def _cache_key(spec: GenerationSpec, cfg: EngineConfig) -> str | None:
+    """The character's cache key; None for an image that is missing, unreadable or over the documented
+    size (not worth hashing: the checks of step 1 reject it with the rule named)."""
+    try:
+        if spec.image.stat().st_size > IMAGE_MAX_BYTES:
+            return None
+        return character_key(spec, cfg)
+    except OSError:
+        return None
+
+
 def generate(spec: GenerationSpec, output: Path, *, progress: Progress | None = None,
-             debug_dir: Path | None = None, config: EngineConfig | None = None) -> GenerationResult:
+             debug_dir: Path | None = None, config: EngineConfig | None = None,
+             cache: CharacterCache | None = None) -> GenerationResult:
     """Generate ``output`` (and its watermarked copy when asked); see MotionControlPipeline."""
     try:
-        return MotionControlPipeline(config)(spec, Path(output), progress=progress, debug_dir=debug_dir)
+        return MotionControlPipeline(config, cache)(spec, Path(output), progress=progress, debug_dir=debug_dir)
     except MotionctlError:
         raise
     except Exception as exc:  # an engine bug: one error type for callers, the cause chained

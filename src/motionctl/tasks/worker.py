@@ -22,6 +22,7 @@ from pathlib import Path
 
 from motionctl.core.errors import InvalidInput
 from motionctl.core.types import GenerationResult, GenerationSpec, Mode, Orientation
+from motionctl.settings import Settings
 from motionctl.tasks.billing import units_for
 from motionctl.tasks.download import allow_all, public_only
 from motionctl.tasks.logs import task_id_var
@@ -53,10 +54,19 @@ class Interrupted(Exception):
     """Raised from the progress callback to abandon a generation (lease lost or shutting down)."""
 
 
-def run_engine(spec: GenerationSpec, output: Path, progress: Progress) -> GenerationResult:
-    from motionctl.engine.pipeline import generate
+def engine_runner(settings: Settings) -> Runner:
+    """The engine, keeping analysed characters in ``<data dir>/characters`` (at most
+    ``character_cache_entries``; 0: none kept): tasks that reuse a character image skip its analysis."""
 
-    return generate(spec, output, progress=progress)
+    def run(spec: GenerationSpec, output: Path, progress: Progress) -> GenerationResult:
+        from motionctl.engine.character_cache import CharacterCache
+        from motionctl.engine.pipeline import generate
+
+        entries = settings.character_cache_entries
+        cache = CharacterCache(settings.data_dir / "characters", entries) if entries else None
+        return generate(spec, output, progress=progress, cache=cache)
+
+    return run
 
 
 def make_outbox(services: Services) -> Outbox:
@@ -95,10 +105,10 @@ class _RunState:
 
 
 class Worker:
-    def __init__(self, services: Services, *, runner: Runner = run_engine, worker_id: str | None = None) -> None:
+    def __init__(self, services: Services, *, runner: Runner | None = None, worker_id: str | None = None) -> None:
         st = services.settings
         self.services = services
-        self.runner = runner
+        self.runner = runner or engine_runner(st)
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.queue = TaskQueue(services.store, lease_seconds=st.lease_seconds, max_attempts=st.max_attempts)
         self.stop = threading.Event()
