@@ -193,3 +193,36 @@ def test_pro_hands_bend_at_the_wrist_as_far_as_the_drivers_leave_their_usual_ben
         bends[follow] = _bend_deg(rt.pose(_hand_frame(driver_bend, seen)).joints, "left")
     assert abs(bends[False]) < 0.5  # std keeps the image's straight hand
     assert low <= bends[True] <= high
+
+
+def _face_frame(roll_deg: float) -> DriverFrame:
+    """The figure, upright, with its face's eye line at roll_deg (mouth closed, eyes open)."""
+    pose = figure_pose()
+    face = np.array([0.05, 0.3, 0.3, np.radians(roll_deg)], np.float32)
+    return DriverFrame(0, 0.0, pose.points, pose.z, pose.visibility, face)
+
+
+def _head_turn_deg(head_affine: np.ndarray) -> float:
+    return float(np.degrees(np.arctan2(head_affine[1, 0], head_affine[0, 0])))
+
+
+@pytest.mark.parametrize(("roll", "low", "high"), [
+    (15.0, 12.5, 14.0),  # tilted, less the degree and a half it moved the usual angle (9 level, 1 tilted)
+    (-20.0, -18.5, -17.0),
+    (60.0, 24.5, 25.5),  # held at 25°
+])  # fmt: skip
+def test_pro_heads_tilt_as_far_as_the_drivers_face_leaves_its_usual_roll(
+        character: Character, roll: float, low: float, high: float) -> None:
+    turns = {}
+    for follow in (False, True):
+        rt = Retargeter(character, SIZE, Orientation.IMAGE, head_roll=follow)
+        level = _face_frame(0.0)
+        rt.prime([level])
+        for _ in range(9):  # the driver's usual face: level
+            rt.pose(level)
+        posed = rt.pose(_face_frame(roll))
+        turns[follow] = _head_turn_deg(posed.affines["head"])
+        centre = posed.affines["head"] @ np.append(character.joints["head"], 1.0)
+        assert np.allclose(centre, posed.joints["head"], atol=0.5)  # turned about the head's centre
+    assert abs(turns[False]) < 0.5  # std: the upright figure's head does not turn, whatever its face
+    assert low <= turns[True] - turns[False] <= high

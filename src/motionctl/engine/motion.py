@@ -169,14 +169,15 @@ class MotionTracker:
             if pose is None:
                 continue
             # Every frame of a run has a pose (found or interpolated); the window is the run's.
-            lo, hi = max(0, i - self._smooth.half), min(len(self.run), i + self._smooth.half + 1)
-            window = [o.pose or pose for o in self.run[lo:hi]]
+            lo = max(0, i - self._smooth.half)
+            span = self.run[lo : i + self._smooth.half + 1]
+            window = [o.pose or pose for o in span]
             pts = self._smooth.at([p.points for p in window], i - lo)
             z = self._smooth.at([p.z for p in window], i - lo)
-            faces = [o.face for o in self.run[lo:hi] if o.face is not None]
+            faces = [o.face for o in span if o.face is not None]
             face = None
             if obs.face is not None:  # faces the mesh lost nearby: this frame's own, unsmoothed
-                face = self._smooth.at(faces, i - lo) if len(faces) == hi - lo else obs.face
+                face = self._smooth.at(faces, i - lo) if len(faces) == len(span) else obs.face
             out.append(DriverFrame(obs.index, obs.time, pts.astype(np.float32), z.astype(np.float32),
                                    pose.visibility, face, obs.interpolated))
         return out

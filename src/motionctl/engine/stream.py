@@ -143,7 +143,7 @@ class RenderWorker:
         run = self.run
         spec, cfg = run.spec, run.cfg
         retarget = Retargeter(run.character, self.driver_size, spec.orientation,
-                              hand_orientation=cfg.hand_orientation)
+                              hand_orientation=cfg.hand_orientation, head_roll=cfg.expressions)
         wm = watermark_path(run.output) if spec.watermark else None
         spare, self._spare = self._spare, None
         self.encoder = EncoderProcess(

@@ -33,6 +33,10 @@ MIN_FIT = 0.75
 HAND_BEND = np.radians(30.0)
 KNUCKLES_SEEN = (0.3, 0.7)  # the turn fades in between these visibilities
 KNUCKLES = {"left": (17, 19), "right": (18, 20)}  # BlazePose pinky, index
+# Head roll (pro): the head tilts about its centre by as much as the driver's eye line (the face mesh's
+# roll) leaves its usual angle to the driver's neck, at most HEAD_TILT. The neck's own turn is already
+# the head bone's, so only the tilt the neck does not show is added.
+HEAD_TILT = np.radians(25.0)
 LEG_CHAIN = ("hip", "knee", "ankle", "toe")
 
 
@@ -82,6 +86,13 @@ def arm_fit(character: Character) -> float:
     return float(np.clip(fit, MIN_FIT, 1.0))
 
 
+def _turned_about(pivot: np.ndarray, angle: float, affine: np.ndarray) -> np.ndarray:
+    """``affine`` followed by a turn of ``angle`` (radians, clockwise on screen) about ``pivot``."""
+    c, s = np.cos(angle), np.sin(angle)
+    r = np.array([[c, -s], [s, c]])
+    return np.hstack([r @ affine[:, :2], (r @ affine[:, 2] + pivot - r @ pivot)[:, None]])
+
+
 def _scaled_about(pivot: np.ndarray, k: float, aff: dict[str, np.ndarray], out: Joints
                   ) -> tuple[dict[str, np.ndarray], Joints]:
     """Every bone's affine and joint followed by a scaling by ``k`` about ``pivot``."""
@@ -100,11 +111,13 @@ class Retargeter:
     driver_size: tuple[int, int]  # (w, h) of the driver frames the poses are in
     orientation: Orientation
     hand_orientation: bool = False  # hands bend at the wrist as the driver's do
+    head_roll: bool = False  # the head tilts as the driver's face does (needs the frames' face params)
     _root0: np.ndarray | None = None
     _scale: float = 1.0
     _full_body: bool = False
     _in_front: dict[str, bool] = field(default_factory=dict)
     _bends: dict[str, complex] = field(default_factory=dict)  # side -> sum of the driver's unit wrist bends
+    _tilts: complex = 0j  # sum of the driver's unit eye-line-to-neck angles
     fit: float = field(init=False, default=1.0)  # orientation image: the character's scale about its head
 
     def __post_init__(self) -> None:
@@ -119,6 +132,10 @@ class Retargeter:
         self._full_body = self.character.full_body and hips_seen
         self._root0 = dj[self._root_name()].astype(np.float64)
         self._scale = self.character.body_scale / body_scale(dj)
+        # The driver's usual head angle starts as that of the frames given (the first batch, ~3 s), so
+        # a head already tilted in the first frame is drawn tilted, not taken for the usual angle.
+        if self.head_roll:
+            self._tilts = sum((np.exp(1j * a) for a in map(self._eye_to_neck, frames) if a is not None), 0j)
 
     def _root_name(self) -> str:
         return "mid_hip" if self._full_body else "mid_shoulder"
@@ -159,11 +176,14 @@ class Retargeter:
             a = carry["hip" if "hip" in name else "shoulder"]
             out[name] = a[:, :2] @ cj[name] + a[:, 2]
 
-        # 3. Head: the neck turns as the driver's.
+        # 3. Head: the neck turns as the driver's; with head roll the head tilts as the driver's face.
         neck_len = float(np.linalg.norm(cj["head"] - cj["mid_shoulder"]))
         out["head"] = out["mid_shoulder"] + _unit(dj["head"] - dj["mid_shoulder"]) * neck_len
         aff["head"] = bone_affine(BoneFrame.between(cj["mid_shoulder"], cj["head"]),
                                   BoneFrame.between(out["mid_shoulder"], out["head"]))
+        tilt = self._head_tilt(dj, frame.face)
+        if tilt:
+            aff["head"] = _turned_about(out["head"], tilt, aff["head"])
 
         # 4. Limbs by forward kinematics: driver's directions, character's lengths.
         for side in ("left", "right"):
@@ -251,6 +271,22 @@ class Retargeter:
         self._bends[side] = self._bends.get(side, 0j) + seen * np.exp(1j * driver_bend)
         away = _wrapped(driver_bend - float(np.angle(self._bends[side])))
         return image_bend + seen * float(np.clip(away, -HAND_BEND, HAND_BEND))
+
+    def _head_tilt(self, dj: Joints, face: np.ndarray | None) -> float:
+        """How far the head tilts beyond its neck's turn: the driver's eye line against its neck, away
+        from its usual angle (the running mean so far), at most HEAD_TILT; 0 without head roll or face."""
+        if not self.head_roll or face is None or len(face) < 4:
+            return 0.0
+        to_neck = _wrapped(float(face[3]) - _angle(dj["head"] - dj["mid_shoulder"]))
+        self._tilts += np.exp(1j * to_neck)  # the usual angle keeps learning
+        return float(np.clip(_wrapped(to_neck - float(np.angle(self._tilts))), -HEAD_TILT, HEAD_TILT))
+
+    @staticmethod
+    def _eye_to_neck(frame: DriverFrame) -> float | None:
+        if frame.face is None or len(frame.face) < 4:
+            return None
+        dj = rig_joints(frame.points)
+        return _wrapped(float(frame.face[3]) - _angle(dj["head"] - dj["mid_shoulder"]))
 
     def _hand_in_frame(self, shoulder: np.ndarray, vectors: list[np.ndarray]) -> float:
         """How much to shorten the upper arm so the hand stays above the picture's bottom edge: an
