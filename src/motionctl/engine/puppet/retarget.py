@@ -14,6 +14,7 @@ from motionctl.core.types import Orientation
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.puppet.character import Character, body_scale
 from motionctl.engine.puppet.layers import LIMB_BONES
+from motionctl.engine.puppet.plane import UsualAngle, angle_of, rot, scaled_about, turned_about, unit, wrapped
 from motionctl.engine.puppet.rig import BoneFrame, Joints, bone_affine, rig_joints
 
 ARM_CHAIN = ("shoulder", "elbow", "wrist", "hand")
@@ -47,24 +48,6 @@ class Posed:
     order: list[str]  # layer names, back to front
 
 
-def _rot(v: np.ndarray, angle: float) -> np.ndarray:
-    c, s = np.cos(angle), np.sin(angle)
-    return np.array([c * v[0] - s * v[1], s * v[0] + c * v[1]])
-
-
-def _angle(v: np.ndarray) -> float:
-    return float(np.arctan2(v[1], v[0]))
-
-
-def _wrapped(angle: float) -> float:
-    return float(np.angle(np.exp(1j * angle)))
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    n = float(np.linalg.norm(v))
-    return v / n if n > 1e-6 else np.array([0.0, -1.0])
-
-
 def arm_fit(character: Character) -> float:
     """The scale about the head at which each arm, hanging straight down (upper arm, forearm, hand
     to the knuckles), ends above the picture's bottom edge: 1 when it already does (the dance
@@ -86,25 +69,6 @@ def arm_fit(character: Character) -> float:
     return float(np.clip(fit, MIN_FIT, 1.0))
 
 
-def _turned_about(pivot: np.ndarray, angle: float, affine: np.ndarray) -> np.ndarray:
-    """``affine`` followed by a turn of ``angle`` (radians, clockwise on screen) about ``pivot``."""
-    c, s = np.cos(angle), np.sin(angle)
-    r = np.array([[c, -s], [s, c]])
-    return np.hstack([r @ affine[:, :2], (r @ affine[:, 2] + pivot - r @ pivot)[:, None]])
-
-
-def _scaled_about(pivot: np.ndarray, k: float, aff: dict[str, np.ndarray], out: Joints
-                  ) -> tuple[dict[str, np.ndarray], Joints]:
-    """Every bone's affine and joint followed by a scaling by ``k`` about ``pivot``."""
-    shift = (1 - k) * pivot
-    scaled = {}
-    for name, a in aff.items():
-        m = k * a
-        m[:, 2] += shift
-        scaled[name] = m
-    return scaled, {name: k * p + shift for name, p in out.items()}
-
-
 @dataclass
 class Retargeter:
     character: Character
@@ -116,8 +80,8 @@ class Retargeter:
     _scale: float = 1.0
     _full_body: bool = False
     _in_front: dict[str, bool] = field(default_factory=dict)
-    _bends: dict[str, complex] = field(default_factory=dict)  # side -> sum of the driver's unit wrist bends
-    _tilts: complex = 0j  # sum of the driver's unit eye-line-to-neck angles
+    _bends: dict[str, UsualAngle] = field(default_factory=dict)  # side -> the driver's usual wrist bend
+    _tilt: UsualAngle = field(default_factory=UsualAngle)  # the driver's usual eye line to its neck
     fit: float = field(init=False, default=1.0)  # orientation image: the character's scale about its head
 
     def __post_init__(self) -> None:
@@ -135,7 +99,9 @@ class Retargeter:
         # The driver's usual head angle starts as that of the frames given (the first batch, ~3 s), so
         # a head already tilted in the first frame is drawn tilted, not taken for the usual angle.
         if self.head_roll:
-            self._tilts = sum((np.exp(1j * a) for a in map(self._eye_to_neck, frames) if a is not None), 0j)
+            for angle in map(self._eye_to_neck, frames):
+                if angle is not None:
+                    self._tilt.learn(angle)
 
     def _root_name(self) -> str:
         return "mid_hip" if self._full_body else "mid_shoulder"
@@ -152,22 +118,22 @@ class Retargeter:
         root = self._place_root(dj)
 
         # 2. Torso: spine direction from the driver; shoulder and hip lines turn with the driver's.
-        up_c = _unit(cj["mid_shoulder"] - cj["mid_hip"])
+        up_c = unit(cj["mid_shoulder"] - cj["mid_hip"])
         if self._full_body:
             spine_len = float(np.linalg.norm(cj["mid_shoulder"] - cj["mid_hip"]))
             mid_hip = root
-            mid_sh = root + _unit(dj["mid_shoulder"] - dj["mid_hip"]) * spine_len
-            hip_turn = _angle(dj["left_hip"] - dj["right_hip"]) - _angle(cj["left_hip"] - cj["right_hip"])
+            mid_sh = root + unit(dj["mid_shoulder"] - dj["mid_hip"]) * spine_len
+            hip_turn = angle_of(dj["left_hip"] - dj["right_hip"]) - angle_of(cj["left_hip"] - cj["right_hip"])
         else:
             mid_sh = root
             mid_hip = None
             hip_turn = None
-        sh_turn = _angle(dj["left_shoulder"] - dj["right_shoulder"]) - _angle(
+        sh_turn = angle_of(dj["left_shoulder"] - dj["right_shoulder"]) - angle_of(
             cj["left_shoulder"] - cj["right_shoulder"])
-        upper_dst = BoneFrame(mid_sh, _rot(up_c, sh_turn))
+        upper_dst = BoneFrame(mid_sh, rot(up_c, sh_turn))
         aff["upper_torso"] = bone_affine(BoneFrame(cj["mid_shoulder"], up_c), upper_dst)
         if mid_hip is not None and hip_turn is not None:
-            lower_dst = BoneFrame(mid_hip, _rot(up_c, hip_turn))
+            lower_dst = BoneFrame(mid_hip, rot(up_c, hip_turn))
             aff["lower_torso"] = bone_affine(BoneFrame(cj["mid_hip"], up_c), lower_dst)
         else:
             aff["lower_torso"] = aff["upper_torso"]
@@ -178,12 +144,12 @@ class Retargeter:
 
         # 3. Head: the neck turns as the driver's; with head roll the head tilts as the driver's face.
         neck_len = float(np.linalg.norm(cj["head"] - cj["mid_shoulder"]))
-        out["head"] = out["mid_shoulder"] + _unit(dj["head"] - dj["mid_shoulder"]) * neck_len
+        out["head"] = out["mid_shoulder"] + unit(dj["head"] - dj["mid_shoulder"]) * neck_len
         aff["head"] = bone_affine(BoneFrame.between(cj["mid_shoulder"], cj["head"]),
                                   BoneFrame.between(out["mid_shoulder"], out["head"]))
         tilt = self._head_tilt(dj, frame.face)
         if tilt:
-            aff["head"] = _turned_about(out["head"], tilt, aff["head"])
+            aff["head"] = turned_about(out["head"], tilt, aff["head"])
 
         # 4. Limbs by forward kinematics: driver's directions, character's lengths.
         for side in ("left", "right"):
@@ -192,7 +158,7 @@ class Retargeter:
 
         # 5. orientation image: the whole rig drawn smaller about the head when its arms need the room.
         if self.fit < 1.0:
-            aff, out = _scaled_about(cj["head"], self.fit, aff, out)
+            aff, out = scaled_about(cj["head"], self.fit, aff, out)
 
         # 6. Drawing order from the driver's depth.
         order = self._order(frame)
@@ -242,9 +208,9 @@ class Retargeter:
             a, b = names[k], names[k + 1]
             vec_c = cj[b] - cj[a]
             if k == len(bones) - 1 and chain is ARM_CHAIN:
-                direction = _unit(_rot(vectors[-1], self._wrist_bend(side, cj, dj, visibility)))
+                direction = unit(rot(vectors[-1], self._wrist_bend(side, cj, dj, visibility)))
             else:
-                direction = _unit(dj[b] - dj[a])
+                direction = unit(dj[b] - dj[a])
             vectors.append(direction * float(np.linalg.norm(vec_c)))
         along = [1.0] * len(bones)
         if chain is ARM_CHAIN and self.orientation == Orientation.VIDEO:
@@ -260,16 +226,15 @@ class Retargeter:
         driver's hand is bent away from its usual bend (the running mean of its bends so far), at most
         HAND_BEND: the driver's usual hand is the image's hand, as its neutral face is the image's face."""
         e, w, h = (f"{side}_{j}" for j in ARM_CHAIN[1:])
-        image_bend = _wrapped(_angle(cj[h] - cj[w]) - _angle(cj[w] - cj[e]))
+        image_bend = wrapped(angle_of(cj[h] - cj[w]) - angle_of(cj[w] - cj[e]))
         # Fading in with the knuckles' visibility, a hand the driver's knuckles leave unseen eases back
         # to the image's angle instead of snapping 30° from one frame to the next.
         seen = float(np.clip((float(visibility[list(KNUCKLES[side])].min()) - KNUCKLES_SEEN[0])
                              / (KNUCKLES_SEEN[1] - KNUCKLES_SEEN[0]), 0.0, 1.0))
         if not self.hand_orientation or seen == 0.0:
             return image_bend
-        driver_bend = _wrapped(_angle(dj[h] - dj[w]) - _angle(dj[w] - dj[e]))
-        self._bends[side] = self._bends.get(side, 0j) + seen * np.exp(1j * driver_bend)
-        away = _wrapped(driver_bend - float(np.angle(self._bends[side])))
+        driver_bend = wrapped(angle_of(dj[h] - dj[w]) - angle_of(dj[w] - dj[e]))
+        away = self._bends.setdefault(side, UsualAngle()).away(driver_bend, seen)
         return image_bend + seen * float(np.clip(away, -HAND_BEND, HAND_BEND))
 
     def _head_tilt(self, dj: Joints, face: np.ndarray | None) -> float:
@@ -277,16 +242,15 @@ class Retargeter:
         from its usual angle (the running mean so far), at most HEAD_TILT; 0 without head roll or face."""
         if not self.head_roll or face is None or len(face) < 4:
             return 0.0
-        to_neck = _wrapped(float(face[3]) - _angle(dj["head"] - dj["mid_shoulder"]))
-        self._tilts += np.exp(1j * to_neck)  # the usual angle keeps learning
-        return float(np.clip(_wrapped(to_neck - float(np.angle(self._tilts))), -HEAD_TILT, HEAD_TILT))
+        to_neck = wrapped(float(face[3]) - angle_of(dj["head"] - dj["mid_shoulder"]))
+        return float(np.clip(self._tilt.away(to_neck), -HEAD_TILT, HEAD_TILT))
 
     @staticmethod
     def _eye_to_neck(frame: DriverFrame) -> float | None:
         if frame.face is None or len(frame.face) < 4:
             return None
         dj = rig_joints(frame.points)
-        return _wrapped(float(frame.face[3]) - _angle(dj["head"] - dj["mid_shoulder"]))
+        return wrapped(float(frame.face[3]) - angle_of(dj["head"] - dj["mid_shoulder"]))
 
     def _hand_in_frame(self, shoulder: np.ndarray, vectors: list[np.ndarray]) -> float:
         """How much to shorten the upper arm so the hand stays above the picture's bottom edge: an
