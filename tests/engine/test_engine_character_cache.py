@@ -64,6 +64,15 @@ def test_the_least_recently_used_entries_go_first(tmp_path: Path, character: Cha
     assert not list(tmp_path.glob(".tmp-*"))  # no temporary file left behind
 
 
+def test_a_folder_that_cannot_be_written_keeps_nothing_and_fails_nothing(tmp_path: Path,
+                                                                        character: Character) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the folder should be")
+    cache = CharacterCache(blocked / "characters")
+    cache.put("k", character)  # no exception: the generation goes on without the cache
+    assert cache.get("k") is None
+
+
 def test_the_key_changes_with_everything_the_character_is_made_from(tmp_path: Path) -> None:
     image = _png(tmp_path / "a.png", figure_image())
     other = _png(tmp_path / "b.png", figure_image()[:, ::-1].copy())

@@ -116,6 +116,8 @@ def test_seed_examples_complete(tmp_path: Path, inputs: FileServer) -> None:
             per_second = 0.8 if done["task_info"]["model_name"] == "kling-v2-6" else 1.0
             assert float(done["final_unit_deduction"]) == pytest.approx(per_second * float(video["duration"]), abs=0.01)
         assert client.get("xxx")["task_id"] == t2["task_id"]
+        # The worker kept the analysed character for the next task with this image.
+        assert list((tmp_path / "data" / "characters").glob("*.character.pickle"))
         listed = client.list()
         assert [t["task_id"] for t in listed] == [t3["task_id"], t2["task_id"]]
         for t in listed:

@@ -14,11 +14,13 @@ folder holds at most ``max_entries``; the least recently used go first.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import pickle
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +31,8 @@ from motionctl.engine.puppet.character import Character
 FORMAT = 1  # bump when an entry's layout changes in a way the source hash would not show
 ENGINE_DIR = Path(__file__).resolve().parent
 SUFFIX = ".character.pickle"
+TMP_PREFIX = ".tmp-"
+STALE_TMP_SECONDS = 3600.0
 
 
 @lru_cache(maxsize=1)
@@ -70,34 +74,51 @@ class CharacterCache:
         except FileNotFoundError:
             return None
         except Exception:  # truncated, or written by an incompatible library: a miss, and gone
-            path.unlink(missing_ok=True)
+            _remove(path)
             return None
         if not isinstance(character, Character):
-            path.unlink(missing_ok=True)
+            _remove(path)
             return None
-        os.utime(path)  # recently used: pruned last
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: pruned last
         return character
 
     def put(self, key: str, character: Character) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=SUFFIX, dir=self.folder)
+        """Keep ``character``; a folder that cannot be written (full, read-only) keeps nothing, and the
+        generation goes on: the cache only ever saves work."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=SUFFIX, dir=self.folder)
+        except OSError:
+            return
         try:
             with os.fdopen(fd, "wb") as f:
                 pickle.dump(character, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self._path(key))
+        except OSError:
+            _remove(Path(tmp))
+            return
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            _remove(Path(tmp))
             raise
         self._prune()
 
     def _prune(self) -> None:
         entries = []
         for path in self.folder.glob(f"*{SUFFIX}"):
-            if path.name.startswith(".tmp-"):
-                continue
             try:
-                entries.append((path.stat().st_mtime, path))
-            except FileNotFoundError:  # another process pruned it
+                mtime = path.stat().st_mtime
+            except OSError:  # another process pruned it
                 continue
+            if path.name.startswith(TMP_PREFIX):
+                if time.time() - mtime > STALE_TMP_SECONDS:  # left by a process killed while writing
+                    _remove(path)
+                continue
+            entries.append((mtime, path))
         for _, path in sorted(entries, reverse=True)[self.max_entries :]:
-            path.unlink(missing_ok=True)
+            _remove(path)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
