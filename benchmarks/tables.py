@@ -75,10 +75,10 @@ def quality_table(cases: list[dict[str, Any]]) -> str:
     rows = [
         "| case | moving limbs within 20° | moving median ° | all limbs within 20° "
         "| frozen baseline, moving: within 20° / median ° | person detected | background PSNR dB / SSIM "
-        "| ghost SSIM | jitter out/driver | flicker | face SSIM (another face) | mouth r "
+        "| ghost SSIM | jitter out/driver | flicker | face SSIM (another face) | mouth r | head roll r "
         "| moving wrist bends within 20° (frozen) | moving limbs over re-detections: within 20° mean (range) / "
         "median ° mean (max) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for c in cases:
         r = c["eval"]
@@ -91,7 +91,8 @@ def quality_table(cases: list[dict[str, Any]]) -> str:
             f"{_f(b.get('vacated_ssim'), '{:.3f}')} | "
             f"{_f(s['jitter_ratio'], '{:.2f}')} | {_f(s['flicker'], '{:.2f}')} | "
             f"{_f(a['face_ssim'], '{:.3f}')} ({_f(a['face_ssim_driver'], '{:.3f}')}) | "
-            f"{_f(a['mouth_correlation'], '{:.2f}')} | {_bends(f.get('wrist_bends'))} | "
+            f"{_f(a['mouth_correlation'], '{:.2f}')} | {_f(a.get('head_roll_correlation'), '{:.2f}')} | "
+            f"{_bends(f.get('wrist_bends'))} | "
             f"{_rescans(r.get('repeatability'))} |"
         )
     return "\n".join(rows)

@@ -93,6 +93,7 @@ def test_the_driver_scored_against_itself_is_near_perfect(self_scored: dict) -> 
     assert all(t["passed"] for t in self_scored["targets"])
     # The same talking face in both: mouth opening correlates almost perfectly.
     assert self_scored["appearance"]["mouth_correlation"] > 0.9
+    assert self_scored["appearance"]["head_roll_correlation"] > 0.9  # and the head's roll
     # Its frozen baseline (first frame held) is far off on the moving limbs.
     assert self_scored["fidelity"]["frozen_moving"]["median_deg"] > 30.0
 

@@ -86,6 +86,7 @@ def other_table(r: EvalReport) -> Table:
     )
     if r.mode == "pro":
         t.add_row("mouth opening correlation", _num(a.mouth_correlation, "{:.2f}"), "Pearson vs driver")
+        t.add_row("head roll correlation", _num(a.head_roll_correlation, "{:.2f}"), "Pearson vs driver (eye line)")
     return t
 
 

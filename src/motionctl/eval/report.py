@@ -41,6 +41,7 @@ class AppearanceReport:
     face_ssim_driver: float | None  # the same against the driver's (another person's) face, for scale
     face_frames: int
     mouth_correlation: float | None  # pro only: output mouth opening vs driver's, Pearson
+    head_roll_correlation: float | None = None  # pro only: output head roll (face mesh) vs driver's, Pearson
 
 
 @dataclass

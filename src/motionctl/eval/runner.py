@@ -3,9 +3,10 @@
 Steps:
  1. check_inputs: the three files exist.
  2. The image: pose + segmentation (the character's area in the image) and its eye-aligned face.
- 3. The driver, streamed: pose (tracking), face crops (the "another person's face" baseline), mouth (pro).
+ 3. The driver, streamed: pose (tracking), face crops (the "another person's face" baseline), mouth and
+    head roll (pro).
  4. The output, pass 1, streamed: pose + segmentation, the union of the character's areas, face crops,
-    mouth (pro).
+    mouth and head roll (pro).
  5. The output, pass 2, streamed: background PSNR/SSIM against the image and flicker, outside the union;
     on sampled frames, the "vacated" area (the image's character silhouette minus where the character is
     now) compared with the image: a ghost of the original pose left behind scores high there.
@@ -64,6 +65,7 @@ class _Pass:
     track: PoseTrack
     faces: list[np.ndarray]
     mouth: dict[float, float]  # time -> mouth opening
+    roll: dict[float, float]  # time -> head roll (radians, the face mesh's eye line)
     area: np.ndarray | None = None  # union of the character's areas over the clip, dilated
     small_areas: list[np.ndarray] | None = None  # each frame's dilated area at 1/4 size (for "vacated")
 
@@ -98,6 +100,7 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
     poses: list[Pose | None] = []
     faces: list[np.ndarray] = []
     mouths: dict[float, float] = {}
+    rolls: dict[float, float] = {}
     area: np.ndarray | None = None
     small_areas: list[np.ndarray] = []
     size = (0, 0)
@@ -137,7 +140,9 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
                 if mesh is not None and head is not None:
                     landmarks = mesh.estimate(head)
                     if landmarks is not None:
-                        mouths[frame.time] = face_params(landmarks).mouth_open
+                        params = face_params(landmarks)
+                        mouths[frame.time] = params.mouth_open
+                        rolls[frame.time] = params.roll
     finally:
         if mesh is not None:
             mesh.close()
@@ -145,7 +150,8 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
         raise rule_violation(MediaRejected, field, "must contain at least one video frame", str(path))
     if area is not None:
         area = im.dilate(area)
-    return _Pass(PoseTrack.from_poses(times, poses, size), faces, mouths, area, small_areas if segmentation else None)
+    return _Pass(PoseTrack.from_poses(times, poses, size), faces, mouths, rolls, area,
+                 small_areas if segmentation else None)
 
 
 @dataclass
@@ -220,7 +226,8 @@ def _face_similarity(reference: np.ndarray | None, crops: list[np.ndarray]) -> f
     return float(np.mean([v for v in values if v is not None]))
 
 
-def _mouth_correlation(out: dict[float, float], drv: dict[float, float], tolerance: float) -> float | None:
+def _correlation(out: dict[float, float], drv: dict[float, float], tolerance: float) -> float | None:
+    """Pearson correlation of a per-frame value of the output with the driver's at the nearest time."""
     if not out or not drv:
         return None
     drv_times = np.array(sorted(drv))
@@ -283,7 +290,8 @@ def measure(
             face_ssim=_face_similarity(character.face, out.faces),
             face_ssim_driver=_face_similarity(character.face, drv.faces),
             face_frames=len(out.faces),
-            mouth_correlation=_mouth_correlation(out.mouth, drv.mouth, 0.5 * period + 1e-6) if pro else None,
+            mouth_correlation=_correlation(out.mouth, drv.mouth, 0.5 * period + 1e-6) if pro else None,
+            head_roll_correlation=_correlation(out.roll, drv.roll, 0.5 * period + 1e-6) if pro else None,
         ),
         targets=targets_for(fid, out.track.detection_rate),
         repeatability=_repeatability(output, drv, fid, rescans, max_fps) if rescans else None,
