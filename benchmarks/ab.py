@@ -22,24 +22,32 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIR = ROOT.parent / "shared" / "testdata" / "pairs" / "fullbody_cartoon"
 CASE = Path(__file__).resolve().parent / "generate_case.py"  # one generation, its result as JSON
 
 
-def run_once(src: Path, args: argparse.Namespace, tmp: Path) -> tuple[float, float]:
-    """(engine wall seconds, CPU seconds of the process and its children) of one generation."""
-    env = {**os.environ, "PYTHONPATH": str(src)}
-    resolution = "1080p" if args.mode == "pro" else "720p"
+def run_case(options: list[str], tmp: Path, src: Path | None = None) -> tuple[dict[str, Any], float]:
+    """``benchmarks/generate_case.py`` with ``options`` (all but --output and --json-out) in a fresh
+    interpreter, ``src`` first on its PYTHONPATH when given: its result JSON and the CPU seconds of it
+    and its child processes."""
+    env = {**os.environ, "PYTHONPATH": str(src)} if src is not None else None
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([sys.executable, str(CASE), "--image", str(args.image), "--video", str(args.video),
-                    "--orientation", args.orientation, "--mode", args.mode, "--resolution", resolution,
-                    "--output", str(tmp / "out.mp4"), "--json-out", str(tmp / "result.json")],
-                   env=env, capture_output=True, check=True)
+    subprocess.run([sys.executable, str(CASE), *options, "--output", str(tmp / "out.mp4"),
+                    "--json-out", str(tmp / "result.json")], env=env, capture_output=True, check=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return float(json.loads((tmp / "result.json").read_text())["wall_seconds"]), cpu
+    return json.loads((tmp / "result.json").read_text()), cpu
+
+
+def run_once(src: Path, args: argparse.Namespace, tmp: Path) -> tuple[float, float]:
+    """(engine wall seconds, CPU seconds of the process and its children) of one generation."""
+    resolution = "1080p" if args.mode == "pro" else "720p"
+    result, cpu = run_case(["--image", str(args.image), "--video", str(args.video), "--orientation",
+                            args.orientation, "--mode", args.mode, "--resolution", resolution], tmp, src)
+    return float(result["wall_seconds"]), cpu
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,32 +13,25 @@ where the character's analysis weighs more.
 from __future__ import annotations
 
 import argparse
-import json
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ab import run_case  # noqa: E402  (a sibling script, not a package)
+
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = ROOT.parent / "shared" / "testdata" / "pairs"
-CASE = Path(__file__).resolve().parent / "generate_case.py"
 PAIR_FILES = {"dance": ("fullbody_cartoon", "image.png"), "elf": ("upperbody_elf", "image.jpeg")}
 
 
 def run_once(a: argparse.Namespace, tmp: Path, cache: Path | None) -> tuple[float, float, float]:
     """(engine wall s, CPU s of the process tree, the character stage's s) of one generation."""
     folder, image = PAIR_FILES[a.pair]
-    resolution = "1080p" if a.mode == "pro" else "720p"
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    args = [sys.executable, str(CASE), "--image", str(PAIRS / folder / image), "--video",
-            str(PAIRS / folder / "video.mp4"), "--orientation", "video", "--mode", a.mode, "--resolution",
-            resolution, "--output", str(tmp / "out.mp4"), "--json-out", str(tmp / "result.json")]
-    subprocess.run(args + (["--cache-dir", str(cache)] if cache else []), capture_output=True, check=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    result = json.loads((tmp / "result.json").read_text())
+    options = ["--image", str(PAIRS / folder / image), "--video", str(PAIRS / folder / "video.mp4"),
+               "--orientation", "video", "--mode", a.mode, "--resolution", "1080p" if a.mode == "pro" else "720p"]
+    result, cpu = run_case(options + (["--cache-dir", str(cache)] if cache else []), tmp)
     return float(result["wall_seconds"]), cpu, float(result["stage_seconds"]["character"])
 
 

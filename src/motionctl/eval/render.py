@@ -44,15 +44,16 @@ def per_bone_table(r: EvalReport) -> Table:
     for col in ("bone", "all", "moving", "frozen, moving"):
         t.add_column(col, justify="right" if col != "bone" else "left")
     for name, parts in r.fidelity.per_bone.items():
-        cells = [f"{_num(s.median_deg)} / {_pct(s.within_20)}" if s.comparisons else "—"
-                 for s in (parts["all"], parts["moving"], parts["frozen_moving"])]  # fmt: skip
-        t.add_row(name, *cells)
-    bends = r.fidelity.wrist_bends
-    if bends:
-        cells = [f"{_num(s.median_deg)} / {_pct(s.within_20)}" if s.comparisons else "—"
-                 for s in (bends["all"], bends["moving"], bends["frozen_moving"])]  # fmt: skip
-        t.add_row("wrist bends (both hands)", *cells, style="dim")
+        t.add_row(name, *_parts_cells(parts))
+    if r.fidelity.wrist_bends:
+        t.add_row("wrist bends (both hands)", *_parts_cells(r.fidelity.wrist_bends), style="dim")
     return t
+
+
+def _parts_cells(parts: dict[str, Summary]) -> list[str]:
+    """"median / within 20°" for all, moving and frozen-moving comparisons ("—" where there are none)."""
+    return [f"{_num(s.median_deg)} / {_pct(s.within_20)}" if s.comparisons else "—"
+            for s in (parts["all"], parts["moving"], parts["frozen_moving"])]  # fmt: skip
 
 
 def other_table(r: EvalReport) -> Table:

@@ -29,6 +29,9 @@ def _downscale(rgb: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
     return np.ascontiguousarray(rgb), scale
 
 
+SOLUTION_STEP_US = 33333  # mediapipe's legacy ``process`` stamps each call this many µs after the last
+
+
 class PoseEstimator:
     """One person's pose per frame.
 
@@ -78,12 +81,16 @@ class PoseEstimator:
         speed it sees, and the legacy API stamps each call 1/30 s after the last: posing every 2nd frame,
         it saw twice the real speed and lagged the presenter's quick gestures (elf, orientation video,
         std: moving-limb median 10.8° -> 9.0° with real times, mean of five re-detections). The stamp
-        is a private attribute of mediapipe's SolutionBase, which ``process`` advances by 33333 µs."""
-        if at is None or not hasattr(self._pose, "_simulated_timestamp"):
+        is a private attribute of mediapipe's SolutionBase, which ``process`` advances by SOLUTION_STEP_US."""
+        if at is None:
             return
-        stamp = max(int(round(at * 1e6)), self._last_us + 1)  # mediapipe needs increasing stamps
-        self._pose._simulated_timestamp = stamp - 33333
-        self._last_us = stamp
+        self._last_us = max(int(round(at * 1e6)), self._last_us + 1)  # mediapipe needs increasing stamps
+        self._restamp()
+
+    def _restamp(self) -> None:
+        """The tracking graph's next call stamped at the last frame time given (none given: left as is)."""
+        if self._last_us >= 0 and hasattr(self._pose, "_simulated_timestamp"):
+            self._pose._simulated_timestamp = self._last_us - SOLUTION_STEP_US
 
     def estimate(self, rgb: np.ndarray, at: float | None = None) -> PoseObservation | None:
         h, w = rgb.shape[:2]
@@ -119,8 +126,7 @@ class PoseEstimator:
             return result
         self._pose.close()
         self._pose = self._graph()
-        if self._last_us >= 0:  # the fresh graph sees this frame at its own time too
-            self._pose._simulated_timestamp = self._last_us - 33333
+        self._restamp()  # the fresh graph sees this frame at its own time too
         return self._pose.process(largest_alone(small, [picked, *others]))
 
     def close(self) -> None:

@@ -69,6 +69,13 @@ def arm_fit(character: Character) -> float:
     return float(np.clip(fit, MIN_FIT, 1.0))
 
 
+def _eye_to_neck(dj: Joints, face: np.ndarray | None) -> float | None:
+    """The driver's eye line (the face mesh's roll, FaceParams' 4th value) against its neck."""
+    if face is None or len(face) < 4:
+        return None
+    return wrapped(float(face[3]) - angle_of(dj["head"] - dj["mid_shoulder"]))
+
+
 @dataclass
 class Retargeter:
     character: Character
@@ -99,7 +106,8 @@ class Retargeter:
         # The driver's usual head angle starts as that of the frames given (the first batch, ~3 s), so
         # a head already tilted in the first frame is drawn tilted, not taken for the usual angle.
         if self.head_roll:
-            for angle in map(self._eye_to_neck, frames):
+            for f in frames:
+                angle = _eye_to_neck(rig_joints(f.points), f.face)
                 if angle is not None:
                     self._tilt.learn(angle)
 
@@ -227,11 +235,13 @@ class Retargeter:
         HAND_BEND: the driver's usual hand is the image's hand, as its neutral face is the image's face."""
         e, w, h = (f"{side}_{j}" for j in ARM_CHAIN[1:])
         image_bend = wrapped(angle_of(cj[h] - cj[w]) - angle_of(cj[w] - cj[e]))
+        if not self.hand_orientation:
+            return image_bend
         # Fading in with the knuckles' visibility, a hand the driver's knuckles leave unseen eases back
         # to the image's angle instead of snapping 30° from one frame to the next.
         seen = float(np.clip((float(visibility[list(KNUCKLES[side])].min()) - KNUCKLES_SEEN[0])
                              / (KNUCKLES_SEEN[1] - KNUCKLES_SEEN[0]), 0.0, 1.0))
-        if not self.hand_orientation or seen == 0.0:
+        if seen == 0.0:
             return image_bend
         driver_bend = wrapped(angle_of(dj[h] - dj[w]) - angle_of(dj[w] - dj[e]))
         away = self._bends.setdefault(side, UsualAngle()).away(driver_bend, seen)
@@ -240,17 +250,10 @@ class Retargeter:
     def _head_tilt(self, dj: Joints, face: np.ndarray | None) -> float:
         """How far the head tilts beyond its neck's turn: the driver's eye line against its neck, away
         from its usual angle (the running mean so far), at most HEAD_TILT; 0 without head roll or face."""
-        if not self.head_roll or face is None or len(face) < 4:
+        to_neck = _eye_to_neck(dj, face) if self.head_roll else None
+        if to_neck is None:
             return 0.0
-        to_neck = wrapped(float(face[3]) - angle_of(dj["head"] - dj["mid_shoulder"]))
         return float(np.clip(self._tilt.away(to_neck), -HEAD_TILT, HEAD_TILT))
-
-    @staticmethod
-    def _eye_to_neck(frame: DriverFrame) -> float | None:
-        if frame.face is None or len(frame.face) < 4:
-            return None
-        dj = rig_joints(frame.points)
-        return wrapped(float(frame.face[3]) - angle_of(dj["head"] - dj["mid_shoulder"]))
 
     def _hand_in_frame(self, shoulder: np.ndarray, vectors: list[np.ndarray]) -> float:
         """How much to shorten the upper arm so the hand stays above the picture's bottom edge: an
