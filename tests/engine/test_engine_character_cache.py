@@ -85,7 +85,7 @@ def test_the_key_changes_with_everything_the_character_is_made_from(tmp_path: Pa
         character_key(GenerationSpec(image=other, video=spec.video), std),
         character_key(GenerationSpec(image=image, video=spec.video, resolution=Resolution.P1080), std),
         character_key(GenerationSpec(image=image, video=spec.video, joints={"left_hip": (1.0, 2.0)}), std),
-        character_key(spec, EngineConfig(fill_quality="pro")),
+        character_key(spec, EngineConfig(image_pose_side=512)),
         character_key(spec, EngineConfig(expressions=True)),
     ]
     assert len({key, *changed}) == 6

@@ -46,7 +46,7 @@ def generate(
     output: Annotated[Path, typer.Option(help="Output MP4 path.")],
     orientation: Annotated[Orientation, typer.Option(help="Keep the image's framing (image, ≤10 s) or follow "
                                                      "the driver's placement (video, ≤30 s).")] = Orientation.IMAGE,
-    mode: Annotated[Mode, typer.Option(help="std: fast; pro: face expressions, hands, finer fills.")] = Mode.STD,
+    mode: Annotated[Mode, typer.Option(help="std: fast; pro: face expressions, head tilt, hands.")] = Mode.STD,
     resolution: Annotated[Resolution | None, typer.Option(help="Short side; default std 720p, pro 1080p.")] = None,
     no_sound: Annotated[bool, typer.Option("--no-sound", help="Drop the driver's audio.")] = False,
     watermark: Annotated[bool, typer.Option("--watermark", help="Also write OUTPUT_watermark.mp4.")] = False,

@@ -29,7 +29,6 @@ class EngineConfig:
     # 12 s, 2.2 Mbit/s) and 1.5 dB less PSNR (benchmarks/encoder.py).
     preset: str = "ultrafast"
     x264_params: str = "bframes=3"
-    fill_quality: str = "std"
     expressions: bool = False  # mouth, eyes and head roll from the driver's face mesh
     hand_orientation: bool = False  # hands bend at the wrist as the driver's (puppet/retarget.py)
     # Decode+pose, rendering and encoding run in three processes on (typically) two cores: thread
@@ -45,6 +44,6 @@ class EngineConfig:
     @staticmethod
     def for_mode(mode: Mode) -> EngineConfig:
         if mode == Mode.PRO:
-            return EngineConfig(pose_stride=1, face_side=960, crf=20, preset="veryfast", fill_quality="pro",
+            return EngineConfig(pose_stride=1, face_side=960, crf=20, preset="veryfast",
                                 expressions=True, hand_orientation=True)
         return EngineConfig()

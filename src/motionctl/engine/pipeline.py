@@ -29,7 +29,7 @@ from motionctl.engine.stream import StreamingRun
 from motionctl.media.decode import LoadedImage, load_image, output_fps
 from motionctl.media.encode import output_size
 from motionctl.media.probe import ImageInfo, VideoInfo
-from motionctl.media.validate import validate_image, validate_video
+from motionctl.media.validate import check_video_end, validate_image, validate_video
 
 Progress = Callable[[float], None]
 
@@ -42,8 +42,10 @@ class MotionControlPipeline:
     # -- step helpers ------------------------------------------------------------------------------
     @staticmethod
     def check_inputs(spec: GenerationSpec) -> tuple[ImageInfo, VideoInfo]:
+        """Every documented limit but the slow one, that the driver's end decodes: the pipeline checks
+        that (``check_video_end``) once the perception processes have their jobs."""
         image = validate_image(spec.image, field="image")
-        video = validate_video(spec.video, spec.orientation, field="video")
+        video = validate_video(spec.video, spec.orientation, field="video", check_end=False)
         return image, video
 
     def prepare_character(self, loaded: LoadedImage, canvas: tuple[int, int], cfg: EngineConfig,
@@ -59,8 +61,7 @@ class MotionControlPipeline:
                                  "motionctl generate --joints)", "no person detected")
         else:
             pose, seg = seen.pose, seen.mask
-        character = analyze_character(loaded.rgb, loaded.alpha, canvas, pose=pose, seg_mask=seg,
-                                      quality=cfg.fill_quality)
+        character = analyze_character(loaded.rgb, loaded.alpha, canvas, pose=pose, seg_mask=seg)
         if cfg.expressions and seen.face is not None:
             character.face = seen.face * np.array([canvas[0] / w, canvas[1] / h], np.float32)
         return character
@@ -79,7 +80,7 @@ class MotionControlPipeline:
         cached = self.cache.get(key) if self.cache is not None and key is not None else None
         looks = MotionProcess() if cached is None else contextlib.nullcontext(None)
         with looks as looker, MotionProcess() as motion:
-            # 1. Check the inputs against the documented limits.
+            # 1. Check the inputs against the documented limits (the driver's end is checked in step 2).
             t = time.perf_counter()
             _, video = self.check_inputs(spec)
             output = Path(output)
@@ -100,6 +101,12 @@ class MotionControlPipeline:
             if looker is not None:
                 looker.begin(None, fps, cfg, False, ImageJob(spec.image, cfg.image_pose_side, given, cfg.expressions))
             motion.begin(spec.video, fps, cfg, debug_dir is not None, None)
+            # The last check decodes the driver's end (~0.5 s for the 1080x1920 dance, its keyframe is
+            # far back): the driver's process, idle after loading its models, decodes meanwhile. A clip
+            # cut short is still rejected here, before a frame is drawn; leaving the block stops both.
+            t = time.perf_counter()
+            check_video_end(video, "video")
+            stages["check"] += time.perf_counter() - t
 
             # 3. Analyse the character: pose (or given joints), matte, layers, skin, background plate.
             t = time.perf_counter()

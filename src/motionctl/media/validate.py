@@ -93,8 +93,12 @@ def validate_video(
     field: str = "video_url",
     *,
     name: str | None = None,
+    check_end: bool = True,
 ) -> VideoInfo:
-    """Check a reference video against every documented limit for ``orientation``; return its info."""
+    """Check a reference video against every documented limit for ``orientation``; return its info.
+
+    ``check_end=False`` leaves out the one slow check, that the clip's end decodes (``check_video_end``),
+    for a caller that runs it later, while other work goes on."""
     path = Path(path)
     orient = Orientation(orientation)
     ext = _extension(path, name, limits.VIDEO_FORMATS, field)
@@ -126,11 +130,12 @@ def validate_video(
             f"duration must be at most {max_s:g} s with character_orientation={orient.value}",
             f"{_shown(info.duration, max_s)} s",
         )
-    _check_last_frames(info, field)
+    if check_end:
+        check_video_end(info, field)
     return info
 
 
-def _check_last_frames(info: VideoInfo, field: str) -> None:
+def check_video_end(info: VideoInfo, field: str) -> None:
     """Decode the end of the clip: a file cut short or corrupted at the end fails here.
 
     (The first frame was decoded by probe_video.) The last decoded frame must end within two frame
@@ -164,4 +169,4 @@ def _check_last_frames(info: VideoInfo, field: str) -> None:
         )
 
 
-__all__ = ["MediaRejected", "validate_image", "validate_video"]
+__all__ = ["MediaRejected", "check_video_end", "validate_image", "validate_video"]

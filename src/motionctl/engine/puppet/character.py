@@ -98,7 +98,6 @@ def analyze_character(
     *,
     pose: Pose,
     seg_mask: np.ndarray | None,
-    quality: str = "std",
 ) -> Character:
     """Build the puppet from the image (at any size) onto a canvas of ``canvas`` = (w, h)."""
     # 1. Matte: the image's own alpha, else segmentation, else colour keying (drawings).
@@ -164,7 +163,7 @@ def analyze_character(
             layers.append(layer)
 
     # 5. The background with the character removed.
-    plate = background_plate(image, matte, quality)
+    plate = background_plate(image, matte)
     return Character(canvas, image, matte, plate, joints, layers, labels, limbs, full_body, radii,
                      tucked=parts.tucked)
 
