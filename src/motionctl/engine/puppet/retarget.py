@@ -76,16 +76,6 @@ def _eye_to_neck(dj: Joints, face: np.ndarray | None) -> float | None:
     return wrapped(float(face[3]) - angle_of(dj["head"] - dj["mid_shoulder"]))
 
 
-def _driver_bend(side: str, dj: Joints, visibility: np.ndarray) -> tuple[float, float]:
-    """The driver's hand angle to its forearm, and how surely it is seen (0-1). Fading in with the
-    knuckles' visibility, a hand the driver's knuckles leave unseen eases back to the image's angle
-    instead of snapping 30° from one frame to the next."""
-    seen = float(np.clip((float(visibility[list(KNUCKLES[side])].min()) - KNUCKLES_SEEN[0])
-                         / (KNUCKLES_SEEN[1] - KNUCKLES_SEEN[0]), 0.0, 1.0))
-    e, w, h = (dj[f"{side}_{j}"] for j in ARM_CHAIN[1:])
-    return wrapped(angle_of(h - w) - angle_of(w - e)), seen
-
-
 @dataclass
 class Retargeter:
     character: Character
@@ -113,18 +103,13 @@ class Retargeter:
         self._full_body = self.character.full_body and hips_seen
         self._root0 = dj[self._root_name()].astype(np.float64)
         self._scale = self.character.body_scale / body_scale(dj)
-        # The driver's usual head angle and wrist bends start as those of the frames given (the first
-        # batch, ~3 s), so a head or hand already turned in the first frame is drawn turned, not taken
-        # for the usual angle.
-        for f in frames:
-            fj = rig_joints(f.points)
-            angle = _eye_to_neck(fj, f.face) if self.head_roll else None
-            if angle is not None:
-                self._tilt.learn(angle)
-            for side in KNUCKLES if self.hand_orientation else ():
-                bend, seen = _driver_bend(side, fj, f.visibility)
-                if seen > 0.0:
-                    self._bends.setdefault(side, UsualAngle()).learn(bend, seen)
+        # The driver's usual head angle starts as that of the frames given (the first batch, ~3 s), so
+        # a head already tilted in the first frame is drawn tilted, not taken for the usual angle.
+        if self.head_roll:
+            for f in frames:
+                angle = _eye_to_neck(rig_joints(f.points), f.face)
+                if angle is not None:
+                    self._tilt.learn(angle)
 
     def _root_name(self) -> str:
         return "mid_hip" if self._full_body else "mid_shoulder"
@@ -246,16 +231,19 @@ class Retargeter:
 
     def _wrist_bend(self, side: str, cj: Joints, dj: Joints, visibility: np.ndarray) -> float:
         """The hand's angle to the forearm: the image's, turned with hand orientation by as much as the
-        driver's hand is bent away from its usual bend (the mean of the first batch's bends and those
-        since), at most HAND_BEND: the driver's usual hand is the image's hand, as its neutral face is
-        the image's face."""
+        driver's hand is bent away from its usual bend (the running mean of its bends so far), at most
+        HAND_BEND: the driver's usual hand is the image's hand, as its neutral face is the image's face."""
         e, w, h = (f"{side}_{j}" for j in ARM_CHAIN[1:])
         image_bend = wrapped(angle_of(cj[h] - cj[w]) - angle_of(cj[w] - cj[e]))
         if not self.hand_orientation:
             return image_bend
-        driver_bend, seen = _driver_bend(side, dj, visibility)
+        # Fading in with the knuckles' visibility, a hand the driver's knuckles leave unseen eases back
+        # to the image's angle instead of snapping 30° from one frame to the next.
+        seen = float(np.clip((float(visibility[list(KNUCKLES[side])].min()) - KNUCKLES_SEEN[0])
+                             / (KNUCKLES_SEEN[1] - KNUCKLES_SEEN[0]), 0.0, 1.0))
         if seen == 0.0:
             return image_bend
+        driver_bend = wrapped(angle_of(dj[h] - dj[w]) - angle_of(dj[w] - dj[e]))
         away = self._bends.setdefault(side, UsualAngle()).away(driver_bend, seen)
         return image_bend + seen * float(np.clip(away, -HAND_BEND, HAND_BEND))
 
