@@ -23,7 +23,7 @@ from motionctl.core import limits
 from motionctl.core.errors import InvalidInput, MediaRejected
 from motionctl.core.types import Orientation
 from motionctl.media.probe import probe_image, probe_video
-from motionctl.media.validate import validate_image, validate_video
+from motionctl.media.validate import check_video_end, validate_image, validate_video
 
 
 def rejected(fn, *args, **kw) -> MediaRejected:  # type: ignore[no-untyped-def]
@@ -212,6 +212,18 @@ def test_video_cut_in_half_is_rejected(tmp_path: Path, faststart: bool) -> None:
     path.write_bytes(data[: len(data) // 2])
     err = rejected(validate_video, path, "video")
     assert "complete, readable" in err.rule
+
+
+def test_the_end_check_can_come_later_and_still_rejects_a_cut_clip(tmp_path: Path) -> None:
+    """The pipeline checks every limit first and the clip's end (the one slow check) once its driver
+    process has its job: a clip cut in half with its index up front passes the first, not the second."""
+    path = write_video(tmp_path / "cut.mp4", 360, 360, fps=24, seconds=4, faststart=True)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    info = validate_video(path, "video", field="video", check_end=False)
+    assert info.duration == pytest.approx(4.0, abs=0.1)
+    err = rejected(check_video_end, info, "video")
+    assert "complete, readable" in err.rule and "truncated" in str(err)
 
 
 def test_stored_copy_is_checked_under_the_users_file_name(tmp_path: Path) -> None:

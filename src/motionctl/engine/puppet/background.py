@@ -27,7 +27,9 @@ def background_plate(image: np.ndarray, matte: np.ndarray) -> np.ndarray:
     A second, finer inpaint of the hole's rim (pro, until stop 13) drew a seam where it met the coarse
     fill, two halo widths inside the outline: a ghost of the character's silhouette in the plate, which
     re-detection read as limbs (elf, orientation image, pro: 77% -> 81% of moving limbs within 20°
-    without it, means of 15 readings of 3 renders; std at 1080p with it: 86% -> 75%)."""
+    without it, means of 15 readings of 3 renders; std at 1080p with it: 86% -> 75%). In orientation
+    video the elf read 86% -> 83% without it: readings move either way with the plate's texture; the
+    ghost figure is a defect either way."""
     h, w = matte.shape
     grow = max(3, int(HALO_GROW * np.hypot(h, w)))
     # Distance transforms instead of dilating by a disc of radius `grow` (a 177 px disc at 1080p:
