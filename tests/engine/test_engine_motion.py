@@ -82,3 +82,20 @@ def test_a_steady_move_is_smoothed_without_lag() -> None:
     for f in out[3:-3]:  # every frame with its whole window: exactly where the driver was
         assert np.allclose(f.points[:, 0] - base, 2.0 * f.index, atol=1e-3)
 
+
+
+def test_a_face_read_between_poses_is_kept_not_interpolated() -> None:
+    """pro reads the face on every frame but the pose on every 2nd: a mouth that opens on a frame
+    between two poses opens there (interpolating the poses' faces would halve it), also at the end."""
+    t = MotionTracker(FPS)
+    out = []
+    for i in range(42):
+        o = obs(i, None if i % 2 else 0.0, skipped=bool(i % 2))
+        o.face = np.array([0.4 if i in (21, 41) else 0.0, 0.3, 0.3, 0.0], np.float32)  # opens at 21, 41
+        out += t.push(o)
+    out += t.finish()
+    mouth = {f.index: float(f.face[0]) for f in out}
+    assert len(out) == 42
+    # A one-frame opening keeps ~40% through the one-frame smoothing; interpolated, it would be gone.
+    assert mouth[21] > 0.12 and mouth[41] > 0.12
+    assert mouth[20] < mouth[21] and mouth[22] < mouth[21] and mouth[10] == pytest.approx(0.0)

@@ -107,7 +107,8 @@ class MotionTracker:
         if self.run and self.gap and all(g.skipped for g in self.gap):
             # The clip ended on frames skipped by the pose stride: hold the last pose over them.
             last = self.run[-1]
-            self.run += [Observation(g.index, g.time, last.pose, g.thumb, last.face, interpolated=True)
+            self.run += [Observation(g.index, g.time, last.pose, g.thumb,
+                                     last.face if g.face is None else g.face, interpolated=True)
                          for g in self.gap]
             self.gap = []
             self.confirmed = self.confirmed or len(self.run) >= self.min_frames
@@ -152,8 +153,8 @@ class MotionTracker:
                 visibility=np.minimum(p0.visibility, p1.visibility),
                 z=(1 - w) * p0.z + w * p1.z,
             )
-            face = None
-            if prev.face is not None and nxt.face is not None:
+            face = g.face  # read between poses (pro), else interpolated
+            if face is None and prev.face is not None and nxt.face is not None:
                 face = (1 - w) * prev.face + w * nxt.face
             self.run.append(Observation(g.index, g.time, pose, g.thumb, face, interpolated=True))
 
