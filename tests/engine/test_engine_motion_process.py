@@ -116,3 +116,25 @@ def test_a_child_given_only_the_image_answers_its_perception_and_ends() -> None:
         assert list(looker.batches()) == []
     assert seen.pose is not None and seen.face is None
     assert looker.end is not None and looker.end.reason is None
+
+
+def test_std_lets_the_decoder_drop_unreferenced_frames_pro_reads_every_frame(tmp_path: Path) -> None:
+    """Both pose every 2nd frame; std's decoder drops the B-frames no frame refers to (their slots
+    hold the previous picture, marked repeat), pro decodes them all for its face reading."""
+    from motionctl.core.types import Mode
+    from motionctl.engine.motion_process import _frames
+
+    clip = tmp_path / "pyramid.mp4"
+    with av.open(str(clip), "w") as out:  # P b B b P, as x264 encodes most clips (forced here)
+        s = out.add_stream("libx264", rate=12, options={"x264-params": "b-adapt=0:bframes=3:b-pyramid=normal"})
+        s.width, s.height, s.pix_fmt = 384, 384, "yuv420p"
+        for i in range(48):
+            rgb = np.full((384, 384, 3), 60 + 3 * i, np.uint8)
+            rgb[100:200, 8 * i % 300 : 8 * i % 300 + 60] = 230
+            out.mux(s.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")))
+        out.mux(s.encode(None))
+    std = [f for f, _ in _frames(clip, 12.0, EngineConfig.for_mode(Mode.STD))]
+    pro = [(f, big) for f, big in _frames(clip, 12.0, EngineConfig.for_mode(Mode.PRO))]
+    assert len(std) == len(pro) == 48
+    assert 10 <= sum(f.repeat for f in std) <= 30
+    assert not any(f.repeat for f, _ in pro) and all(big is not None for _, big in pro)
