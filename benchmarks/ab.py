@@ -42,11 +42,15 @@ def run_case(options: list[str], tmp: Path, src: Path | None = None) -> tuple[di
     return json.loads((tmp / "result.json").read_text()), cpu
 
 
+def case_options(image: Path, video: Path, orientation: str, mode: str) -> list[str]:
+    """generate_case.py's options for one case, at the mode's own resolution (std 720p, pro 1080p)."""
+    return ["--image", str(image), "--video", str(video), "--orientation", orientation, "--mode", mode,
+            "--resolution", "1080p" if mode == "pro" else "720p"]
+
+
 def run_once(src: Path, args: argparse.Namespace, tmp: Path) -> tuple[float, float]:
     """(engine wall seconds, CPU seconds of the process and its children) of one generation."""
-    resolution = "1080p" if args.mode == "pro" else "720p"
-    result, cpu = run_case(["--image", str(args.image), "--video", str(args.video), "--orientation",
-                            args.orientation, "--mode", args.mode, "--resolution", resolution], tmp, src)
+    result, cpu = run_case(case_options(args.image, args.video, args.orientation, args.mode), tmp, src)
     return float(result["wall_seconds"]), cpu
 
 

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ab import run_case  # noqa: E402  (a sibling script, not a package)
+from ab import case_options, run_case  # noqa: E402  (a sibling script, not a package)
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = ROOT.parent / "shared" / "testdata" / "pairs"
@@ -29,8 +29,7 @@ PAIR_FILES = {"dance": ("fullbody_cartoon", "image.png"), "elf": ("upperbody_elf
 def run_once(a: argparse.Namespace, tmp: Path, cache: Path | None) -> tuple[float, float, float]:
     """(engine wall s, CPU s of the process tree, the character stage's s) of one generation."""
     folder, image = PAIR_FILES[a.pair]
-    options = ["--image", str(PAIRS / folder / image), "--video", str(PAIRS / folder / "video.mp4"),
-               "--orientation", "video", "--mode", a.mode, "--resolution", "1080p" if a.mode == "pro" else "720p"]
+    options = case_options(PAIRS / folder / image, PAIRS / folder / "video.mp4", "video", a.mode)
     result, cpu = run_case(options + (["--cache-dir", str(cache)] if cache else []), tmp)
     return float(result["wall_seconds"]), cpu, float(result["stage_seconds"]["character"])
 

@@ -270,6 +270,7 @@ def measure(
     jitter_drv = keypoint_jitter(drv.track.points, drv.track.visibility)
     fid = fidelity(out.track, drv.track)
     period = float(np.median(np.diff(drv.track.times))) if len(drv.track) > 1 else 1.0
+    nearest = 0.5 * period + 1e-6  # the driver's frame nearest an output frame's time, at most this far
     duration = float(out.track.times[-1] - out.track.times[0]) if len(out.track) > 1 else 0.0
     report = EvalReport(
         image=str(image), video=str(video), output=str(output),
@@ -290,8 +291,8 @@ def measure(
             face_ssim=_face_similarity(character.face, out.faces),
             face_ssim_driver=_face_similarity(character.face, drv.faces),
             face_frames=len(out.faces),
-            mouth_correlation=_correlation(out.mouth, drv.mouth, 0.5 * period + 1e-6) if pro else None,
-            head_roll_correlation=_correlation(out.roll, drv.roll, 0.5 * period + 1e-6) if pro else None,
+            mouth_correlation=_correlation(out.mouth, drv.mouth, nearest) if pro else None,
+            head_roll_correlation=_correlation(out.roll, drv.roll, nearest) if pro else None,
         ),
         targets=targets_for(fid, out.track.detection_rate),
         repeatability=_repeatability(output, drv, fid, rescans, max_fps) if rescans else None,
