@@ -29,6 +29,7 @@ class DotDetector:
             pts[JOINT["left_wrist"]] += self.wander[self.calls]
         found = type("Found", (), {})()
         found.pose = Pose(points=pts, visibility=np.ones(33, np.float32), z=np.zeros(33, np.float32))
+        found.mask = (rgb[..., 0] > 128).astype(np.float32)  # the dots are the figure
         return found
 
 
@@ -41,7 +42,7 @@ def card() -> np.ndarray:
 
 def pose_of(detector: DotDetector) -> Pose:
     """The image pose as perceive_image asks for it: the plain view first, then the others."""
-    return image_pose(detector, card(), 200, detector.estimate(card()).pose)
+    return image_pose(detector, card(), 200, detector.estimate(card()).pose)[0]
 
 
 def test_every_view_is_mapped_back_to_the_image_and_its_joint_names() -> None:
@@ -55,3 +56,17 @@ def test_one_view_that_wanders_off_is_outvoted() -> None:
     pose = pose_of(DotDetector(wander={2: (60.0, 30.0)}))
     assert pose is not None
     assert np.allclose(pose.points[JOINT["left_wrist"]], (151.5, 41.5), atol=1.0)
+
+
+def test_what_another_view_is_sure_of_is_added_to_the_plain_views_mask() -> None:
+    detector = DotDetector()
+    plain = detector.estimate(card())
+    plain.mask[40:44, 150:154] = 0.0  # the plain view lost the left wrist's dot
+    plain.mask[10:20, 10:20] = 0.6  # and is unsure of a patch no other view shows
+    _, mask = image_pose(detector, card(), 200, plain.pose, plain.mask)
+    assert mask is not None and mask.shape == (100, 200)
+    # Mirrored and padded views find the lost dot where it is in the image.
+    assert np.all(mask[40:44, 150:154] == 1.0) and np.all(mask[60:64, 30:34] == 1.0)
+    assert np.all(mask[10:20, 10:20] == 0.6)  # the plain view's own values are kept
+    assert mask.sum() == 2 * 16 + 0.6 * 100  # nothing else added
+    assert image_pose(detector, card(), 200, plain.pose)[1] is None  # no mask asked: none made

@@ -45,6 +45,7 @@ def test_every_frame_arrives_in_order_with_the_drivers_size() -> None:
     assert sizes == {(384, 216)}  # decoded at the pose size, 16:9
     assert motion.end is not None and motion.end.reason is None
     assert motion.end.timings["pose"] > 0 and motion.end.timings["motion_cpu"] > 0
+    assert "face" not in motion.end.timings  # std reads no face (pro's reading has a timer of its own)
     assert sorted(previews) == list(range(0, indices[-1] + 1, 8))
     assert all(p.shape == (216, 384, 3) for p in previews.values())
     shoulders = np.array([f.points[11] for f in frames])

@@ -40,6 +40,13 @@ class ImagePerception:
 # pixels where the detector is sure and the median drops the one that wanders. ~60 ms a view.
 VIEWS = ((1.0, False, 0.0), (1.0, True, 0.0), (0.75, False, 0.0), (0.75, True, 0.0), (1.0, False, 0.15),
          (1.0, True, 0.15))
+# Where the segmenter is unsure the views disagree: the plain view of the elf moved 3 px sideways
+# lost its dark left forearm and hand to the background (they stayed behind in the plate while the
+# arm moved: moving limbs within 20° 46-47%), other views kept them. Their mean lost the bracer at
+# the wrist of the image itself; their maximum widened the whole silhouette by a dark rim of the
+# background (the scaled and padded views' edges are softer). What another view is sure of, added to
+# the plain view's mask, brings the limb back and leaves the rim as it was.
+SURE_MASK = 0.9
 MIRRORED = [JOINT[n.replace("left", "@").replace("right", "left").replace("@", "right")] for n in JOINT_NAMES]
 
 
@@ -48,15 +55,18 @@ class _Found(Protocol):
 
 
 class StillPoseEstimator(Protocol):
-    """What image_pose needs of a detector (PoseEstimator, or a test's stand-in)."""
+    """What image_pose needs of a detector (PoseEstimator, or a test's stand-in). What it finds may
+    carry a ``mask`` (segmentation at the input's size)."""
 
     max_side: int
 
     def estimate(self, rgb: np.ndarray) -> _Found | None: ...
 
 
-def _view_pose(est: StillPoseEstimator, rgb: np.ndarray, side: int, mirror: bool, pad_frac: float) -> Pose | None:
-    """The pose of one view of ``rgb``, in ``rgb``'s pixels and joint order."""
+def _view_pose(est: StillPoseEstimator, rgb: np.ndarray, side: int, mirror: bool, pad_frac: float
+               ) -> tuple[Pose, np.ndarray | None] | None:
+    """The pose of one view of ``rgb``, in ``rgb``'s pixels and joint order, and its segmentation
+    mask (when the detector gives one) on ``rgb``'s pixels."""
     import cv2
 
     h, w = rgb.shape[:2]
@@ -69,20 +79,38 @@ def _view_pose(est: StillPoseEstimator, rgb: np.ndarray, side: int, mirror: bool
     if found is None:
         return None
     pts, vis, z = found.pose.points - pad, found.pose.visibility, found.pose.z
+    mask = getattr(found, "mask", None)
+    if mask is not None:
+        mask = mask[pad : pad + h, pad : pad + w]
     if mirror:
         pts = pts[MIRRORED] * np.array([-1.0, 1.0], np.float32) + np.array([w - 1, 0], np.float32)
         vis, z = vis[MIRRORED], -z[MIRRORED]
-    return Pose(points=pts.astype(np.float32), visibility=vis, z=z)
+        mask = None if mask is None else mask[:, ::-1]
+    return Pose(points=pts.astype(np.float32), visibility=vis, z=z), mask
 
 
-def image_pose(est: StillPoseEstimator, rgb: np.ndarray, max_side: int, plain: Pose) -> Pose:
-    """The median pose over VIEWS of the image; ``plain`` is the first view's (the image as it is,
-    at ``max_side``), which the caller has already estimated."""
-    others = [_view_pose(est, rgb, max(64, int(max_side * k)), mirror, pad) for k, mirror, pad in VIEWS[1:]]
-    seen = [plain, *(p for p in others if p is not None)]
-    return Pose(points=np.median(np.stack([p.points for p in seen]), axis=0).astype(np.float32),
+def image_pose(est: StillPoseEstimator, rgb: np.ndarray, max_side: int, plain: Pose,
+               plain_mask: np.ndarray | None = None) -> tuple[Pose, np.ndarray | None]:
+    """The median pose over VIEWS of the image, and the plain view's segmentation mask with whatever
+    another view is sure of (>= SURE_MASK) added; ``plain`` (and ``plain_mask``) is the first view's
+    (the image as it is, at ``max_side``), which the caller has already estimated."""
+    seen = [plain]
+    # Each view's mask is folded in as it comes: a large image's masks are large (image-sized), so
+    # no more than three are held at once.
+    most = None if plain_mask is None else np.zeros(plain_mask.shape, np.float32)
+    for k, mirror, pad in VIEWS[1:]:
+        view = _view_pose(est, rgb, max(64, int(max_side * k)), mirror, pad)
+        if view is None:
+            continue
+        seen.append(view[0])
+        if most is not None and view[1] is not None:
+            np.maximum(most, view[1], out=most)
+    pose = Pose(points=np.median(np.stack([p.points for p in seen]), axis=0).astype(np.float32),
                 visibility=np.median(np.stack([p.visibility for p in seen]), axis=0).astype(np.float32),
                 z=np.median(np.stack([p.z for p in seen]), axis=0).astype(np.float32))
+    if plain_mask is None or most is None:
+        return pose, None
+    return pose, np.maximum(plain_mask, np.where(most >= SURE_MASK, most, 0.0)).astype(np.float32)
 
 
 def perceive_image(job: ImageJob) -> ImagePerception:
@@ -91,8 +119,7 @@ def perceive_image(job: ImageJob) -> ImagePerception:
     rgb = load_image(job.image, field="image").rgb
     with PoseEstimator(tracking=False, segmentation=True, max_side=job.max_side) as est:
         found = est.estimate(rgb)
-        mask = found.mask if found is not None else None
-        pose = image_pose(est, rgb, job.max_side, found.pose) if found is not None else None
+        pose, mask = image_pose(est, rgb, job.max_side, found.pose, found.mask) if found is not None else (None, None)
     face = None
     anchor = job.given_pose or pose
     if job.face and anchor is not None:

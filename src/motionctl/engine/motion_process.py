@@ -159,11 +159,15 @@ def analyse_motion(video: Path | None, fps: float, cfg: EngineConfig, keep_previ
                 found = None if skipped else poses.estimate(frame.rgb, at=frame.time)
                 pose = found.pose if found else None
                 head = pose if pose is not None else (head if skipped else None)
+                timings["pose"] += time.perf_counter() - t
                 # The face is read on every frame (pro): a mouth moves faster than the limbs. Read at
                 # the poses' 15 Hz, the presenter's mouth r (motionctl eval) was 0.65 / 0.69 (elf,
                 # orientation video / image), on every frame 0.70 / 0.80 (one generation each).
-                face = None if frame.repeat else _face_crop_params(faces, big, head, frame.rgb.shape)
-                timings["pose"] += time.perf_counter() - t
+                face = None
+                if faces is not None and not frame.repeat:
+                    t = time.perf_counter()
+                    face = _face_crop_params(faces, big, head, frame.rgb.shape)
+                    timings["face"] = timings.get("face", 0.0) + time.perf_counter() - t
                 thumb = cv2.resize(cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2GRAY), (64, 36), interpolation=cv2.INTER_AREA)
                 size = (frame.rgb.shape[1], frame.rgb.shape[0])
                 if keep_previews and frame.index % PREVIEW_EVERY == 0:

@@ -1,0 +1,134 @@
+"""The spread of the fidelity figures over near-identical renders: how far one reading is from the rest.
+
+    .venv/bin/python benchmarks/spread.py --pair upperbody_elf --orientation image --mode pro \
+        [--shifts 0,1,-1] [--rescans 4] [--set hand_orientation=False] [--out bench-results/spread]
+
+One reading of "moving limbs within 20°" on the elf moves 3-5 points between outputs no viewer could
+tell apart: BlazePose carries each frame's reading into the next frame's search region, and the
+errors come in bursts of several frames. Each render here is made from the character image moved
+``shift`` px sideways (edges repeated; 0 is the file itself), then re-detected ``rescans`` more
+times with its frames shifted (``motionctl eval --rescans``). Prints each render's first reading and
+the mean (range) of its readings, then the mean over all readings, the figure to compare settings by.
+``--set FIELD=VALUE`` changes an ``EngineConfig`` field of the mode (repeatable; VALUE is a Python
+literal) to measure a setting against the mode's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from motionctl.core.types import GenerationSpec, Mode, Orientation, Resolution
+from motionctl.engine.config import EngineConfig
+from motionctl.engine.pipeline import generate
+from motionctl.eval.runner import measure
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "testdata"
+
+
+def shifted_image(image: Path, dx: int, folder: Path) -> Path:
+    """``image`` moved ``dx`` px right (its edge column repeated into the gap), as a PNG in ``folder``;
+    the file itself when ``dx`` is 0."""
+    if dx == 0:
+        return image
+    rgb = np.asarray(Image.open(image).convert("RGB"))
+    h, w = rgb.shape[:2]
+    moved = cv2.warpAffine(
+        rgb, np.float32([[1, 0, dx], [0, 1, 0]]), (w, h), flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE
+    )
+    path = folder / f"{image.stem}_shift{dx:+d}.png"
+    Image.fromarray(moved).save(path)
+    return path
+
+
+def config_with(mode: Mode, settings: list[str]) -> EngineConfig:
+    """The mode's EngineConfig with each ``FIELD=VALUE`` applied; an unknown field or a value that is
+    not a Python literal is refused, naming it."""
+    names = {f.name for f in dataclasses.fields(EngineConfig)}
+    changes: dict[str, Any] = {}
+    for item in settings:
+        field, sep, raw = item.partition("=")
+        if not sep or field not in names:
+            raise SystemExit(f"--set {item!r}: FIELD must be one of EngineConfig's: {', '.join(sorted(names))}")
+        try:
+            changes[field] = ast.literal_eval(raw)
+        except (ValueError, SyntaxError):
+            raise SystemExit(f"--set {item!r}: VALUE must be a Python literal (True, 2, 'veryfast')") from None
+    return dataclasses.replace(EngineConfig.for_mode(mode), **changes)
+
+
+@dataclasses.dataclass
+class RenderReadings:
+    shift: int
+    shares: list[float]  # moving limbs within 20°, the first reading first
+    medians: list[float]  # their median errors (degrees)
+
+
+def summary(renders: list[RenderReadings]) -> list[str]:
+    """Lines: each render's first reading, mean (range) and mean median; then all readings together."""
+    lines = []
+    for r in renders:
+        lines.append(
+            f"render shift {r.shift:+d}: first {100 * r.shares[0]:.1f}% / {r.medians[0]:.1f}°, "
+            f"mean of {len(r.shares)} {100 * np.mean(r.shares):.1f}% "
+            f"({100 * min(r.shares):.1f}-{100 * max(r.shares):.1f}), median {np.mean(r.medians):.1f}°"
+        )
+    shares = [s for r in renders for s in r.shares]
+    medians = [m for r in renders for m in r.medians]
+    per_render = [float(np.mean(r.shares)) for r in renders]
+    lines.append(
+        f"all {len(shares)} readings of {len(renders)} renders: {100 * np.mean(shares):.1f}% "
+        f"({100 * min(shares):.1f}-{100 * max(shares):.1f}; render means "
+        f"{100 * min(per_render):.1f}-{100 * max(per_render):.1f}), median {np.mean(medians):.1f}° "
+        f"(at most {max(medians):.1f}°)"
+    )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--pair", default="upperbody_elf", help="a folder of ../shared/testdata/pairs")
+    p.add_argument("--orientation", choices=[o.value for o in Orientation], default="image")
+    p.add_argument("--mode", choices=[m.value for m in Mode], default="pro")
+    p.add_argument("--shifts", default="0,1,-1", help="comma-separated px the image is moved by, one render each")
+    p.add_argument("--rescans", type=int, default=4)
+    p.add_argument("--set", dest="settings", action="append", default=[], metavar="FIELD=VALUE")
+    p.add_argument("--shared", type=Path, default=SHARED)
+    p.add_argument("--out", type=Path, default=ROOT / "bench-results" / "spread")
+    a = p.parse_args(argv)
+    mode = Mode(a.mode)
+    config = config_with(mode, a.settings)
+    pair = a.shared / "pairs" / a.pair
+    image, video = next(pair.glob("image.*")), pair / "video.mp4"
+    a.out.mkdir(parents=True, exist_ok=True)
+    resolution = Resolution("1080p" if mode == Mode.PRO else "720p")
+    renders = []
+    for dx in (int(s) for s in a.shifts.split(",")):
+        source = shifted_image(image, dx, a.out)
+        out = a.out / f"{a.pair}_{a.orientation}_{a.mode}_shift{dx:+d}.mp4"
+        spec = GenerationSpec(
+            image=source, video=video, orientation=Orientation(a.orientation), mode=mode, resolution=resolution
+        )
+        generate(spec, out, config=config)
+        report = measure(source, video, out, orientation=a.orientation, mode=a.mode, rescans=a.rescans).report
+        scans = report.repeatability.scans if report.repeatability else []
+        first = report.fidelity.moving
+        shares = [first.within_20 or 0.0] + [s.moving_within_20 or 0.0 for s in scans[1:]]
+        medians = [first.median_deg or 0.0] + [s.moving_median_deg or 0.0 for s in scans[1:]]
+        renders.append(RenderReadings(dx, shares, medians))
+        print(summary(renders[-1:])[0], flush=True)
+    print(summary(renders)[-1])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
