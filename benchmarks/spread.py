@@ -24,29 +24,28 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 from PIL import Image
 
 from motionctl.core.types import GenerationSpec, Mode, Orientation, Resolution
 from motionctl.engine.config import EngineConfig
 from motionctl.engine.pipeline import generate
-from motionctl.eval.runner import measure
+from motionctl.eval.runner import measure, shifted
+from motionctl.media.decode import load_image
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "testdata"
 
 
 def shifted_image(image: Path, dx: int, folder: Path) -> Path:
-    """``image`` moved ``dx`` px right (its edge column repeated into the gap), as a PNG in ``folder``;
-    the file itself when ``dx`` is 0."""
+    """``image`` moved ``dx`` px right (its edge column repeated into the gap; its alpha, if any, moved
+    with it), as a PNG in ``folder``; the file itself when ``dx`` is 0."""
     if dx == 0:
         return image
-    rgb = np.asarray(Image.open(image).convert("RGB"))
-    h, w = rgb.shape[:2]
-    moved = cv2.warpAffine(
-        rgb, np.float32([[1, 0, dx], [0, 1, 0]]), (w, h), flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE
-    )
+    loaded = load_image(image, field="image")
+    moved = shifted(loaded.rgb, dx)
+    if loaded.alpha is not None:
+        moved = np.dstack([moved, shifted(loaded.alpha, dx)])
     path = folder / f"{image.stem}_shift{dx:+d}.png"
     Image.fromarray(moved).save(path)
     return path

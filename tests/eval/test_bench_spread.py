@@ -28,6 +28,16 @@ def test_the_image_moves_sideways_with_its_edge_repeated(tmp_path: Path) -> None
     assert (moved[:, 5] == (0, 255, 0)).all() and (moved[:, :3] == (255, 0, 0)).all()
 
 
+def test_an_images_alpha_moves_with_it(tmp_path: Path) -> None:
+    rgba = np.full((4, 6, 4), 200, np.uint8)
+    rgba[:, :3, 3] = 0  # the left half transparent: the character is on the right
+    src = tmp_path / "cutout.png"
+    Image.fromarray(rgba).save(src)
+    moved = np.asarray(Image.open(shifted_image(src, 1, tmp_path)))
+    assert moved.shape == (4, 6, 4)
+    assert (moved[:, :4, 3] == 0).all() and (moved[:, 4:, 3] == 200).all()
+
+
 def test_settings_change_the_modes_config_and_unknown_ones_are_refused() -> None:
     cfg = config_with(Mode.PRO, ["hand_orientation=False", "pose_stride=1"])
     assert cfg.hand_orientation is False and cfg.pose_stride == 1 and cfg.expressions is True  # the rest is pro's

@@ -83,7 +83,7 @@ def _face_crop_params(faces: Any, big: np.ndarray | None, pose: Pose | None,
     """Face expression parameters from a crop around the driver's head (pro)."""
     from motionctl.engine.perception import face_params
 
-    if faces is None or big is None or pose is None:
+    if big is None or pose is None:
         return None
     s = big.shape[1] / small_shape[1]
     head = pose.points[[0, 7, 8]] * s

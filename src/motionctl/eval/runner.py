@@ -85,7 +85,7 @@ def _load_image(path: Path) -> np.ndarray:
     return load_image(path, field="image").rgb
 
 
-def _shifted(rgb: np.ndarray, dx: int) -> np.ndarray:
+def shifted(rgb: np.ndarray, dx: int) -> np.ndarray:
     """The frame moved ``dx`` px to the right (edge pixels repeated into the gap)."""
     h, w = rgb.shape[:2]
     return cv2.warpAffine(rgb, np.array([[1, 0, dx], [0, 1, 0]], np.float32), (w, h), flags=cv2.INTER_NEAREST,
@@ -110,7 +110,7 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
             for frame in _frames(path, field, max_fps, max_side):
                 h, w = frame.rgb.shape[:2]
                 size = (w, h)
-                obs = estimator.estimate(_shifted(frame.rgb, shift_px) if shift_px else frame.rgb)
+                obs = estimator.estimate(shifted(frame.rgb, shift_px) if shift_px else frame.rgb)
                 times.append(frame.time)
                 if obs is not None and shift_px:
                     points: np.ndarray = obs.pose.points - np.array([shift_px, 0], np.float32)
