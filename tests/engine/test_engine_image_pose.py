@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from motionctl.core.types import JOINT, Pose
-from motionctl.engine.image_perception import image_pose
+from motionctl.engine.image_perception import image_pose, shifted
 
 
 class DotDetector:
@@ -70,3 +70,13 @@ def test_what_another_view_is_sure_of_is_added_to_the_plain_views_mask() -> None
     assert np.all(mask[10:20, 10:20] == 0.6)  # the plain view's own values are kept
     assert mask.sum() == 2 * 16 + 0.6 * 100  # nothing else added
     assert image_pose(detector, card(), 200, plain.pose)[1] is None  # no mask asked: none made
+
+
+def test_a_view_moves_sideways_with_its_edge_repeated() -> None:
+    row = np.arange(1, 6, dtype=np.float32)[None, :]  # a mask, one row: 1 2 3 4 5
+    assert shifted(row, 2).tolist() == [[1, 1, 1, 2, 3]]
+    assert shifted(row, -2).tolist() == [[3, 4, 5, 5, 5]]
+    assert shifted(row, 0) is row
+    rgb = card()
+    assert shifted(rgb, 5).shape == rgb.shape
+    assert np.array_equal(shifted(shifted(rgb, 5), -5)[:, 10:-10], rgb[:, 10:-10])

@@ -35,11 +35,21 @@ class ImagePerception:
 
 
 # The still image's pose is the median over a few views of it (the image, its mirror image, a
-# smaller copy, and both with a margin around them). One view of the dance character put its left
-# knee and ankle beside the leg, so the leg's layer missed the thigh; views disagree by a few
-# pixels where the detector is sure and the median drops the one that wanders. ~60 ms a view.
-VIEWS = ((1.0, False, 0.0), (1.0, True, 0.0), (0.75, False, 0.0), (0.75, True, 0.0), (1.0, False, 0.15),
-         (1.0, True, 0.15))
+# smaller copy, both with a margin around them, and the image and its mirror moved a few pixels
+# sideways), each (scale, mirrored, margin as a share of the longer side, px moved right). One view of
+# the dance character put its left knee and ankle beside the leg, so the leg's layer missed the thigh;
+# views disagree by a few pixels where the detector is sure and the median drops the one that
+# wanders. Where it is unsure (the elf's dark forearms at the picture's bottom edge) its answer jumps
+# with the pixels' exact places: the elf image moved 3 px put her left wrist 46 px from where the
+# file itself has it; with the four moved views, 23 px (benchmarks/image_pose_drift.py), and over the
+# image moved 0..±3 px the elf's moving limbs read within 20° of the driver's 77.1% -> 85.4% (image,
+# std), 78.3% -> 84.3% (image, pro), 72.0% -> 77.1% (video, std), 70.8% -> 70.6% (video, pro): means of
+# 35 readings of 7 renders, benchmarks/spread.py. ~60 ms a view.
+VIEWS: tuple[tuple[float, bool, float, int], ...] = (
+    (1.0, False, 0.0, 0), (1.0, True, 0.0, 0), (0.75, False, 0.0, 0), (0.75, True, 0.0, 0),
+    (1.0, False, 0.15, 0), (1.0, True, 0.15, 0),
+    (1.0, False, 0.0, 5), (1.0, False, 0.0, -5), (1.0, True, 0.0, 5), (1.0, True, 0.0, -5),
+)
 # Where the segmenter is unsure the views disagree: the plain view of the elf moved 3 px sideways
 # lost its dark left forearm and hand to the background (they stayed behind in the plate while the
 # arm moved: moving limbs within 20° 46-47%), other views kept them. Their mean lost the bracer at
@@ -63,14 +73,23 @@ class StillPoseEstimator(Protocol):
     def estimate(self, rgb: np.ndarray) -> _Found | None: ...
 
 
-def _view_pose(est: StillPoseEstimator, rgb: np.ndarray, side: int, mirror: bool, pad_frac: float
+def shifted(image: np.ndarray, dx: int) -> np.ndarray:
+    """``image`` moved ``dx`` px right (its edge column repeated into the gap); a frame or a mask."""
+    if dx == 0:
+        return image
+    if dx > 0:
+        return np.ascontiguousarray(np.concatenate([np.repeat(image[:, :1], dx, axis=1), image[:, :-dx]], axis=1))
+    return np.ascontiguousarray(np.concatenate([image[:, -dx:], np.repeat(image[:, -1:], -dx, axis=1)], axis=1))
+
+
+def _view_pose(est: StillPoseEstimator, rgb: np.ndarray, side: int, mirror: bool, pad_frac: float, dx: int = 0
                ) -> tuple[Pose, np.ndarray | None] | None:
     """The pose of one view of ``rgb``, in ``rgb``'s pixels and joint order, and its segmentation
     mask (when the detector gives one) on ``rgb``'s pixels."""
     import cv2
 
     h, w = rgb.shape[:2]
-    view = np.ascontiguousarray(rgb[:, ::-1]) if mirror else rgb
+    view = shifted(np.ascontiguousarray(rgb[:, ::-1]) if mirror else rgb, dx)
     pad = int(pad_frac * max(h, w))
     if pad:
         view = cv2.copyMakeBorder(view, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
@@ -78,10 +97,11 @@ def _view_pose(est: StillPoseEstimator, rgb: np.ndarray, side: int, mirror: bool
     found = est.estimate(view)
     if found is None:
         return None
-    pts, vis, z = found.pose.points - pad, found.pose.visibility, found.pose.z
+    pts: np.ndarray = found.pose.points - np.array([pad + dx, pad], np.float32)
+    vis, z = found.pose.visibility, found.pose.z
     mask = getattr(found, "mask", None)
     if mask is not None:
-        mask = mask[pad : pad + h, pad : pad + w]
+        mask = shifted(mask[pad : pad + h, pad : pad + w], -dx)
     if mirror:
         pts = pts[MIRRORED] * np.array([-1.0, 1.0], np.float32) + np.array([w - 1, 0], np.float32)
         vis, z = vis[MIRRORED], -z[MIRRORED]
@@ -98,8 +118,8 @@ def image_pose(est: StillPoseEstimator, rgb: np.ndarray, max_side: int, plain: P
     # Each view's mask is folded in as it comes: a large image's masks are large (image-sized), so
     # no more than three are held at once.
     most = None if plain_mask is None else np.zeros(plain_mask.shape, np.float32)
-    for k, mirror, pad in VIEWS[1:]:
-        view = _view_pose(est, rgb, max(64, int(max_side * k)), mirror, pad)
+    for k, mirror, pad, dx in VIEWS[1:]:
+        view = _view_pose(est, rgb, max(64, int(max_side * k)), mirror, pad, dx)
         if view is None:
             continue
         seen.append(view[0])

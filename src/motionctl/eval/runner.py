@@ -25,6 +25,7 @@ import numpy as np
 
 from motionctl.core.errors import InvalidInput, MediaRejected, rule_violation
 from motionctl.core.types import Mode, Orientation, Pose
+from motionctl.engine.image_perception import shifted
 from motionctl.engine.perception import FaceMeshEstimator, PoseEstimator, face_params
 from motionctl.eval import image_metrics as im
 from motionctl.eval.appearance import eyes_from_pose, face_crop, head_crop, pearson
@@ -83,13 +84,6 @@ def _frames(path: Path, field: str, max_fps: float, max_side: int | None) -> Ite
 
 def _load_image(path: Path) -> np.ndarray:
     return load_image(path, field="image").rgb
-
-
-def shifted(rgb: np.ndarray, dx: int) -> np.ndarray:
-    """The frame moved ``dx`` px to the right (edge pixels repeated into the gap)."""
-    h, w = rgb.shape[:2]
-    return cv2.warpAffine(rgb, np.array([[1, 0, dx], [0, 1, 0]], np.float32), (w, h), flags=cv2.INTER_NEAREST,
-                          borderMode=cv2.BORDER_REPLICATE)
 
 
 def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segmentation: bool, mouth: bool,
