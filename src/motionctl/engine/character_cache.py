@@ -1,6 +1,6 @@
 """Analysed characters kept on disk, so a character image used again skips its analysis.
 
-Looking at the image (six pose views, segmentation, face mesh, in a child process of its own) and
+Looking at the image (ten pose views, segmentation, face mesh, in a child process of its own) and
 building the puppet (matte, layers, skinning, the filled background plate) cost about 2 CPU-seconds
 a generation — a sixth of a 12 s std run on two cores, more of a short clip. A user of the service
 animates the same character with many drivers, so the result is kept, keyed by everything it is made

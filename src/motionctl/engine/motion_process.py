@@ -9,7 +9,7 @@ import and model start-up overlap them and the character analysis.
 Messages (child -> parent), in order: the character image's ``ImagePerception`` (when asked), any
 number of ``MotionBatch`` (when given a driver), then one ``MotionEnd``; a ``MotionFailed`` ends the
 stream at any point. The pipeline runs two such children, one looking at the image and one at the
-driver, so the driver's decode starts at once instead of after the image's six pose views. The
+driver, so the driver's decode starts at once instead of after the image's ten pose views. The
 pipe is the bound: a slow renderer holds the child back instead of filling memory. The parent kills
 the child whenever it stops listening (error, cancellation).
 """
