@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from motionctl.core.types import JOINT, Pose
-from motionctl.engine.image_perception import image_pose, shifted
+from motionctl.engine.image_perception import _view_pose, image_pose, shifted
 
 
 class DotDetector:
@@ -80,3 +80,15 @@ def test_a_view_moves_sideways_with_its_edge_repeated() -> None:
     rgb = card()
     assert shifted(rgb, 5).shape == rgb.shape
     assert np.array_equal(shifted(shifted(rgb, 5), -5)[:, 10:-10], rgb[:, 10:-10])
+
+
+def test_a_moved_view_is_mapped_back_to_the_image() -> None:
+    # Moved views come in pairs (+5 and -5 px): a pair read unmapped would leave the median where it
+    # was, so each view is checked on its own, mirrored or not.
+    for mirror in (False, True):
+        for dx in (5, -5):
+            found = _view_pose(DotDetector(), card(), 200, mirror, 0.0, dx)
+            assert found is not None
+            pose, mask = found
+            assert np.allclose(pose.points[JOINT["left_wrist"]], (151.5, 41.5), atol=0.6), (mirror, dx)
+            assert mask is not None and np.all(mask[40:44, 150:154] == 1.0) and mask.sum() == 2 * 16
