@@ -29,8 +29,9 @@ from PIL import Image
 
 from motionctl.core.types import GenerationSpec, Mode, Orientation, Resolution
 from motionctl.engine.config import EngineConfig
+from motionctl.engine.image_perception import shifted
 from motionctl.engine.pipeline import generate
-from motionctl.eval.runner import measure, shifted
+from motionctl.eval.runner import measure
 from motionctl.media.decode import load_image
 
 ROOT = Path(__file__).resolve().parents[1]

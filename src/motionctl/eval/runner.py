@@ -104,7 +104,7 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
             for frame in _frames(path, field, max_fps, max_side):
                 h, w = frame.rgb.shape[:2]
                 size = (w, h)
-                obs = estimator.estimate(shifted(frame.rgb, shift_px) if shift_px else frame.rgb)
+                obs = estimator.estimate(shifted(frame.rgb, shift_px))
                 times.append(frame.time)
                 if obs is not None and shift_px:
                     points: np.ndarray = obs.pose.points - np.array([shift_px, 0], np.float32)
