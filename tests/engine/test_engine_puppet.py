@@ -195,11 +195,11 @@ def test_pro_hands_bend_at_the_wrist_as_far_as_the_drivers_leave_their_usual_ben
     assert low <= bends[True] <= high
 
 
-def _face_frame(roll_deg: float) -> DriverFrame:
+def _face_frame(roll_deg: float, index: int = 0) -> DriverFrame:
     """The figure, upright, with its face's eye line at roll_deg (mouth closed, eyes open)."""
     pose = figure_pose()
     face = np.array([0.05, 0.3, 0.3, np.radians(roll_deg)], np.float32)
-    return DriverFrame(0, 0.0, pose.points, pose.z, pose.visibility, face)
+    return DriverFrame(index, index / 30, pose.points, pose.z, pose.visibility, face)
 
 
 def _head_turn_deg(head_affine: np.ndarray) -> float:
@@ -226,3 +226,16 @@ def test_pro_heads_tilt_as_far_as_the_drivers_face_leaves_its_usual_roll(
         assert np.allclose(centre, posed.joints["head"], atol=0.5)  # turned about the head's centre
     assert abs(turns[False]) < 0.5  # std: the upright figure's head does not turn, whatever its face
     assert low <= turns[True] - turns[False] <= high
+
+
+def test_pro_heads_count_each_driver_frame_once_in_the_usual_roll(character: Character) -> None:
+    """prime() learns the usual roll from the first batch before those frames are posed: posing them
+    must not learn them again (two frames tilted 20° then three level ones: usual 8.0°, not 11.4°)."""
+    rt = Retargeter(character, SIZE, Orientation.IMAGE, head_roll=True)
+    first = [_face_frame(20.0, 0), _face_frame(20.0, 1)]
+    rt.prime(first)
+    for frame in [*first, _face_frame(0.0, 2), _face_frame(0.0, 3)]:
+        rt.pose(frame)
+    level = _head_turn_deg(rt.pose(_face_frame(0.0, 4)).affines["head"])
+    upright = _head_turn_deg(Retargeter(character, SIZE, Orientation.IMAGE).pose(_face_frame(0.0)).affines["head"])
+    assert -8.5 <= level - upright <= -7.5  # level against a usual roll of 8°: tilted back by 8°

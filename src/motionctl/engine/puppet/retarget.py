@@ -89,6 +89,7 @@ class Retargeter:
     _in_front: dict[str, bool] = field(default_factory=dict)
     _bends: dict[str, UsualAngle] = field(default_factory=dict)  # side -> the driver's usual wrist bend
     _tilt: UsualAngle = field(default_factory=UsualAngle)  # the driver's usual eye line to its neck
+    _tilt_known: set[int] = field(default_factory=set)  # frames prime() has learned it from already
     fit: float = field(init=False, default=1.0)  # orientation image: the character's scale about its head
 
     def __post_init__(self) -> None:
@@ -110,6 +111,7 @@ class Retargeter:
                 angle = _eye_to_neck(rig_joints(f.points), f.face)
                 if angle is not None:
                     self._tilt.learn(angle)
+                    self._tilt_known.add(f.index)
 
     def _root_name(self) -> str:
         return "mid_hip" if self._full_body else "mid_shoulder"
@@ -155,7 +157,7 @@ class Retargeter:
         out["head"] = out["mid_shoulder"] + unit(dj["head"] - dj["mid_shoulder"]) * neck_len
         aff["head"] = bone_affine(BoneFrame.between(cj["mid_shoulder"], cj["head"]),
                                   BoneFrame.between(out["mid_shoulder"], out["head"]))
-        tilt = self._head_tilt(dj, frame.face)
+        tilt = self._head_tilt(dj, frame.face, frame.index)
         if tilt:
             aff["head"] = turned_about(out["head"], tilt, aff["head"])
 
@@ -247,13 +249,16 @@ class Retargeter:
         away = self._bends.setdefault(side, UsualAngle()).away(driver_bend, seen)
         return image_bend + seen * float(np.clip(away, -HAND_BEND, HAND_BEND))
 
-    def _head_tilt(self, dj: Joints, face: np.ndarray | None) -> float:
+    def _head_tilt(self, dj: Joints, face: np.ndarray | None, index: int) -> float:
         """How far the head tilts beyond its neck's turn: the driver's eye line against its neck, away
         from its usual angle (the running mean so far), at most HEAD_TILT; 0 without head roll or face."""
         to_neck = _eye_to_neck(dj, face) if self.head_roll else None
         if to_neck is None:
             return 0.0
-        return float(np.clip(self._tilt.away(to_neck), -HEAD_TILT, HEAD_TILT))
+        # Each frame counts once in the usual angle: those prime() learned are not learned again.
+        weight = 0.0 if index in self._tilt_known else 1.0
+        self._tilt_known.discard(index)
+        return float(np.clip(self._tilt.away(to_neck, weight), -HEAD_TILT, HEAD_TILT))
 
     def _hand_in_frame(self, shoulder: np.ndarray, vectors: list[np.ndarray]) -> float:
         """How much to shorten the upper arm so the hand stays above the picture's bottom edge: an
