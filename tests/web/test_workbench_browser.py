@@ -302,7 +302,9 @@ def test_generate_watch_play_compare_edit_delete_and_history(
         expect(page.locator(f".task[data-task-id='{task_id}'] .chip")).to_have_text("Done")
     expect(page.locator("#history-counts")).to_have_text("0 running · 2 completed")
     expect(page.locator("#result .task-id")).to_have_text(second_id or "")
-    page.wait_for_function("[...document.querySelectorAll('.thumb video')].every(v => v.readyState >= 2)")
+    # Each thumbnail shows a frame of its video (the page's default 20 s ran out once in CI, on a busy machine).
+    page.wait_for_function("[...document.querySelectorAll('.thumb video')].every(v => v.readyState >= 2)",
+                           timeout=60_000)
     shot(page, "7-history")
 
     # Phone width: everything stacks, nothing scrolls sideways.

@@ -229,8 +229,12 @@ export class HistoryList {
     const body = this.actions.bodyOf(v.id);
     const inputs = inputsOf(task, body);
     if (v.video) {
-      // #t= makes Chromium/Firefox show that frame as the poster once metadata is loaded.
-      return h("video", { src: `${v.video.url}#t=0.5`, muted: true, preload: "metadata", playsInline: true });
+      // #t= makes Chromium/Firefox show that frame as the poster once metadata is loaded; where the
+      // browser stops at the metadata without a frame (seen once in CI, a busy machine), seeking there
+      // asks for the frame itself.
+      const showFrame = (e) => { if (e.target.readyState < 2) e.target.currentTime = 0.5; };
+      return h("video", { src: `${v.video.url}#t=0.5`, muted: true, preload: "metadata", playsInline: true,
+                          onloadedmetadata: showFrame });
     }
     if (inputs.image) return h("img", { src: inputs.image, alt: "", loading: "lazy" });
     return h("div.thumb-blank", { "aria-hidden": "true" });
