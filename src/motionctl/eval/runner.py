@@ -104,7 +104,9 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
             for frame in _frames(path, field, max_fps, max_side):
                 h, w = frame.rgb.shape[:2]
                 size = (w, h)
-                obs = estimator.estimate(shifted(frame.rgb, shift_px))
+                # Each frame at its own time: BlazePose's landmark smoothing is tuned by it (unstamped,
+                # mediapipe takes every call for 1/30 s, and a 24 fps clip for 30 fps).
+                obs = estimator.estimate(shifted(frame.rgb, shift_px), at=frame.time)
                 times.append(frame.time)
                 if obs is not None and shift_px:
                     points: np.ndarray = obs.pose.points - np.array([shift_px, 0], np.float32)
