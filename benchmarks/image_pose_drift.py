@@ -76,9 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         reference = read_pose(est, rgb, side)
         moved = []
         for dx in (int(s) for s in a.shifts.split(",")):
-            pose = read_pose(est, image_perception.shifted(rgb, dx), side)
-            moved.append(Pose(points=pose.points - np.array([dx, 0], np.float32), visibility=pose.visibility,
-                              z=pose.z))
+            moved.append(image_perception.shifted_pose(read_pose(est, image_perception.shifted(rgb, dx), side), -dx))
     names = seen_joints(reference, (rgb.shape[1], rgb.shape[0]))
     print(f"{a.pair}, {len(image_perception.VIEWS)} views, image moved by {a.shifts} px: "
           "distance from the file's own reading, mean / largest (px)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from motionctl.core.types import JOINT, Pose
-from motionctl.engine.image_perception import _view_pose, image_pose, shifted
+from motionctl.engine.image_perception import _view_pose, image_pose, shifted, shifted_pose
 
 
 class DotDetector:
@@ -92,3 +92,11 @@ def test_a_moved_view_is_mapped_back_to_the_image() -> None:
             pose, mask = found
             assert np.allclose(pose.points[JOINT["left_wrist"]], (151.5, 41.5), atol=0.6), (mirror, dx)
             assert mask is not None and np.all(mask[40:44, 150:154] == 1.0) and mask.sum() == 2 * 16
+
+
+def test_a_pose_read_on_a_moved_frame_moves_back_with_shifted_pose() -> None:
+    found = DotDetector().estimate(shifted(card(), 5))
+    assert found is not None
+    back = shifted_pose(found.pose, -5)
+    assert np.allclose(back.points[JOINT["left_wrist"]], (151.5, 41.5), atol=0.6)
+    assert back.points.dtype == np.float32 and np.array_equal(back.visibility, found.pose.visibility)

@@ -216,11 +216,10 @@ def test_pro_heads_tilt_as_far_as_the_drivers_face_leaves_its_usual_roll(
     turns = {}
     for follow in (False, True):
         rt = Retargeter(character, SIZE, Orientation.IMAGE, head_roll=follow)
-        level = _face_frame(0.0)
-        rt.prime([level])
-        for _ in range(9):  # the driver's usual face: level
-            rt.pose(level)
-        posed = rt.pose(_face_frame(roll))
+        rt.prime([_face_frame(0.0)])
+        for index in range(9):  # the driver's usual face: level
+            rt.pose(_face_frame(0.0, index))
+        posed = rt.pose(_face_frame(roll, 9))
         turns[follow] = _head_turn_deg(posed.affines["head"])
         centre = posed.affines["head"] @ np.append(character.joints["head"], 1.0)
         assert np.allclose(centre, posed.joints["head"], atol=0.5)  # turned about the head's centre

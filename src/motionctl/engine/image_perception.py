@@ -7,6 +7,7 @@ prints its start-up chatter. The caller turns this into a Character (puppet/char
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -80,6 +81,12 @@ def shifted(image: np.ndarray, dx: int) -> np.ndarray:
     if dx > 0:
         return np.ascontiguousarray(np.concatenate([np.repeat(image[:, :1], dx, axis=1), image[:, :-dx]], axis=1))
     return np.ascontiguousarray(np.concatenate([image[:, -dx:], np.repeat(image[:, -1:], -dx, axis=1)], axis=1))
+
+
+
+def shifted_pose(pose: Pose, dx: float) -> Pose:
+    """``pose`` with its points moved ``dx`` px right: a pose read on a ``shifted`` frame moved back."""
+    return dataclasses.replace(pose, points=pose.points + np.array([dx, 0], np.float32))
 
 
 def _view_pose(est: StillPoseEstimator, rgb: np.ndarray, side: int, mirror: bool, pad_frac: float, dx: int = 0

@@ -25,7 +25,7 @@ import numpy as np
 
 from motionctl.core.errors import InvalidInput, MediaRejected, rule_violation
 from motionctl.core.types import Mode, Orientation, Pose
-from motionctl.engine.image_perception import shifted
+from motionctl.engine.image_perception import shifted, shifted_pose
 from motionctl.engine.perception import FaceMeshEstimator, PoseEstimator, face_params
 from motionctl.eval import image_metrics as im
 from motionctl.eval.appearance import eyes_from_pose, face_crop, head_crop, pearson
@@ -109,8 +109,7 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
                 obs = estimator.estimate(shifted(frame.rgb, shift_px), at=frame.time)
                 times.append(frame.time)
                 if obs is not None and shift_px:
-                    points: np.ndarray = obs.pose.points - np.array([shift_px, 0], np.float32)
-                    obs = dataclasses.replace(obs, pose=dataclasses.replace(obs.pose, points=points))
+                    obs = dataclasses.replace(obs, pose=shifted_pose(obs.pose, -shift_px))
                 poses.append(obs.pose if obs else None)
                 if segmentation:
                     # Undilated here; the union is dilated once at the end (dilation distributes over union).

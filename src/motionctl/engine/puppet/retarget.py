@@ -89,7 +89,7 @@ class Retargeter:
     _in_front: dict[str, bool] = field(default_factory=dict)
     _bends: dict[str, UsualAngle] = field(default_factory=dict)  # side -> the driver's usual wrist bend
     _tilt: UsualAngle = field(default_factory=UsualAngle)  # the driver's usual eye line to its neck
-    _tilt_known: set[int] = field(default_factory=set)  # frames prime() has learned it from already
+    _tilt_primed_to: int = -1  # prime() has learned the usual roll from the frames up to this index
     fit: float = field(init=False, default=1.0)  # orientation image: the character's scale about its head
 
     def __post_init__(self) -> None:
@@ -111,7 +111,7 @@ class Retargeter:
                 angle = _eye_to_neck(rig_joints(f.points), f.face)
                 if angle is not None:
                     self._tilt.learn(angle)
-                    self._tilt_known.add(f.index)
+            self._tilt_primed_to = max(f.index for f in frames)
 
     def _root_name(self) -> str:
         return "mid_hip" if self._full_body else "mid_shoulder"
@@ -256,8 +256,7 @@ class Retargeter:
         if to_neck is None:
             return 0.0
         # Each frame counts once in the usual angle: those prime() learned are not learned again.
-        weight = 0.0 if index in self._tilt_known else 1.0
-        self._tilt_known.discard(index)
+        weight = 0.0 if index <= self._tilt_primed_to else 1.0
         return float(np.clip(self._tilt.away(to_neck, weight), -HEAD_TILT, HEAD_TILT))
 
     def _hand_in_frame(self, shoulder: np.ndarray, vectors: list[np.ndarray]) -> float:
