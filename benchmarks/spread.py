@@ -103,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--mode", choices=[m.value for m in Mode], default="pro")
     p.add_argument("--shifts", default="0,1,-1", help="comma-separated px the image is moved by, one render each")
     p.add_argument("--rescans", type=int, default=4)
+    p.add_argument("--resolution", choices=[r.value for r in Resolution], default=None,
+                   help="the output's (default: the mode's own, 720p for std, 1080p for pro)")
     p.add_argument("--set", dest="settings", action="append", default=[], metavar="FIELD=VALUE")
     p.add_argument("--shared", type=Path, default=SHARED)
     p.add_argument("--out", type=Path, default=ROOT / "bench-results" / "spread")
@@ -112,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     pair = a.shared / "pairs" / a.pair
     image, video = next(pair.glob("image.*")), pair / "video.mp4"
     a.out.mkdir(parents=True, exist_ok=True)
-    resolution = Resolution("1080p" if mode == Mode.PRO else "720p")
+    resolution = Resolution(a.resolution or ("1080p" if mode == Mode.PRO else "720p"))
     renders = []
     for dx in (int(s) for s in a.shifts.split(",")):
         source = shifted_image(image, dx, a.out)

@@ -8,6 +8,7 @@ import numpy as np
 from motionctl.core.types import BONES, JOINT
 from motionctl.engine.puppet.character import Character
 from motionctl.engine.puppet.deform import GRID
+from motionctl.engine.puppet.plane import rot
 
 PART_COLOURS = [(200, 200, 200), (230, 60, 60), (60, 200, 80), (60, 90, 230), (230, 200, 40)]
 EXTRA_BONES = (("left_elbow", "left_wrist"), ("nose", "left_ear"), ("nose", "right_ear"),
@@ -52,6 +53,13 @@ def rig_picture(character: Character) -> np.ndarray:
             ys = np.nonzero(alpha[:, x])[0]
             if len(ys):
                 cv2.line(img, (x0 + x, y0 + int(ys.min())), (x0 + x, y0 + int(ys.max())), (255, 255, 255), 1)
+    for bone, turn in character.turns.items():  # a forearm read off its silhouette: the axis it turns about
+        side = bone.split("_")[0]
+        a, b = character.joints[f"{side}_elbow"], character.joints[f"{side}_wrist"]
+        end = a + rot(b - a, turn)
+        cv2.line(img, tuple(int(v) for v in a), tuple(int(v) for v in end), (255, 0, 255), 2, cv2.LINE_AA)
+        cv2.putText(img, f"axis {np.degrees(turn):+.0f} deg", (int(end[0]) + 6, int(end[1]) + 14),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.35, (255, 0, 255), 1)
     for name, p in character.joints.items():
         cv2.circle(img, tuple(int(v) for v in p), 5, (255, 40, 40), -1, cv2.LINE_AA)
         cv2.putText(img, name, (int(p[0]) + 6, int(p[1])), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (255, 255, 0), 1)

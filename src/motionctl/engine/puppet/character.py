@@ -11,6 +11,7 @@ from motionctl.core.errors import ContentRejected, rule_violation
 from motionctl.core.types import JOINT, Pose
 from motionctl.engine.puppet.background import background_plate
 from motionctl.engine.puppet.layers import LIMB_BONES, Layer, complete_hidden, make_layer, part_labels
+from motionctl.engine.puppet.limb_axes import forearm_turns
 from motionctl.engine.puppet.matte import color_key_matte, refine_matte
 from motionctl.engine.puppet.rig import Joints, Skin, rig_joints
 
@@ -31,6 +32,8 @@ class Character:
     radii: dict[str, float] = field(default_factory=dict)
     face: np.ndarray | None = None  # (478, 2) face-mesh points in canvas pixels, pro only
     tucked: frozenset[str] = frozenset()  # legs coming out of a skirt: always drawn behind the torso
+    # bone -> radians from the rig's bone to the limb's axis, where its silhouette says (limb_axes.py)
+    turns: dict[str, float] = field(default_factory=dict)
 
     @property
     def body_scale(self) -> float:
@@ -165,7 +168,7 @@ def analyze_character(
     # 5. The background with the character removed.
     plate = background_plate(image, matte)
     return Character(canvas, image, matte, plate, joints, layers, labels, limbs, full_body, radii,
-                     tucked=parts.tucked)
+                     tucked=parts.tucked, turns=forearm_turns(labels, fg, joints, limbs))
 
 
 EXTEND_BELOW = 0.3  # share of the canvas height a body cut off by the image's bottom edge is continued

@@ -220,7 +220,8 @@ class Retargeter:
             if k == len(bones) - 1 and chain is ARM_CHAIN:
                 direction = unit(rot(vectors[-1], self._wrist_bend(side, cj, dj, visibility)))
             else:
-                direction = unit(dj[b] - dj[a])
+                # The driver's direction for the limb as drawn, where the picture's limb lies off the rig's bone.
+                direction = rot(unit(dj[b] - dj[a]), -self.character.turns.get(bones[k], 0.0))
             vectors.append(direction * float(np.linalg.norm(vec_c)))
         along = [1.0] * len(bones)
         if chain is ARM_CHAIN and self.orientation == Orientation.VIDEO:
