@@ -117,6 +117,18 @@ def test_expired_lease_is_reclaimed_then_fails_after_max_attempts(store: TaskSto
     assert t.status == "failed" and "after 2 attempts" in t.status_msg and t.units == 0
 
 
+def test_a_task_given_back_without_delay_is_claimable_in_the_same_millisecond(
+        store: TaskStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    acc = create_account(store.engine).account_id
+    task = store.create(new(acc), max_active=10)[0].id
+    q = TaskQueue(store, lease_seconds=30, max_attempts=3)
+    assert q.claim("w").id == task  # type: ignore[union-attr]
+    monkeypatch.setattr("motionctl.tasks.queue.now_ms", lambda: 1_900_000_000_000)  # the clock stands still
+    assert q.retry_later(task, "w", "internal error: boom", delay_s=0)
+    again = q.claim("w2")
+    assert again is not None and again.id == task and again.attempts == 2
+
+
 def test_succeed_fail_retry_release(store: TaskStore) -> None:
     acc = create_account(store.engine).account_id
     a, b, c = (store.create(new(acc), max_active=10)[0].id for _ in range(3))

@@ -34,9 +34,11 @@ class TaskQueue:
 
     @staticmethod
     def _claimable(now: int) -> ColumnElement[bool]:
+        # A lease that ends this millisecond has ended: a task given back with no delay is claimable
+        # by the next call, even within the same millisecond (with ``<`` it was not, now and then).
         return or_(
             and_(Task.status == "submitted", Task.lease_expires_at.is_(None)),
-            and_(Task.status.in_(("submitted", "processing")), Task.lease_expires_at < now),
+            and_(Task.status.in_(("submitted", "processing")), Task.lease_expires_at <= now),
         )
 
     def claim(self, worker_id: str) -> Task | None:
