@@ -118,6 +118,19 @@ def test_max_side_downscales_in_display_orientation(tmp_path: Path) -> None:
     assert scaled_size(100, 50, 640) == (100, 50)
 
 
+def test_a_large_copy_is_the_picture_a_decode_at_its_size_gives(tmp_path: Path) -> None:
+    # pro: pose on the small picture, the face on the large one, both scaled from one decoded frame.
+    path = write_video(tmp_path / "rot.mp4", 1280, 720, fps=10, seconds=0.5, rotation=90)
+    both = list(iter_frames(path, max_side=320, large_side=960))
+    small = list(iter_frames(path, max_side=320))
+    large = list(iter_frames(path, max_side=960))
+    assert len(both) == len(small) == len(large) == 5
+    for f, s, big in zip(both, small, large, strict=True):
+        assert f.rgb.shape == (320, 180, 3) and f.large is not None and f.large.shape == (960, 540, 3)
+        assert np.array_equal(f.rgb, s.rgb) and np.array_equal(f.large, big.rgb)
+    assert all(f.large is None for f in small)
+
+
 def test_start_and_end_select_a_window(tmp_path: Path) -> None:
     path = write_video(tmp_path / "w.mp4", 64, 48, fps=10, seconds=3)
     frames = list(iter_frames(path, start=1.0, end=2.0))
@@ -215,6 +228,12 @@ def test_skipping_disposable_frames_keeps_the_count_and_holds_the_picture(tmp_pa
     for f in some:  # a held picture is the one before it; a decoded one is what full decoding gives
         source = some[f.index - 1] if f.repeat else every[f.index]
         assert f.time == source.time and np.array_equal(f.rgb, source.rgb)
+    with_large = list(iter_frames(path, skip_disposable=True, max_side=32, large_side=64))
+    assert [f.repeat for f in with_large] == [f.repeat for f in some]
+    for f in with_large:  # a held picture holds its large copy too
+        assert f.large is not None and f.large.shape[1] == 64
+        if f.repeat:
+            assert np.array_equal(f.large, with_large[f.index - 1].large)
 
 
 def test_a_clip_without_b_frames_loses_no_picture_when_skipping(tmp_path: Path) -> None:

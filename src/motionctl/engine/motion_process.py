@@ -62,20 +62,14 @@ class MotionFailed:
 # -- the child --------------------------------------------------------------------------------------
 def _frames(video: Path, fps: float, cfg: EngineConfig) -> Iterator[tuple[Frame, np.ndarray | None]]:
     """Driver frames at pose size, plus a larger copy for face tracking (pro)."""
-    side = cfg.face_side or cfg.pose_side
     # Frames between poses are needed only as thumbnails (shot cuts): the decoder may drop the ones
     # no other frame refers to, and the pose goes to the next decoded one. Not with the face tracked
-    # (pro): the face is read on every frame.
+    # (pro): the face is read on every frame. Both sizes are scaled from the decoded picture, so pro's
+    # poses see the pictures std's do (they were scaled down again from the face's size).
     disposable = cfg.pose_stride > 1 and not cfg.face_side
-    for frame in iter_frames(video, max_fps=fps, max_side=side, field="video", skip_disposable=disposable):
-        big = None
-        if cfg.face_side:
-            big = frame.rgb
-            h, w = big.shape[:2]
-            s = cfg.pose_side / max(h, w)
-            small = cv2.resize(big, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
-            frame = Frame(frame.index, frame.time, small)
-        yield frame, big
+    for frame in iter_frames(video, max_fps=fps, max_side=cfg.pose_side, field="video",
+                             skip_disposable=disposable, large_side=cfg.face_side or None):
+        yield frame, frame.large
 
 
 def _face_crop_params(faces: Any, big: np.ndarray | None, pose: Pose | None,

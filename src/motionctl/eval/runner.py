@@ -44,7 +44,9 @@ from motionctl.eval.tracks import PoseTrack
 from motionctl.media.decode import Frame, iter_frames, load_image
 
 DRIVER_SIDE = 640  # BlazePose sees a 256 px crop; 640 px keeps its region finder as accurate as full size
-DRIVER_SIDE_PRO = 1280  # pro: the face mesh needs the driver's face at a usable size
+# pro: the face mesh needs the driver's face at a usable size; the pose still reads the 640 px picture,
+# so std and pro are scored against the same driver poses.
+DRIVER_FACE_SIDE = 1280
 OUTPUT_SIDE = 1280  # background metrics are computed at <= 1280 px on the long side
 BACKGROUND_SAMPLES = 12
 # Horizontal shifts (px, at the scanned size) of the output's frames for the extra re-detections that
@@ -77,9 +79,10 @@ def check_inputs(image: Path, video: Path, output: Path) -> None:
             raise rule_violation(InvalidInput, field, "must be an existing file", str(path))
 
 
-def _frames(path: Path, field: str, max_fps: float, max_side: int | None) -> Iterator[Frame]:
+def _frames(path: Path, field: str, max_fps: float, max_side: int | None, large_side: int | None = None
+            ) -> Iterator[Frame]:
     """Decoded frames; media.decode raises MediaRejected naming ``field`` for a file that does not decode."""
-    return iter_frames(path, max_fps=max_fps, max_side=max_side, field=field)
+    return iter_frames(path, max_fps=max_fps, max_side=max_side, field=field, large_side=large_side)
 
 
 def _load_image(path: Path) -> np.ndarray:
@@ -87,9 +90,11 @@ def _load_image(path: Path) -> np.ndarray:
 
 
 def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segmentation: bool, mouth: bool,
-          shift_px: int = 0) -> _Pass:
+          shift_px: int = 0, face_side: int | None = None) -> _Pass:
     """One streamed pass: pose per frame (+ character area union), face crops, mouth opening. With
-    ``shift_px`` the frames are moved that far right first (a rescan; the poses are moved back)."""
+    ``shift_px`` the frames are moved that far right first (a rescan; the poses are moved back); with
+    ``face_side`` the face mesh reads the head in the frame at that size (the pose, at ``max_side``).
+    The face mesh needs no frame times: its graph has no landmark smoothing, unlike BlazePose's."""
     times: list[float] = []
     poses: list[Pose | None] = []
     faces: list[np.ndarray] = []
@@ -101,7 +106,7 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
     mesh = FaceMeshEstimator() if mouth else None
     try:
         with PoseEstimator(tracking=True, segmentation=segmentation, largest_person=True) as estimator:
-            for frame in _frames(path, field, max_fps, max_side):
+            for frame in _frames(path, field, max_fps, max_side, face_side):
                 h, w = frame.rgb.shape[:2]
                 size = (w, h)
                 # Each frame at its own time: BlazePose's landmark smoothing is tuned by it (unstamped,
@@ -131,7 +136,9 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
                 eyes = eyes_from_pose(obs.pose.points, obs.pose.visibility) if obs else None
                 if eyes is not None:
                     faces.append(face_crop(frame.rgb, *eyes))
-                head = head_crop(frame.rgb, obs.pose.points, obs.pose.visibility) if mesh and obs else None
+                big = frame.large if frame.large is not None else frame.rgb
+                head = (head_crop(big, obs.pose.points * (big.shape[1] / w), obs.pose.visibility)
+                        if mesh and obs else None)
                 if mesh is not None and head is not None:
                     landmarks = mesh.estimate(head)
                     if landmarks is not None:
@@ -256,8 +263,8 @@ def measure(
     pro = mode == Mode.PRO
     image_rgb = _load_image(image)
     character = _image_character(image_rgb)
-    drv_side = DRIVER_SIDE_PRO if pro else DRIVER_SIDE
-    drv = _scan(video, "video", max_fps=max_fps, max_side=drv_side, segmentation=False, mouth=pro)
+    drv = _scan(video, "video", max_fps=max_fps, max_side=DRIVER_SIDE, segmentation=False, mouth=pro,
+                face_side=DRIVER_FACE_SIDE if pro else None)
     out = _scan(output, "output", max_fps=max_fps, max_side=OUTPUT_SIDE, segmentation=True, mouth=pro)
     background, flicker = _background(output, image_rgb, character, out, orientation.value, max_fps)
 
