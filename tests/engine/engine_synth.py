@@ -27,10 +27,12 @@ LEG = (200, 180, 40)
 PAPER = (235, 235, 235)
 
 
-def figure_image(width: int = 600, height: int = 800) -> np.ndarray:
-    """Thick limbs in their own colours on plain paper: each part is recognisable by colour."""
+def figure_image(width: int = 600, height: int = 800, overrides: dict[str, tuple[float, float]] | None = None
+                 ) -> np.ndarray:
+    """Thick limbs in their own colours on plain paper: each part is recognisable by colour. With
+    ``overrides`` the figure is drawn with those joints moved (figure_pose(overrides) is its pose)."""
     img = np.full((height, width, 3), PAPER, np.uint8)
-    j = {k: np.array(v) for k, v in FIGURE.items()}
+    j = {k: np.array(v, int) for k, v in {**FIGURE, **(overrides or {})}.items()}
     cv2.fillConvexPoly(img, np.array([j["right_shoulder"], j["left_shoulder"], j["left_hip"], j["right_hip"]]), BODY)
     cv2.circle(img, tuple(j["nose"]), 60, BODY, -1)
     cv2.rectangle(img, (285, 180), (315, 245), BODY, -1)  # neck

@@ -12,6 +12,7 @@ from motionctl.core.types import Orientation
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.puppet.background import background_plate
 from motionctl.engine.puppet.character import Character, analyze_character, pose_from_joints
+from motionctl.engine.puppet.raster import Renderer
 from motionctl.engine.puppet.retarget import Retargeter
 from motionctl.engine.puppet.rig import BoneFrame, apply_affine, bone_affine, invert_affine
 
@@ -123,6 +124,35 @@ def test_hands_stay_above_the_bottom_edge_each_orientation_its_own_way() -> None
     fit = upper_arm[Orientation.IMAGE] / 100
     assert 0.78 < fit < 0.9 and abs(neck[Orientation.IMAGE] / own_neck - fit) < 0.01
     assert 380 < hand_y[Orientation.IMAGE] <= 400
+
+
+def test_a_hand_reaching_past_the_side_moves_the_figure_in_video_orientation() -> None:
+    # The figure's left arm hangs down in its image; the driver stands 60 px further right in its
+    # picture with its left arm out level, which puts the figure's hand (to x ~638) past the edge (600).
+    hanging = {"left_elbow": (370.0, 340.0), "left_wrist": (370.0, 430.0)}
+    character = analyze_character(figure_image(overrides=hanging), None, SIZE, pose=figure_pose(hanging),
+                                  seg_mask=None)
+    moved = figure_pose({name: (x + 60, y) for name, (x, y) in FIGURE.items()})
+    frame = DriverFrame(0, 0.0, moved.points, moved.z, moved.visibility, None)
+    arm_columns, shoulders_x, forearm = {}, {}, {}
+    for kept in (True, False):
+        rt = Retargeter(character, SIZE, Orientation.VIDEO)
+        if not kept:
+            rt._hand_edges = {}  # what it drew before it knew where the hand's outline goes
+        rt.prime([frame])
+        posed = rt.pose(frame)
+        drawn = Renderer(character).render(posed)
+        arm = np.abs(drawn.astype(int) - np.array(ARM_L)).max(axis=-1) <= 40
+        arm_columns[kept] = np.nonzero(arm.any(axis=0))[0]
+        shoulders_x[kept] = float(posed.joints["mid_shoulder"][0])
+        d = posed.joints["left_wrist"] - posed.joints["left_elbow"]
+        forearm[kept] = float(np.degrees(np.arctan2(d[1], d[0])))
+    assert arm_columns[False].max() == SIZE[0] - 1  # cut by the edge
+    assert arm_columns[True].max() < SIZE[0] - 4  # inside, the whole figure moved left for it
+    assert shoulders_x[False] == pytest.approx(360.0, abs=1.0)  # where the driver's are
+    assert 360.0 - 120 < shoulders_x[True] < 360.0 - 20  # moved, not thrown across the picture
+    assert forearm[True] == pytest.approx(forearm[False], abs=0.01)
+    assert forearm[True] == pytest.approx(0.0, abs=2.0)  # the driver's, level (the drawn axis: ~1° off)
 
 
 def test_a_whole_figure_keeps_its_size_in_image_orientation(character: Character) -> None:

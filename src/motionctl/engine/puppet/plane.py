@@ -61,3 +61,13 @@ def scaled_about(pivot: np.ndarray, k: float, aff: dict[str, np.ndarray], out: J
         m[:, 2] += shift
         scaled[name] = m
     return scaled, {name: k * p + shift for name, p in out.items()}
+
+
+def moved_by(offset: np.ndarray, aff: dict[str, np.ndarray], out: Joints) -> tuple[dict[str, np.ndarray], Joints]:
+    """Every bone's affine and joint followed by a move by ``offset`` (pixels)."""
+    moved = {}
+    for name, a in aff.items():
+        m = a.copy()
+        m[:, 2] += offset
+        moved[name] = m
+    return moved, {name: p + offset for name, p in out.items()}

@@ -13,19 +13,20 @@ import numpy as np
 from motionctl.core.types import Orientation
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.puppet.character import Character, body_scale
+from motionctl.engine.puppet.framing import arm_fit, hand_outlines, hands_inside, upper_arm_share
 from motionctl.engine.puppet.layers import LIMB_BONES
-from motionctl.engine.puppet.plane import UsualAngle, angle_of, rot, scaled_about, turned_about, unit, wrapped
-from motionctl.engine.puppet.rig import BoneFrame, Joints, bone_affine, rig_joints
+from motionctl.engine.puppet.plane import (
+    UsualAngle,
+    angle_of,
+    moved_by,
+    rot,
+    scaled_about,
+    turned_about,
+    unit,
+    wrapped,
+)
+from motionctl.engine.puppet.rig import ARM_CHAIN, LEG_CHAIN, BoneFrame, Joints, bone_affine, rig_joints
 
-ARM_CHAIN = ("shoulder", "elbow", "wrist", "hand")
-# Hands are kept this far inside the canvas (share of its short side), easing in over the knee; the
-# upper arm is shortened for it, never below MIN_UPPER_ARM of its length.
-HAND_MARGIN, HAND_KNEE, MIN_UPPER_ARM = 0.01, 0.05, 0.8
-FINGERS = 1.6  # fingertips lie this many wrist -> knuckle lengths beyond the wrist
-# orientation image keeps the image's framing, but a bust whose elbows the image's bottom edge cuts
-# would move its forearms along that edge, half out of the picture; such a character is drawn smaller,
-# about its head, just so far that an arm hanging straight down ends inside (never below MIN_FIT).
-MIN_FIT = 0.75
 # Hand orientation (pro): the hand turns at the wrist by as much as the driver's hand is bent away from
 # its usual bend, at most HAND_BEND, as far as the driver's knuckles are seen (BlazePose's visibility
 # of index and pinky). The dance's moving wrist bends: 75% within 20° of the driver's, against 62% for the
@@ -38,7 +39,6 @@ KNUCKLES = {"left": (17, 19), "right": (18, 20)}  # BlazePose pinky, index
 # roll) leaves its usual angle to the driver's neck, at most HEAD_TILT. The neck's own turn is already
 # the head bone's, so only the tilt the neck does not show is added.
 HEAD_TILT = np.radians(25.0)
-LEG_CHAIN = ("hip", "knee", "ankle", "toe")
 
 
 @dataclass
@@ -46,27 +46,6 @@ class Posed:
     affines: dict[str, np.ndarray]  # bone -> 2x3 source->canvas
     joints: Joints  # destination rig joints (canvas pixels)
     order: list[str]  # layer names, back to front
-
-
-def arm_fit(character: Character) -> float:
-    """The scale about the head at which each arm, hanging straight down (upper arm, forearm, hand
-    to the knuckles), ends above the picture's bottom edge: 1 when it already does (the dance
-    character), at least MIN_FIT (the elf bust: 0.71 by the rule at 720p and 1080p, drawn at 0.75).
-    Measured on the elf with orientation image, std: moving forearms within 20° 78% at 1, 84% at
-    0.85, 87% at 0.75."""
-    j = character.joints
-    height = character.size[1]
-    room = height * (1 - HAND_MARGIN) - float(j["head"][1])
-    fit = 1.0
-    for side in ("left", "right"):
-        if f"{side}_arm" not in character.limbs:
-            continue
-        pts = [j[f"{side}_{n}"] for n in ARM_CHAIN]
-        length = sum(float(np.linalg.norm(b - a)) for a, b in zip(pts[:-1], pts[1:], strict=True))
-        reach = float(pts[0][1] - j["head"][1]) + length
-        if reach > 0 and room > 0:
-            fit = min(fit, room / reach)
-    return float(np.clip(fit, MIN_FIT, 1.0))
 
 
 def _eye_to_neck(dj: Joints, face: np.ndarray | None) -> float | None:
@@ -91,10 +70,12 @@ class Retargeter:
     _tilt: UsualAngle = field(default_factory=UsualAngle)  # the driver's usual eye line to its neck
     _tilt_primed_to: int = -1  # prime() has learned the usual roll from the frames up to this index
     fit: float = field(init=False, default=1.0)  # orientation image: the character's scale about its head
+    _hand_edges: dict[str, np.ndarray] = field(init=False, default_factory=dict)  # side -> the hand's outline
 
     def __post_init__(self) -> None:
         if self.orientation == Orientation.IMAGE:
             self.fit = arm_fit(self.character)
+        self._hand_edges = hand_outlines(self.character)
 
     def prime(self, frames: list[DriverFrame]) -> None:
         """Learn the driver's reference: its placement and size at the start."""
@@ -166,9 +147,14 @@ class Retargeter:
             for chain in (ARM_CHAIN, LEG_CHAIN):
                 self._limb(side, chain, cj, dj, out, aff, frame.visibility)
 
-        # 5. orientation image: the whole rig drawn smaller about the head when its arms need the room.
+        # 5. orientation image: the whole rig drawn smaller about the head when its arms need the room;
+        # orientation video: moved sideways just so far that its hands stay inside the picture.
         if self.fit < 1.0:
             aff, out = scaled_about(cj["head"], self.fit, aff, out)
+        if self.orientation == Orientation.VIDEO:
+            dx = hands_inside(self.character.size, self._hand_edges, aff)
+            if dx:
+                aff, out = moved_by(np.array([dx, 0.0]), aff, out)
 
         # 6. Drawing order from the driver's depth.
         order = self._order(frame)
@@ -225,7 +211,7 @@ class Retargeter:
             vectors.append(direction * float(np.linalg.norm(vec_c)))
         along = [1.0] * len(bones)
         if chain is ARM_CHAIN and self.orientation == Orientation.VIDEO:
-            along[0] = self._hand_in_frame(out[names[0]], vectors)
+            along[0] = upper_arm_share(self.character.size, out[names[0]], vectors)
             vectors[0] = vectors[0] * along[0]
         for k, bone in enumerate(bones):
             a, b = names[k], names[k + 1]
@@ -259,27 +245,6 @@ class Retargeter:
         # Each frame counts once in the usual angle: those prime() learned are not learned again.
         weight = 0.0 if index <= self._tilt_primed_to else 1.0
         return float(np.clip(self._tilt.away(to_neck, weight), -HEAD_TILT, HEAD_TILT))
-
-    def _hand_in_frame(self, shoulder: np.ndarray, vectors: list[np.ndarray]) -> float:
-        """How much to shorten the upper arm so the hand stays above the picture's bottom edge: an
-        upper-body character's elbows sit near it, and a forearm pointing down or across from there
-        put the hand under the edge, where neither a viewer nor a detector can follow it. Shortened,
-        the upper arm reads as reaching towards the camera. A soft knee keeps the factor smooth as
-        the hand nears the edge. (Hands kept off the sides too cost the dance's spread arms 4 points
-        of fidelity.) Only with orientation video, which follows the driver's framing, where the
-        hands are in the picture; orientation image keeps the image's (the elf's moving forearms
-        within 20°: video std 80% -> 88%; image std 78% -> 65%, its hands pushed up a short arm)."""
-        width, height = self.character.size
-        margin, knee = HAND_MARGIN * min(width, height), HAND_KNEE * min(width, height)
-        down = float(vectors[0][1])  # only the bottom edge: arms spread out past the sides read fine
-        if down <= 1e-6:
-            return 1.0
-        base = float(shoulder[1] + vectors[1][1] + FINGERS * vectors[2][1])  # fingertips, upper arm aside
-        limit = height - margin
-        if base + down <= limit - knee:
-            return 1.0
-        allowed = limit - knee + knee * float(np.tanh((base + down - (limit - knee)) / knee))
-        return float(np.clip((allowed - base) / down, MIN_UPPER_ARM, 1.0))
 
     def _order(self, frame: DriverFrame) -> list[str]:
         z = frame.z

@@ -15,6 +15,8 @@ import numpy as np
 from motionctl.core.types import JOINT
 
 Joints = dict[str, np.ndarray]  # rig joint name -> (2,) float32 position
+ARM_CHAIN = ("shoulder", "elbow", "wrist", "hand")  # a limb's joints, root to tip
+LEG_CHAIN = ("hip", "knee", "ankle", "toe")
 
 
 def rig_joints(points: np.ndarray) -> Joints:
