@@ -155,6 +155,23 @@ def test_a_hand_reaching_past_the_side_moves_the_figure_in_video_orientation() -
     assert forearm[True] == pytest.approx(0.0, abs=2.0)  # the driver's, level (the drawn axis: ~1° off)
 
 
+def test_the_sideways_move_eases_from_frame_to_frame() -> None:
+    # The driver's arm swings out in one frame and back in the next: the figure follows at most 1% of
+    # the picture's short side a frame, where it had jumped the whole way.
+    hanging = {"left_elbow": (370.0, 340.0), "left_wrist": (370.0, 430.0)}
+    character = analyze_character(figure_image(overrides=hanging), None, SIZE, pose=figure_pose(hanging),
+                                  seg_mask=None)
+    down = figure_pose({name: (x + 60, y) for name, (x, y) in {**FIGURE, **hanging}.items()})
+    out = figure_pose({name: (x + 60, y) for name, (x, y) in FIGURE.items()})
+    frames = [DriverFrame(i, i / 30, p.points, p.z, p.visibility, None)
+              for i, p in enumerate([down, out, out, down])]
+    rt = Retargeter(character, SIZE, Orientation.VIDEO)
+    rt.prime(frames[:1])
+    xs = [float(rt.pose(f).joints["mid_shoulder"][0]) for f in frames]
+    assert xs[0] == pytest.approx(360.0, abs=1.0)  # the hanging hand is inside: no move
+    assert [round(b - a, 3) for a, b in zip(xs, xs[1:], strict=False)] == [-6.0, -6.0, 6.0]  # 600 x 800: 6 px
+
+
 def test_a_whole_figure_keeps_its_size_in_image_orientation(character: Character) -> None:
     rt = Retargeter(character, SIZE, Orientation.IMAGE)
     assert rt.fit == 1.0

@@ -39,6 +39,9 @@ KNUCKLES = {"left": (17, 19), "right": (18, 20)}  # BlazePose pinky, index
 # roll) leaves its usual angle to the driver's neck, at most HEAD_TILT. The neck's own turn is already
 # the head bone's, so only the tilt the neck does not show is added.
 HEAD_TILT = np.radians(25.0)
+# orientation video: the figure's sideways move to keep its hands inside the picture changes by at most
+# this share of the picture's short side a frame (framing.hands_inside): 7 px at 720p, 216 px/s at 30 fps.
+SHIFT_STEP = 0.01
 
 
 @dataclass
@@ -71,6 +74,7 @@ class Retargeter:
     _tilt_primed_to: int = -1  # prime() has learned the usual roll from the frames up to this index
     fit: float = field(init=False, default=1.0)  # orientation image: the character's scale about its head
     _hand_edges: dict[str, np.ndarray] = field(init=False, default_factory=dict)  # side -> the hand's outline
+    _shift: float | None = None  # orientation video: the last frame's sideways move
 
     def __post_init__(self) -> None:
         if self.orientation == Orientation.IMAGE:
@@ -152,7 +156,7 @@ class Retargeter:
         if self.fit < 1.0:
             aff, out = scaled_about(cj["head"], self.fit, aff, out)
         if self.orientation == Orientation.VIDEO:
-            dx = hands_inside(self.character.size, self._hand_edges, aff)
+            dx = self._eased_shift(hands_inside(self.character.size, self._hand_edges, aff))
             if dx:
                 aff, out = moved_by(np.array([dx, 0.0]), aff, out)
 
@@ -245,6 +249,16 @@ class Retargeter:
         # Each frame counts once in the usual angle: those prime() learned are not learned again.
         weight = 0.0 if index <= self._tilt_primed_to else 1.0
         return float(np.clip(self._tilt.away(to_neck, weight), -HEAD_TILT, HEAD_TILT))
+
+    def _eased_shift(self, wanted: float) -> float:
+        """The sideways move towards ``wanted``, by at most SHIFT_STEP a frame: a hand swung out fast
+        (the driver's, or its tracker's jump) moved the whole figure up to 97 px from one frame to the
+        next; eased, the hand may meet the edge for a few frames instead. (Per frame, not per second:
+        frames between poses repeat their pose's time.)"""
+        step = SHIFT_STEP * min(self.character.size)
+        last = wanted if self._shift is None else self._shift
+        self._shift = last + float(np.clip(wanted - last, -step, step))
+        return self._shift
 
     def _order(self, frame: DriverFrame) -> list[str]:
         z = frame.z
