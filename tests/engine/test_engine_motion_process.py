@@ -134,8 +134,8 @@ def test_std_lets_the_decoder_drop_unreferenced_frames_pro_reads_every_frame(tmp
             rgb[100:200, 8 * i % 300 : 8 * i % 300 + 60] = 230
             out.mux(s.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")))
         out.mux(s.encode(None))
-    std = [f for f, _ in _frames(clip, 12.0, EngineConfig.for_mode(Mode.STD))]
-    pro = [(f, big) for f, big in _frames(clip, 12.0, EngineConfig.for_mode(Mode.PRO))]
+    std = list(_frames(clip, 12.0, EngineConfig.for_mode(Mode.STD)))
+    pro = list(_frames(clip, 12.0, EngineConfig.for_mode(Mode.PRO)))
     assert len(std) == len(pro) == 48
     assert 10 <= sum(f.repeat for f in std) <= 30
-    assert not any(f.repeat for f, _ in pro) and all(big is not None for _, big in pro)
+    assert not any(f.repeat for f in pro) and all(f.large is not None for f in pro)

@@ -83,7 +83,6 @@ def shifted(image: np.ndarray, dx: int) -> np.ndarray:
     return np.ascontiguousarray(np.concatenate([image[:, -dx:], np.repeat(image[:, -1:], -dx, axis=1)], axis=1))
 
 
-
 def shifted_pose(pose: Pose, dx: float) -> Pose:
     """``pose`` with its points moved ``dx`` px right: a pose read on a ``shifted`` frame moved back."""
     return dataclasses.replace(pose, points=pose.points + np.array([dx, 0], np.float32))

@@ -60,16 +60,15 @@ class MotionFailed:
 
 
 # -- the child --------------------------------------------------------------------------------------
-def _frames(video: Path, fps: float, cfg: EngineConfig) -> Iterator[tuple[Frame, np.ndarray | None]]:
-    """Driver frames at pose size, plus a larger copy for face tracking (pro)."""
+def _frames(video: Path, fps: float, cfg: EngineConfig) -> Iterator[Frame]:
+    """Driver frames at pose size, with a larger copy for face tracking (pro: ``Frame.large``)."""
     # Frames between poses are needed only as thumbnails (shot cuts): the decoder may drop the ones
     # no other frame refers to, and the pose goes to the next decoded one. Not with the face tracked
     # (pro): the face is read on every frame. Both sizes are scaled from the decoded picture, so pro's
     # poses see the pictures std's do (they were scaled down again from the face's size).
     disposable = cfg.pose_stride > 1 and not cfg.face_side
-    for frame in iter_frames(video, max_fps=fps, max_side=cfg.pose_side, field="video",
-                             skip_disposable=disposable, large_side=cfg.face_side or None):
-        yield frame, frame.large
+    return iter_frames(video, max_fps=fps, max_side=cfg.pose_side, field="video",
+                       skip_disposable=disposable, large_side=cfg.face_side or None)
 
 
 def _face_crop_params(faces: Any, big: np.ndarray | None, pose: Pose | None,
@@ -94,7 +93,7 @@ def _face_crop_params(faces: Any, big: np.ndarray | None, pose: Pose | None,
 
 
 def _decoded(video: Path, fps: float, cfg: EngineConfig, timings: dict[str, float],
-             stop: threading.Event) -> Iterator[tuple[Frame, np.ndarray | None]]:
+             stop: threading.Event) -> Iterator[Frame]:
     """Frames decoded on a thread of their own (FFmpeg releases the GIL), a few frames ahead."""
     q: queue.Queue[Any] = queue.Queue(maxsize=16)
     done = object()
@@ -146,7 +145,7 @@ def analyse_motion(video: Path | None, fps: float, cfg: EngineConfig, keep_previ
             previews: dict[int, np.ndarray] = {}
             last_posed = -cfg.pose_stride
             head: Pose | None = None  # the latest pose found: where the face mesh looks between poses
-            for frame, big in _decoded(video, fps, cfg, timings, stop):
+            for frame in _decoded(video, fps, cfg, timings, stop):
                 t = time.perf_counter()
                 skipped = frame.repeat or frame.index - last_posed < cfg.pose_stride
                 last_posed = last_posed if skipped else frame.index
@@ -160,7 +159,7 @@ def analyse_motion(video: Path | None, fps: float, cfg: EngineConfig, keep_previ
                 face = None
                 if faces is not None and not frame.repeat:
                     t = time.perf_counter()
-                    face = _face_crop_params(faces, big, head, frame.rgb.shape)
+                    face = _face_crop_params(faces, frame.large, head, frame.rgb.shape)
                     timings["face"] = timings.get("face", 0.0) + time.perf_counter() - t
                 thumb = cv2.resize(cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2GRAY), (64, 36), interpolation=cv2.INTER_AREA)
                 size = (frame.rgb.shape[1], frame.rgb.shape[0])
