@@ -14,7 +14,7 @@ from motionctl.engine.puppet.background import background_plate
 from motionctl.engine.puppet.character import Character, analyze_character, pose_from_joints
 from motionctl.engine.puppet.layers import Layer
 from motionctl.engine.puppet.raster import Renderer
-from motionctl.engine.puppet.retarget import Retargeter
+from motionctl.engine.puppet.retarget import PoseStream, Retargeter
 from motionctl.engine.puppet.rig import BoneFrame, apply_affine, bone_affine, invert_affine
 
 SIZE = (600, 800)
@@ -141,7 +141,8 @@ def test_a_hand_reaching_past_the_side_moves_the_figure_in_video_orientation() -
         if not kept:
             rt._hand_edges = {}  # what it drew before it knew where the hand's outline goes
         rt.prime([frame])
-        posed = rt.pose(frame)
+        stream = PoseStream(rt)
+        [(_, posed)] = stream.push(frame) + stream.flush()
         drawn = Renderer(character).render(posed)
         arm = np.abs(drawn.astype(int) - np.array(ARM_L)).max(axis=-1) <= 40
         arm_columns[kept] = np.nonzero(arm.any(axis=0))[0]
@@ -156,21 +157,30 @@ def test_a_hand_reaching_past_the_side_moves_the_figure_in_video_orientation() -
     assert forearm[True] == pytest.approx(0.0, abs=2.0)  # the driver's, level (the drawn axis: ~1° off)
 
 
-def test_the_sideways_move_eases_from_frame_to_frame() -> None:
-    # The driver's arm swings out in one frame and back in the next: the figure follows at most 1% of
-    # the picture's short side a frame, where it had jumped the whole way.
+def test_the_sideways_move_eases_and_starts_before_the_hand_swings_out() -> None:
+    # The driver's arm swings out in one frame, stays out for two and swings back: the figure moves
+    # at most 1% of the picture's short side a frame (6 px), starting early enough that the hand is
+    # already inside when it swings out, and moves back after.
     hanging = {"left_elbow": (370.0, 340.0), "left_wrist": (370.0, 430.0)}
     character = analyze_character(figure_image(overrides=hanging), None, SIZE, pose=figure_pose(hanging),
                                   seg_mask=None)
     down = figure_pose({name: (x + 60, y) for name, (x, y) in {**FIGURE, **hanging}.items()})
     out = figure_pose({name: (x + 60, y) for name, (x, y) in FIGURE.items()})
-    frames = [DriverFrame(i, i / 30, p.points, p.z, p.visibility, None)
-              for i, p in enumerate([down, out, out, down])]
+    poses = [down] * 20 + [out] * 2 + [down] * 20
+    frames = [DriverFrame(i, i / 30, p.points, p.z, p.visibility, None) for i, p in enumerate(poses)]
     rt = Retargeter(character, SIZE, Orientation.VIDEO)
     rt.prime(frames[:1])
-    xs = [float(rt.pose(f).joints["mid_shoulder"][0]) for f in frames]
-    assert xs[0] == pytest.approx(360.0, abs=1.0)  # the hanging hand is inside: no move
-    assert [round(b - a, 3) for a, b in zip(xs, xs[1:], strict=False)] == [-6.0, -6.0, 6.0]  # 600 x 800: 6 px
+    stream = PoseStream(rt)
+    released = [posed for f in frames for _, posed in stream.push(f)] + [posed for _, posed in stream.flush()]
+    assert len(released) == len(frames)
+    xs = np.array([float(p.joints["mid_shoulder"][0]) for p in released])
+    moves = np.diff(xs)
+    assert np.abs(moves).max() <= 6.0 + 1e-6  # 600 x 800: 6 px a frame
+    assert xs[0] == pytest.approx(360.0, abs=1.0)  # far enough ahead of the swing: where the driver is
+    assert moves[:19].min() < -5.9  # moving left before the swing ...
+    wanted = released[20].move_wanted
+    assert wanted < -20 and xs[20] == pytest.approx(360.0 + wanted, abs=1.0)  # ... to be there when it comes
+    assert xs[-1] == pytest.approx(360.0, abs=1.0)  # and back after
 
 
 def test_a_limb_the_bottom_edge_cuts_fades_out_towards_the_cut() -> None:

@@ -32,7 +32,7 @@ from motionctl.engine.motion_process import MotionProcess
 from motionctl.engine.puppet.character import Character
 from motionctl.engine.puppet.face import FaceAnimator
 from motionctl.engine.puppet.raster import Renderer
-from motionctl.engine.puppet.retarget import Posed, Retargeter
+from motionctl.engine.puppet.retarget import Posed, PoseStream, Retargeter
 from motionctl.media.encode import EncodedVideo
 from motionctl.media.encode_process import EncoderProcess, discard_encoder_child, start_encoder_child
 from motionctl.media.probe import VideoInfo
@@ -139,7 +139,7 @@ class RenderWorker:
         if spare is not None:
             discard_encoder_child(spare)
 
-    def _open(self, first: DriverFrame) -> tuple[Retargeter, Renderer, FaceAnimator | None]:
+    def _open(self, first: DriverFrame) -> tuple[PoseStream, Renderer, FaceAnimator | None]:
         run = self.run
         spec, cfg = run.spec, run.cfg
         retarget = Retargeter(run.character, self.driver_size, spec.orientation,
@@ -154,30 +154,36 @@ class RenderWorker:
         )
         cv2.setNumThreads(cfg.render_threads)
         face = FaceAnimator(run.character) if cfg.expressions and run.character.face is not None else None
-        return retarget, Renderer(run.character), face
+        return PoseStream(retarget), Renderer(run.character), face
 
     def _loop(self) -> None:
-        retarget: Retargeter | None = None
+        poses: PoseStream | None = None
         renderer: Renderer | None = None
         face: FaceAnimator | None = None
         workers = max(1, self.run.cfg.render_workers)
         pending: deque[tuple[DriverFrame, Posed, Future[np.ndarray]]] = deque()
         try:
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="motionctl-draw") as pool:
+
+                def draw(posed_frames: list[tuple[DriverFrame, Posed]], renderer: Renderer) -> None:
+                    for frame, posed in posed_frames:
+                        pending.append((frame, posed, pool.submit(_draw, renderer, face, posed, frame)))
+                        while len(pending) > 2 * workers:
+                            self._write(*pending.popleft())
+
                 while True:
                     batch = self.q.get()
                     if batch is _DONE:
                         break
-                    if retarget is None or renderer is None:
-                        retarget, renderer, face = self._open(batch[0])
-                        retarget.prime(batch)
+                    if poses is None or renderer is None:
+                        poses, renderer, face = self._open(batch[0])
+                        poses.retarget.prime(batch)
                         if face is not None:
                             face.prime(batch)
                     for frame in batch:
-                        posed = retarget.pose(frame)
-                        pending.append((frame, posed, pool.submit(_draw, renderer, face, posed, frame)))
-                        while len(pending) > 2 * workers:
-                            self._write(*pending.popleft())
+                        draw(poses.push(frame), renderer)
+                if poses is not None and renderer is not None:
+                    draw(poses.flush(), renderer)
                 while pending:
                     self._write(*pending.popleft())
         except BaseException as exc:  # surfaced by check()/finish() on the calling thread

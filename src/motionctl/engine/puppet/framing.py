@@ -9,6 +9,9 @@ figure sideways to keep it off the sides (``hands_inside``).
 
 from __future__ import annotations
 
+from collections import deque
+from typing import Generic, TypeVar
+
 import numpy as np
 
 from motionctl.engine.puppet.character import Character
@@ -22,6 +25,11 @@ FINGERS = 1.6  # fingertips lie this many wrist -> knuckle lengths beyond the wr
 # would move its forearms along that edge, half out of the picture; such a character is drawn smaller,
 # about its head, just so far that an arm hanging straight down ends inside (never below MIN_FIT).
 MIN_FIT = 0.75
+# The sideways move looks this many frames ahead (1 s at 30 fps), enough to start early for a move of
+# 30 steps: 216 px at 720p, beyond the largest the shared clips ask for (97 px).
+LOOK_AHEAD = 30
+
+T = TypeVar("T")
 
 
 def arm_fit(character: Character) -> float:
@@ -99,3 +107,40 @@ def hands_inside(size: tuple[int, int], hand_edges: dict[str, np.ndarray], aff: 
         return over - knee * float(np.tanh(over / knee)) if over > 0 else 0.0
 
     return inward(margin + knee - float(tips.min())) - inward(float(tips.max()) - (width - margin - knee))
+
+
+class SidewaysMove(Generic[T]):
+    """The figure's sideways move, eased and started ahead of need: each frame's move changes by at
+    most ``step`` from the last frame's, and reaches what a frame ahead wants by the time it is
+    drawn. Followed at once, a hand swung out fast moved the whole figure up to 97 px from one frame
+    to the next; eased without looking ahead, the move lagged the swing and the elf's fingers met
+    the edge in 12 frames. Items are held until LOOK_AHEAD frames after them are known (``push``);
+    ``flush`` releases the rest at the end.
+
+    The move is the least one that keeps to the step and meets every frame's wish (a cone of slope
+    ``step`` under each wish ahead), rightwards and leftwards apart: a wish both ways at once (both
+    hands past the sides) leaves their sum."""
+
+    def __init__(self, step: float, ahead: int = LOOK_AHEAD) -> None:
+        self.step, self.ahead = step, ahead
+        self._window: deque[tuple[T, float]] = deque()
+        self._last: float | None = None
+
+    def push(self, item: T, wanted: float) -> list[tuple[T, float]]:
+        self._window.append((item, wanted))
+        return self._release(keep=self.ahead)
+
+    def flush(self) -> list[tuple[T, float]]:
+        return self._release(keep=0)
+
+    def _release(self, keep: int) -> list[tuple[T, float]]:
+        released = []
+        while len(self._window) > keep:
+            wishes = np.array([w for _, w in self._window])
+            reach = self.step * np.arange(len(wishes))  # how far the move can still come by each frame
+            need = max(0.0, float((wishes - reach).max())) + min(0.0, float((wishes + reach).min()))
+            last = need if self._last is None else self._last
+            self._last = last + float(np.clip(need - last, -self.step, self.step))
+            item, _ = self._window.popleft()
+            released.append((item, self._last))
+        return released

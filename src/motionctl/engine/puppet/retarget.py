@@ -13,7 +13,7 @@ import numpy as np
 from motionctl.core.types import Orientation
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.puppet.character import Character, body_scale
-from motionctl.engine.puppet.framing import arm_fit, hand_outlines, hands_inside, upper_arm_share
+from motionctl.engine.puppet.framing import SidewaysMove, arm_fit, hand_outlines, hands_inside, upper_arm_share
 from motionctl.engine.puppet.layers import LIMB_BONES
 from motionctl.engine.puppet.plane import (
     UsualAngle,
@@ -49,6 +49,13 @@ class Posed:
     affines: dict[str, np.ndarray]  # bone -> 2x3 source->canvas
     joints: Joints  # destination rig joints (canvas pixels)
     order: list[str]  # layer names, back to front
+    move_wanted: float = 0.0  # orientation video: the sideways move that keeps the hands inside (px)
+
+    def moved(self, dx: float) -> Posed:
+        if not dx:
+            return self
+        aff, out = moved_by(np.array([dx, 0.0]), self.affines, self.joints)
+        return Posed(aff, out, self.order, self.move_wanted)
 
 
 def _eye_to_neck(dj: Joints, face: np.ndarray | None) -> float | None:
@@ -74,7 +81,6 @@ class Retargeter:
     _tilt_primed_to: int = -1  # prime() has learned the usual roll from the frames up to this index
     fit: float = field(init=False, default=1.0)  # orientation image: the character's scale about its head
     _hand_edges: dict[str, np.ndarray] = field(init=False, default_factory=dict)  # side -> the hand's outline
-    _shift: float | None = None  # orientation video: the last frame's sideways move
 
     def __post_init__(self) -> None:
         if self.orientation == Orientation.IMAGE:
@@ -152,17 +158,17 @@ class Retargeter:
                 self._limb(side, chain, cj, dj, out, aff, frame.visibility)
 
         # 5. orientation image: the whole rig drawn smaller about the head when its arms need the room;
-        # orientation video: moved sideways just so far that its hands stay inside the picture.
+        # orientation video: the sideways move that would keep its hands inside the picture, which
+        # PoseStream eases from frame to frame.
         if self.fit < 1.0:
             aff, out = scaled_about(cj["head"], self.fit, aff, out)
+        wanted = 0.0
         if self.orientation == Orientation.VIDEO:
-            dx = self._eased_shift(hands_inside(self.character.size, self._hand_edges, aff))
-            if dx:
-                aff, out = moved_by(np.array([dx, 0.0]), aff, out)
+            wanted = hands_inside(self.character.size, self._hand_edges, aff)
 
         # 6. Drawing order from the driver's depth.
         order = self._order(frame)
-        return Posed(aff, out, order)
+        return Posed(aff, out, order, wanted)
 
     def _place_root(self, dj: Joints) -> np.ndarray:
         ch = self.character
@@ -250,16 +256,6 @@ class Retargeter:
         weight = 0.0 if index <= self._tilt_primed_to else 1.0
         return float(np.clip(self._tilt.away(to_neck, weight), -HEAD_TILT, HEAD_TILT))
 
-    def _eased_shift(self, wanted: float) -> float:
-        """The sideways move towards ``wanted``, by at most SHIFT_STEP a frame: a hand swung out fast
-        (the driver's, or its tracker's jump) moved the whole figure up to 97 px from one frame to the
-        next; eased, the hand may meet the edge for a few frames instead. (Per frame, not per second:
-        frames between poses repeat their pose's time.)"""
-        step = SHIFT_STEP * min(self.character.size)
-        last = wanted if self._shift is None else self._shift
-        self._shift = last + float(np.clip(wanted - last, -step, step))
-        return self._shift
-
     def _order(self, frame: DriverFrame) -> list[str]:
         z = frame.z
         sh_w = max(float(np.linalg.norm(frame.points[11] - frame.points[12])), 1.0)
@@ -279,3 +275,22 @@ class Retargeter:
             self._in_front[limb] = front
             depth[limb] = -1.0 - abs(rel) if front else 1.0 + abs(rel)
         return sorted(depth, key=lambda n: -depth[n])
+
+
+class PoseStream:
+    """Driver frames posed in order, each released with its eased sideways move (orientation video;
+    framing.SidewaysMove), which looks ahead: a frame comes out LOOK_AHEAD frames after it went in,
+    the rest at ``flush``. (The step is per frame, not per second: frames between poses repeat their
+    pose's time.)"""
+
+    def __init__(self, retarget: Retargeter) -> None:
+        self.retarget = retarget
+        self._move: SidewaysMove[tuple[DriverFrame, Posed]] = SidewaysMove(
+            SHIFT_STEP * min(retarget.character.size))
+
+    def push(self, frame: DriverFrame) -> list[tuple[DriverFrame, Posed]]:
+        posed = self.retarget.pose(frame)
+        return [(f, p.moved(dx)) for (f, p), dx in self._move.push((frame, posed), posed.move_wanted)]
+
+    def flush(self) -> list[tuple[DriverFrame, Posed]]:
+        return [(f, p.moved(dx)) for (f, p), dx in self._move.flush()]
