@@ -28,14 +28,18 @@ def eval_command(
     rescans: Annotated[int, typer.Option("--rescans", min=0, max=6, help=(
         "Re-detect the output's pose this many more times, its frames shifted 1-3 px, and report the "
         "spread of the fidelity figures (a single reading moves by several points)."))] = 0,
+    settle: Annotated[int | None, typer.Option("--settle", min=0, help=(
+        "Frames each pose scan's tracker goes into the clip and back before it measures, so the first "
+        "frames are read warm (default 30; 0: it starts cold at the first frame)."))] = None,
 ) -> None:
     """Motion fidelity (with a frozen baseline), detection rate, background, stability and appearance."""
     from motionctl.eval.render import print_report  # imported here: `motionctl --help` stays fast
     from motionctl.eval.runner import evaluate
 
     try:
+        settled = {} if settle is None else {"settle": settle}
         report = evaluate(image, video, output, orientation=orientation, mode=mode, max_fps=max_fps,
-                          rescans=rescans)
+                          rescans=rescans, **settled)
     except InvalidInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise typer.Exit(2) from exc

@@ -16,6 +16,7 @@ Steps:
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,8 @@ BACKGROUND_SAMPLES = 12
 # Horizontal shifts (px, at the scanned size) of the output's frames for the extra re-detections that
 # measure(rescans=N) runs: the first N are used.
 RESCAN_SHIFTS = (2, -2, 1, -1, 3, -3)
+# Each pose scan's tracker first goes this many frames into the clip and back, unmeasured (_settled).
+SETTLE_FRAMES = 30
 
 
 @dataclass
@@ -89,12 +92,42 @@ def _load_image(path: Path) -> np.ndarray:
     return load_image(path, field="image").rgb
 
 
+def _settled(frames: Iterator[Frame], settle: int) -> Iterator[tuple[Frame, float, bool]]:
+    """The frames, each with the time the tracker sees it at and whether it is measured: first the
+    clip's first ``settle`` + 1 frames forwards and back again, unmeasured, then the whole clip.
+
+    Why: BlazePose starting cold places its first region from its person detector, and on the elf's
+    outputs that region is off for the first frames (her forearms read 30-50° from where they are
+    drawn in frames 0-4; in another render her shoulders at her chin in frames 4-8) until the
+    landmarks it tracks pull it right, by frame ~15. Come back to the first frame from the frames
+    after it, the tracker reads it as it reads every later frame, from the last frame's landmarks,
+    and still follows the person it picked at the first frame. (Starting cold at the settle's far
+    end instead, on a pro elf output the tracker picked a figure in the dark trees and kept it to
+    the end.) The driver's and the output's scans settle alike. The times run on, one frame apart
+    where the way turns."""
+    head = list(itertools.islice(frames, settle + 1))
+    if len(head) < 2:  # nothing to settle on
+        yield from ((frame, frame.time, True) for frame in itertools.chain(head, frames))
+        return
+    period = (head[-1].time - head[0].time) / (len(head) - 1)
+    at = head[0].time
+    way = [*head, *head[-2::-1]]  # forwards to the settle's end and back to the first frame
+    for k, frame in enumerate(way):
+        if k:
+            at += max(abs(frame.time - way[k - 1].time), period)
+        yield frame, at, False
+    offset = at + period - head[0].time
+    for frame in itertools.chain(head, frames):
+        yield frame, frame.time + offset, True
+
+
 def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segmentation: bool, mouth: bool,
-          shift_px: int = 0, face_side: int | None = None) -> _Pass:
+          shift_px: int = 0, face_side: int | None = None, settle: int = SETTLE_FRAMES) -> _Pass:
     """One streamed pass: pose per frame (+ character area union), face crops, mouth opening. With
     ``shift_px`` the frames are moved that far right first (a rescan; the poses are moved back); with
     ``face_side`` the face mesh reads the head in the frame at that size (the pose, at ``max_side``).
-    The face mesh needs no frame times: its graph has no landmark smoothing, unlike BlazePose's."""
+    The tracker settles on ``settle`` frames first (_settled). The face mesh needs no frame times:
+    its graph has no landmark smoothing, unlike BlazePose's."""
     times: list[float] = []
     poses: list[Pose | None] = []
     faces: list[np.ndarray] = []
@@ -106,12 +139,14 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
     mesh = FaceMeshEstimator() if mouth else None
     try:
         with PoseEstimator(tracking=True, segmentation=segmentation, largest_person=True) as estimator:
-            for frame in _frames(path, field, max_fps, max_side, face_side):
-                h, w = frame.rgb.shape[:2]
-                size = (w, h)
+            for frame, at, measured in _settled(_frames(path, field, max_fps, max_side, face_side), settle):
                 # Each frame at its own time: BlazePose's landmark smoothing is tuned by it (unstamped,
                 # mediapipe takes every call for 1/30 s, and a 24 fps clip for 30 fps).
-                obs = estimator.estimate(shifted(frame.rgb, shift_px), at=frame.time)
+                obs = estimator.estimate(shifted(frame.rgb, shift_px), at=at)
+                if not measured:
+                    continue
+                h, w = frame.rgb.shape[:2]
+                size = (w, h)
                 times.append(frame.time)
                 if obs is not None and shift_px:
                     obs = dataclasses.replace(obs, pose=shifted_pose(obs.pose, -shift_px))
@@ -251,11 +286,13 @@ def measure(
     mode: Mode | str = Mode.STD,
     max_fps: float = 30.0,
     rescans: int = 0,
+    settle: int = SETTLE_FRAMES,
 ) -> Measurement:
     """Score ``output`` (generated from ``image`` and ``video``); see the module docstring for the steps.
 
     ``rescans`` > 0 re-detects the output's pose that many more times, its frames shifted by a pixel
-    or two (RESCAN_SHIFTS), and reports the spread of the fidelity figures (report.Repeatability)."""
+    or two (RESCAN_SHIFTS), and reports the spread of the fidelity figures (report.Repeatability).
+    ``settle`` is how many frames each pose scan's tracker settles on first (0: it starts cold)."""
     if not 0 <= rescans <= len(RESCAN_SHIFTS):
         raise rule_violation(InvalidInput, "rescans", f"must be between 0 and {len(RESCAN_SHIFTS)}", str(rescans))
     orientation, mode = Orientation(orientation), Mode(mode)
@@ -264,8 +301,8 @@ def measure(
     image_rgb = _load_image(image)
     character = _image_character(image_rgb)
     drv = _scan(video, "video", max_fps=max_fps, max_side=DRIVER_SIDE, segmentation=False, mouth=pro,
-                face_side=DRIVER_FACE_SIDE if pro else None)
-    out = _scan(output, "output", max_fps=max_fps, max_side=OUTPUT_SIDE, segmentation=True, mouth=pro)
+                face_side=DRIVER_FACE_SIDE if pro else None, settle=settle)
+    out = _scan(output, "output", max_fps=max_fps, max_side=OUTPUT_SIDE, segmentation=True, mouth=pro, settle=settle)
     background, flicker = _background(output, image_rgb, character, out, orientation.value, max_fps)
 
     jitter_out = keypoint_jitter(out.track.points, out.track.visibility)
@@ -297,16 +334,17 @@ def measure(
             head_roll_correlation=_correlation(out.roll, drv.roll, nearest) if pro else None,
         ),
         targets=targets_for(fid, out.track.detection_rate),
-        repeatability=_repeatability(output, drv, fid, rescans, max_fps) if rescans else None,
+        repeatability=_repeatability(output, drv, fid, rescans, max_fps, settle) if rescans else None,
     )  # fmt: skip
     return Measurement(report, drv.track, out.track)
 
 
-def _repeatability(output: Path, drv: _Pass, first: FidelityReport, rescans: int, max_fps: float) -> Repeatability:
+def _repeatability(output: Path, drv: _Pass, first: FidelityReport, rescans: int, max_fps: float, settle: int
+                   ) -> Repeatability:
     scans = [Rescan(0, first.moving.within_20, first.moving.median_deg)]
     for dx in RESCAN_SHIFTS[:rescans]:
         again = _scan(output, "output", max_fps=max_fps, max_side=OUTPUT_SIDE, segmentation=False, mouth=False,
-                      shift_px=dx)
+                      shift_px=dx, settle=settle)
         f = fidelity(again.track, drv.track)
         scans.append(Rescan(dx, f.moving.within_20, f.moving.median_deg))
     return Repeatability.of(scans)
