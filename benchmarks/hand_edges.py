@@ -4,9 +4,12 @@ far the figure's sideways move changes from one frame to the next (orientation v
 Generates each case once and watches the poses the render thread draws: each hand's outline (the
 arm layer's, where the fingertips are: puppet/framing.hand_outlines) through its frame's affine.
 
-    .venv/bin/python benchmarks/hand_edges.py [--look-ahead N] [--mode std|pro] [--shared ../shared/testdata]
+    .venv/bin/python benchmarks/hand_edges.py [--look-ahead N] [--fast-steps K] [--mode std|pro] \
+        [--shared ../shared/testdata]
 
-``--look-ahead 0`` eases the move without looking ahead, as stop 17 did.
+``--look-ahead 0`` eases the move without looking ahead, as stop 17 did; ``--fast-steps 1`` never
+lets it change faster than its step to keep a fingertip inside, as stop 18 did (nearly: stop 18 had
+no hard bounds at all).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import numpy as np
 from motionctl.core.types import GenerationSpec, Mode, Orientation
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.pipeline import generate
-from motionctl.engine.puppet import retarget
+from motionctl.engine.puppet import framing, retarget
 from motionctl.engine.puppet.framing import LOOK_AHEAD, SidewaysMove, hand_outlines
 from motionctl.engine.puppet.rig import apply_affine
 
@@ -69,11 +72,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=ROOT / "bench-results" / "hand_edges")
     p.add_argument("--mode", choices=[m.value for m in Mode], default="std")
     p.add_argument("--look-ahead", type=int, default=LOOK_AHEAD, help="frames the sideways move looks ahead")
+    p.add_argument("--fast-steps", type=float, default=framing.FAST_STEPS,
+                   help="how many steps a frame the move may change to keep a fingertip inside")
     a = p.parse_args(argv)
     SidewaysMove.__init__.__defaults__ = (a.look_ahead,)  # PoseStream's SidewaysMove takes the default
+    framing.FAST_STEPS = a.fast_steps  # read by SidewaysMove each frame
     a.out.mkdir(parents=True, exist_ok=True)
     seen, moved = watch()
-    print(f"look ahead {a.look_ahead} frames, {a.mode}")
+    print(f"look ahead {a.look_ahead} frames, fast steps {a.fast_steps}, {a.mode}")
     print("| case | frames | a hand past a side | furthest past (px) | largest move a frame (px) |")
     print("|---|---:|---:|---:|---:|")
     for pair, image_name in CASES:

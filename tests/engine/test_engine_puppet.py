@@ -178,7 +178,7 @@ def test_the_sideways_move_eases_and_starts_before_the_hand_swings_out() -> None
     assert np.abs(moves).max() <= 6.0 + 1e-6  # 600 x 800: 6 px a frame
     assert xs[0] == pytest.approx(360.0, abs=1.0)  # far enough ahead of the swing: where the driver is
     assert moves[:19].min() < -5.9  # moving left before the swing ...
-    wanted = released[20].move_wanted
+    wanted = released[20].room.wanted
     assert wanted < -20 and xs[20] == pytest.approx(360.0 + wanted, abs=1.0)  # ... to be there when it comes
     assert xs[-1] == pytest.approx(360.0, abs=1.0)  # and back after
 

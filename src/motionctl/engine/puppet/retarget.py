@@ -13,7 +13,7 @@ import numpy as np
 from motionctl.core.types import Orientation
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.puppet.character import Character, body_scale
-from motionctl.engine.puppet.framing import SidewaysMove, arm_fit, hand_outlines, hands_inside, upper_arm_share
+from motionctl.engine.puppet.framing import Room, SidewaysMove, arm_fit, hand_outlines, hands_inside, upper_arm_share
 from motionctl.engine.puppet.layers import LIMB_BONES
 from motionctl.engine.puppet.plane import (
     UsualAngle,
@@ -49,13 +49,13 @@ class Posed:
     affines: dict[str, np.ndarray]  # bone -> 2x3 source->canvas
     joints: Joints  # destination rig joints (canvas pixels)
     order: list[str]  # layer names, back to front
-    move_wanted: float = 0.0  # orientation video: the sideways move that keeps the hands inside (px)
+    room: Room = Room()  # orientation video: the sideways moves that keep the hands inside (px)
 
     def moved(self, dx: float) -> Posed:
         if not dx:
             return self
         aff, out = moved_by(np.array([dx, 0.0]), self.affines, self.joints)
-        return Posed(aff, out, self.order, self.move_wanted)
+        return Posed(aff, out, self.order, self.room)
 
 
 def _eye_to_neck(dj: Joints, face: np.ndarray | None) -> float | None:
@@ -162,13 +162,13 @@ class Retargeter:
         # PoseStream eases from frame to frame.
         if self.fit < 1.0:
             aff, out = scaled_about(cj["head"], self.fit, aff, out)
-        wanted = 0.0
+        room = Room()
         if self.orientation == Orientation.VIDEO:
-            wanted = hands_inside(self.character.size, self._hand_edges, aff)
+            room = hands_inside(self.character.size, self._hand_edges, aff)
 
         # 6. Drawing order from the driver's depth.
         order = self._order(frame)
-        return Posed(aff, out, order, wanted)
+        return Posed(aff, out, order, room)
 
     def _place_root(self, dj: Joints) -> np.ndarray:
         ch = self.character
@@ -290,7 +290,7 @@ class PoseStream:
 
     def push(self, frame: DriverFrame) -> list[tuple[DriverFrame, Posed]]:
         posed = self.retarget.pose(frame)
-        return [(f, p.moved(dx)) for (f, p), dx in self._move.push((frame, posed), posed.move_wanted)]
+        return [(f, p.moved(dx)) for (f, p), dx in self._move.push((frame, posed), posed.room)]
 
     def flush(self) -> list[tuple[DriverFrame, Posed]]:
         return [(f, p.moved(dx)) for (f, p), dx in self._move.flush()]
