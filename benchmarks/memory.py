@@ -1,19 +1,50 @@
 """Peak memory of one generation, all its processes together (the caller, driver analysis, encoder).
 
-    .venv/bin/python benchmarks/memory.py --image IMG --video DRIVER [--orientation video] [--mode pro]
+    .venv/bin/python benchmarks/memory.py --image IMG --video DRIVER [--orientation video] [--mode pro] \
+        [--play-to SECONDS]
 
 Prints the peak of the summed resident memory, sampled every 50 ms, and the largest single process.
+``--play-to 30`` first writes the driver played forwards, backwards, forwards... to that length (no
+cut where it turns; the figure the issue asks for is on a 30 s 1080p driver:
+``--image ../shared/testdata/pairs/fullbody_cartoon/image.png --video
+../shared/testdata/pairs/fullbody_cartoon/video.mp4 --play-to 30``), in a process of its own: held
+here, its frames counted in the measured child, forked from this process (ru_maxrss survives exec).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
 import tempfile
+from fractions import Fraction
 from pathlib import Path
+
+import av
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from proctree import run_measured  # noqa: E402
+
+
+def played_to(video: Path, seconds: float, out: Path) -> Path:
+    """``video`` played forwards, backwards, forwards... until ``seconds`` long, without sound."""
+    with av.open(str(video)) as inp:
+        stream = inp.streams.video[0]
+        rate = stream.average_rate or Fraction(24)
+        frames = [f.to_ndarray(format="rgb24") for f in inp.decode(stream)]
+    bounce = frames + frames[-2:0:-1]
+    with av.open(str(out), "w") as dst:
+        vs = dst.add_stream("libx264", rate=rate)
+        vs.height, vs.width = frames[0].shape[:2]
+        vs.pix_fmt = "yuv420p"
+        for i in range(round(seconds * float(rate))):
+            frame = av.VideoFrame.from_ndarray(bounce[i % len(bounce)], format="rgb24")
+            frame.pts = i
+            for packet in vs.encode(frame):
+                dst.mux(packet)
+        for packet in vs.encode():
+            dst.mux(packet)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,8 +53,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--video", type=Path, required=True)
     p.add_argument("--orientation", default="video")
     p.add_argument("--mode", default="pro")
+    p.add_argument("--play-to", type=float, default=None, help="seconds: the driver played back and forth")
     a = p.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
+        if a.play_to:
+            driver = Path(tmp) / "driver.mp4"
+            writer = multiprocessing.get_context("spawn").Process(target=played_to, args=(a.video, a.play_to, driver))
+            writer.start()
+            writer.join()
+            if writer.exitcode != 0:
+                raise SystemExit(f"could not write the {a.play_to} s driver")
+            a.video = driver
         log = Path(tmp) / "generate.log"
         wall, largest, peak = run_measured(
             ["-m", "motionctl", "generate", "--image", str(a.image), "--video", str(a.video),
@@ -32,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wall {wall:.1f} s, peak memory of all processes together {peak:.0f} MiB, "
           f"largest single process {largest:.0f} MiB")
     return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())
