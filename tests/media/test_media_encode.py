@@ -35,6 +35,8 @@ def test_output_size_examples() -> None:
     assert output_size(704, 1216, "720p") == (720, 1244)
     assert output_size(1080, 1920, Resolution.P1080) == (1080, 1920)
     assert output_size(1920, 1080, "720p") == (1280, 720)
+    assert output_size(721, 720, "720p") == (722, 720)  # landscape stays landscape
+    assert output_size(600, 600, "1080p") == (1080, 1080)
 
 
 def top_level_boxes(path: Path) -> list[str]:

@@ -36,13 +36,15 @@ _LIMITED = 1
 
 
 def output_size(src_w: int, src_h: int, resolution: Resolution | str) -> tuple[int, int]:
-    """(w, h) with the short side at the resolution's size, the source aspect kept, both even."""
+    """(w, h) with the short side at the resolution's size, the source aspect kept, both even. A
+    source that is not square stays so: 721x720 gives 722x720 (720x720, as near, would turn it)."""
     short = limits.RESOLUTION_SHORT_SIDE[Resolution(resolution).value]
     if src_w <= 0 or src_h <= 0:
         raise ValueError(f"source size must be positive (got {src_w}x{src_h})")
-    if src_w <= src_h:
-        return short, _even(short * src_h / src_w)
-    return _even(short * src_w / src_h), short
+    if src_w == src_h:
+        return short, short
+    long = max(_even(short * max(src_w, src_h) / min(src_w, src_h)), short + 2)
+    return (short, long) if src_w < src_h else (long, short)
 
 
 def _even(x: float) -> int:
