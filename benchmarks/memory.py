@@ -17,10 +17,11 @@ import argparse
 import multiprocessing
 import sys
 import tempfile
-from fractions import Fraction
 from pathlib import Path
 
-import av
+from motionctl.media.decode import iter_frames
+from motionctl.media.encode import VideoEncoder
+from motionctl.media.probe import probe_video
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from proctree import run_measured  # noqa: E402
@@ -28,22 +29,13 @@ from proctree import run_measured  # noqa: E402
 
 def played_to(video: Path, seconds: float, out: Path) -> Path:
     """``video`` played forwards, backwards, forwards... until ``seconds`` long, without sound."""
-    with av.open(str(video)) as inp:
-        stream = inp.streams.video[0]
-        rate = stream.average_rate or Fraction(24)
-        frames = [f.to_ndarray(format="rgb24") for f in inp.decode(stream)]
+    info = probe_video(video, field="video")
+    frames = [frame.rgb for frame in iter_frames(video, field="video")]
     bounce = frames + frames[-2:0:-1]
-    with av.open(str(out), "w") as dst:
-        vs = dst.add_stream("libx264", rate=rate)
-        vs.height, vs.width = frames[0].shape[:2]
-        vs.pix_fmt = "yuv420p"
-        for i in range(round(seconds * float(rate))):
-            frame = av.VideoFrame.from_ndarray(bounce[i % len(bounce)], format="rgb24")
-            frame.pts = i
-            for packet in vs.encode(frame):
-                dst.mux(packet)
-        for packet in vs.encode():
-            dst.mux(packet)
+    height, width = frames[0].shape[:2]
+    with VideoEncoder(out, width, height, info.fps) as encoder:
+        for i in range(round(seconds * info.fps)):
+            encoder.write(bounce[i % len(bounce)])
     return out
 
 

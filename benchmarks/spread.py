@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     a.out.mkdir(parents=True, exist_ok=True)
     resolution = Resolution(a.resolution or ("1080p" if mode == Mode.PRO else "720p"))
     settles = [int(s) for s in a.settle.split(",")]
+    labels = {n: f" (settle {n})" if len(settles) > 1 else "" for n in settles}
     renders: dict[int, list[RenderReadings]] = {n: [] for n in settles}
     for dx in (int(s) for s in a.shifts.split(",")):
         source = shifted_image(image, dx, a.out)
@@ -134,10 +135,9 @@ def main(argv: list[str] | None = None) -> int:
             shares = [first.within_20 or 0.0] + [s.moving_within_20 or 0.0 for s in scans[1:]]
             medians = [first.median_deg or 0.0] + [s.moving_median_deg or 0.0 for s in scans[1:]]
             renders[settle].append(RenderReadings(dx, shares, medians))
-            label = f" (settle {settle})" if len(settles) > 1 else ""
-            print(summary(renders[settle][-1:])[0] + label, flush=True)
+            print(summary(renders[settle][-1:])[0] + labels[settle], flush=True)
     for settle in settles:
-        print(summary(renders[settle])[-1] + (f" (settle {settle})" if len(settles) > 1 else ""))
+        print(summary(renders[settle])[-1] + labels[settle])
     return 0
 
 
