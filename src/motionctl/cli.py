@@ -1,25 +1,21 @@
-"""The `motionctl` command: one Typer app, each command group in its own module under commands/."""
+"""The `motionctl` command: one root Typer app made of each command module's own app."""
 
 from __future__ import annotations
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+from motionctl.commands import client, eval, generate, keys, serve
 
-
-@app.callback()
-def _main() -> None:
-    """Keeps `motionctl` a command group even while only one command is registered."""
-
-
-# Each module registers its commands on `app` when imported.
-# Command modules register themselves here (one import each).
-from motionctl.commands import eval  # noqa: E402,F401,I001
-from motionctl.commands import generate  # noqa: E402,F401,I001
-from motionctl.commands import service  # noqa: E402,F401,I001
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Animate a character image with the motion of a driving video, on a CPU; serve it as an API.",
+)
+app.add_typer(generate.app)
+app.add_typer(eval.app)
+app.add_typer(serve.app)
+app.add_typer(client.app)
+app.add_typer(keys.app, name="keys")
 
 if __name__ == "__main__":  # pragma: no cover
-    # `python -m motionctl.cli` runs this file as __main__; the commands registered on motionctl.cli.app.
-    from motionctl.cli import app as _registered
-
-    _registered()
+    app()

@@ -1,1 +1,1 @@
-"""CLI command modules; each registers on motionctl.cli.app."""
+"""CLI command modules; each holds its own Typer app, which motionctl.cli adds to the root app."""

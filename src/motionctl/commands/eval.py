@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 
-from motionctl.cli import app
 from motionctl.core.errors import InvalidInput, MotionctlError
 from motionctl.core.types import Mode, Orientation
+
+app = typer.Typer()
 
 
 @app.command("eval")

@@ -12,9 +12,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from motionctl.cli import app
 from motionctl.core.errors import InvalidInput, MotionctlError, rule_violation
 from motionctl.core.types import GenerationSpec, Mode, Orientation, Resolution
+
+app = typer.Typer()
 
 err = Console(stderr=True)
 

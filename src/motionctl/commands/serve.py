@@ -1,0 +1,71 @@
+"""`motionctl serve` (the HTTP API and its workers) and `motionctl worker` (one worker on its own)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from typing import Annotated
+
+import typer
+
+from motionctl.commands.options import DATA_DIR, load_settings, use_data_dir
+
+app = typer.Typer()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=0, help="Worker processes to start (0: API only).")] = 1,
+    data_dir: DATA_DIR = None,
+) -> None:
+    """Run the HTTP API (and worker processes) against one database and data directory."""
+    import uvicorn
+
+    from motionctl.api import create_app
+    from motionctl.tasks.runtime import build_services
+    from motionctl.tasks.supervisor import WorkerSupervisor
+    from motionctl.tasks.worker import housekeeping
+
+    use_data_dir(data_dir)
+    public_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    os.environ.setdefault("MOTIONCTL_PUBLIC_URL", f"http://{public_host}:{port}")
+    services = build_services(load_settings())  # migrates once, before any worker starts
+    supervisor = WorkerSupervisor(workers)
+    supervisor.start()
+    stop = threading.Event()
+    # Callbacks are delivered from the API process too, so `--workers 0` still sends "submitted".
+    keeper = threading.Thread(target=housekeeping, args=(services, stop), kwargs={"retention": workers == 0})
+    keeper.daemon = True
+    keeper.start()
+    # uvicorn restores the previous SIGTERM/SIGINT handlers after its graceful shutdown and re-raises
+    # the signal; with the defaults that would end this process before it stops its workers.
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: None)
+    signal.signal(signal.SIGINT, lambda _sig, _frame: None)
+    try:
+        uvicorn.run(create_app(services=services), host=host, port=port, log_config=None, access_log=False)
+    finally:
+        stop.set()
+        supervisor.stop()
+
+
+@app.command()
+def worker(data_dir: DATA_DIR = None) -> None:
+    """Run one worker: claims tasks from the shared database and runs the engine."""
+    from motionctl.tasks.runtime import build_services
+    from motionctl.tasks.worker import Worker
+
+    use_data_dir(data_dir)
+    settings = load_settings()
+    if settings.worker_nice:
+        os.nice(settings.worker_nice)
+    w = Worker(build_services(settings))
+
+    def _stop(signum: int, _frame: object) -> None:
+        w.stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    w.run_forever()
