@@ -26,6 +26,7 @@ from motionctl.engine.puppet.plane import (
     wrapped,
 )
 from motionctl.engine.puppet.rig import ARM_CHAIN, LEG_CHAIN, BoneFrame, Joints, bone_affine, rig_joints
+from motionctl.engine.puppet.torso import line_turn
 
 # Hand orientation (pro): the hand turns at the wrist by as much as the driver's hand is bent away from
 # its usual bend, at most HAND_BEND, as far as the driver's knuckles are seen (BlazePose's visibility
@@ -118,19 +119,19 @@ class Retargeter:
         # 1. Root placement.
         root = self._place_root(dj)
 
-        # 2. Torso: spine direction from the driver; shoulder and hip lines turn with the driver's.
+        # 2. Torso: spine direction from the driver; shoulder and hip lines tilt with the driver's (torso.py).
+        spine_seen = bool(np.all(frame.visibility[[23, 24]] >= 0.5))
         up_c = unit(cj["mid_shoulder"] - cj["mid_hip"])
         if self._full_body:
             spine_len = float(np.linalg.norm(cj["mid_shoulder"] - cj["mid_hip"]))
             mid_hip = root
             mid_sh = root + unit(dj["mid_shoulder"] - dj["mid_hip"]) * spine_len
-            hip_turn = angle_of(dj["left_hip"] - dj["right_hip"]) - angle_of(cj["left_hip"] - cj["right_hip"])
+            hip_turn = line_turn(cj, dj, "left_hip", "right_hip", spine_seen)
         else:
             mid_sh = root
             mid_hip = None
             hip_turn = None
-        sh_turn = angle_of(dj["left_shoulder"] - dj["right_shoulder"]) - angle_of(
-            cj["left_shoulder"] - cj["right_shoulder"])
+        sh_turn = line_turn(cj, dj, "left_shoulder", "right_shoulder", spine_seen)
         upper_dst = BoneFrame(mid_sh, rot(up_c, sh_turn))
         aff["upper_torso"] = bone_affine(BoneFrame(cj["mid_shoulder"], up_c), upper_dst)
         if mid_hip is not None and hip_turn is not None:
