@@ -13,6 +13,8 @@ Per case (orientation image and video):
   own figure does not touch, by more than 1% of the short side;
 - scale: (orientation image) the drawn figure's size against the image's (its torso's scale), min-max,
   next to the driver's own size against its start (torso length);
+- legs: where the driver shows neither knee (outside its picture or not visible), how far the drawn
+  thighs and shins turn a frame (degrees, mean): legs thrown about by the detector's guesses;
 - within20 / median: moving limb bones (driver's bone > 20° from its mean direction) drawn within
   20° of the driver's, and the median error: what holding a pose costs. The drawn skeleton, not a
   re-detection of the rendered video (``motionctl eval`` does that).
@@ -142,6 +144,8 @@ def run_case(ch: Character, frames: list[DriverFrame], size: tuple[int, int], fp
     torso0 = None
     flipped = torn = cut = 0
     scales, driver_scales, errors, moving = [], [], [], []
+    leg_angles: list[list[float]] = []
+    unseen: list[bool] = []
     for frame, p in posed:
         pts = frame.points
         d_up = pts[[11, 12]].mean(0) - pts[[23, 24]].mean(0)
@@ -162,11 +166,26 @@ def run_case(ch: Character, frames: list[DriverFrame], size: tuple[int, int], fp
             if a in p.joints and b in p.joints and min(frame.visibility[JOINT[a]], frame.visibility[JOINT[b]]) >= 0.5:
                 errors.append(turn(angle(p.joints[b] - p.joints[a]), angle(pts[JOINT[b]] - pts[JOINT[a]])))
                 moving.append((a, b, angle(pts[JOINT[b]] - pts[JOINT[a]])))
+        leg_angles.append([angle(p.joints[f"{s}_{b}"] - p.joints[f"{s}_{a}"]) for s in ("left", "right")
+                           for a, b in (("hip", "knee"), ("knee", "ankle"))])
+        unseen.append(_legs_unseen(pts, frame.visibility, size))
     within, median = _moving_fidelity(errors, moving)
+    swing = np.abs((np.diff(np.array(leg_angles), axis=0) + 180) % 360 - 180).mean(axis=1)
+    hidden = np.array(unseen[1:], bool)
     n = len(posed)
-    return {"frames": n, "flipped": flipped, "torn": torn, "cut": cut, "within20": within, "median": median,
+    legs = float(swing[hidden].mean()) if hidden.any() else float("nan")
+    return {"frames": n, "legs": legs, "flipped": flipped, "torn": torn, "cut": cut, "within20": within,
+            "median": median,
             "scale": (min(scales), max(scales)) if scales else (1.0, 1.0),
             "driver": (min(driver_scales), max(driver_scales)) if driver_scales else (1.0, 1.0)}
+
+
+def _legs_unseen(points: np.ndarray, visibility: np.ndarray, size: tuple[int, int]) -> bool:
+    """The driver shows neither knee: both outside its picture or not visible."""
+    w, h = size
+    knees = [JOINT["left_knee"], JOINT["right_knee"]]
+    inside = [0 <= points[i, 0] <= w and 0 <= points[i, 1] <= h and visibility[i] >= 0.5 for i in knees]
+    return not any(inside)
 
 
 def _moving_fidelity(errors: list[float], moving: list[tuple[str, str, float]]) -> tuple[float, float]:
@@ -200,7 +219,7 @@ def main() -> int:
         images = [i for i in images if any(c in str(i) for c in args.characters)]
     if args.drivers:
         drivers = [d for d in drivers if any(c in d.stem for c in args.drivers)]
-    print(f"{'character':34s} {'driver':26s} or  frames flip torn cut  within20 median  scale      driver")
+    print(f"{'character':34s} {'driver':26s} or  frames flip torn cut  within20 median  scale      driver     legs")
     totals: dict[str, list[float]] = {"within20": [], "median": []}
     for image in images:
         ch = character(image, args.cache)
@@ -215,7 +234,8 @@ def main() -> int:
                 totals["median"].append(r["median"])
                 print(f"{name[:34]:34s} {video.stem[:26]:26s} {orientation.value[:2]}  {r['frames']:5d} "
                       f"{r['flipped']:4d} {r['torn']:4d} {r['cut']:4d}  {r['within20']:7.1f} {r['median']:6.1f}  "
-                      f"{r['scale'][0]:.2f}-{r['scale'][1]:.2f}  {r['driver'][0]:.2f}-{r['driver'][1]:.2f}", flush=True)
+                      f"{r['scale'][0]:.2f}-{r['scale'][1]:.2f}  {r['driver'][0]:.2f}-{r['driver'][1]:.2f}  "
+                      f"{r['legs']:5.1f}", flush=True)
     w, m = np.array(totals["within20"]), np.array(totals["median"])
     print(f"within20: worst {np.nanmin(w):.1f} p10 {np.nanpercentile(w, 10):.1f} median {np.nanmedian(w):.1f}; "
           f"median error: worst {np.nanmax(m):.1f} p90 {np.nanpercentile(m, 90):.1f} median {np.nanmedian(m):.1f}")

@@ -65,3 +65,21 @@ def test_a_driver_facing_the_camera_still_tilts_the_shoulders(character: Charact
     aff = _posed(character, tilted).affines
     assert -20 < _turn_deg(aff["upper_torso"]) < -12
     assert abs(_turn_deg(aff["lower_torso"])) < 3
+
+
+def test_orientation_image_keeps_the_images_lean_and_adds_the_drivers_turn(character: Character) -> None:
+    # A driver leaning 10° from its first frame on: the character keeps its own upright torso at the
+    # start (the image's framing) and leans as far as the driver leans after.
+    def leaning(deg: float) -> dict[str, tuple[float, float]]:
+        hip = np.array(FIGURE["left_hip"]) / 2 + np.array(FIGURE["right_hip"]) / 2
+        c, s = np.cos(np.radians(deg)), np.sin(np.radians(deg))
+        turn = np.array([[c, -s], [s, c]])
+        return {k: tuple(turn @ (np.array(v, float) - hip) + hip) for k, v in FIGURE.items()}
+
+    rt = Retargeter(character, SIZE, Orientation.IMAGE)
+    rt.prime([frame_for(leaning(10.0))])
+    assert abs(_turn_deg(rt.pose(frame_for(leaning(10.0))).affines["upper_torso"])) < 1
+    assert abs(_turn_deg(rt.pose(frame_for(leaning(25.0))).affines["upper_torso"]) - 15) < 1.5
+    video = Retargeter(character, SIZE, Orientation.VIDEO)
+    video.prime([frame_for(leaning(10.0))])
+    assert abs(_turn_deg(video.pose(frame_for(leaning(10.0))).affines["upper_torso"]) - 10) < 1.5

@@ -26,7 +26,7 @@ from motionctl.engine.puppet.plane import (
     wrapped,
 )
 from motionctl.engine.puppet.rig import ARM_CHAIN, LEG_CHAIN, BoneFrame, Joints, bone_affine, rig_joints
-from motionctl.engine.puppet.torso import line_turn
+from motionctl.engine.puppet.torso import TorsoTurns, torso_turns
 
 # Hand orientation (pro): the hand turns at the wrist by as much as the driver's hand is bent away from
 # its usual bend, at most HAND_BEND, as far as the driver's knuckles are seen (BlazePose's visibility
@@ -80,6 +80,7 @@ class Retargeter:
     _bends: dict[str, UsualAngle] = field(default_factory=dict)  # side -> the driver's usual wrist bend
     _tilt: UsualAngle = field(default_factory=UsualAngle)  # the driver's usual eye line to its neck
     _tilt_primed_to: int = -1  # prime() has learned the usual roll from the frames up to this index
+    _turns0: TorsoTurns = field(default_factory=TorsoTurns)  # subtracted from each frame's torso turns
     fit: float = field(init=False, default=1.0)  # orientation image: the character's scale about its head
     _hand_edges: dict[str, np.ndarray] = field(init=False, default_factory=dict)  # side -> the hand's outline
 
@@ -96,6 +97,11 @@ class Retargeter:
         self._full_body = self.character.full_body and hips_seen
         self._root0 = dj[self._root_name()].astype(np.float64)
         self._scale = self.character.body_scale / body_scale(dj)
+        # orientation image keeps the image's lean: the torso and neck turn as far as the driver's turn
+        # from its first frame (a seated painting leaning 8° stood up straight and swung its dress out of
+        # the picture; benchmarks/pose_sanity.py "cut"); orientation video follows the driver's own.
+        if self.orientation == Orientation.IMAGE:
+            self._turns0 = torso_turns(self.character.joints, dj, bool(np.all(first.visibility[[23, 24]] >= 0.5)))
         # The driver's usual head angle starts as that of the frames given (the first batch, ~3 s), so
         # a head already tilted in the first frame is drawn tilted, not taken for the usual angle.
         if self.head_roll:
@@ -120,18 +126,18 @@ class Retargeter:
         root = self._place_root(dj)
 
         # 2. Torso: spine direction from the driver; shoulder and hip lines tilt with the driver's (torso.py).
-        spine_seen = bool(np.all(frame.visibility[[23, 24]] >= 0.5))
+        turns = torso_turns(cj, dj, bool(np.all(frame.visibility[[23, 24]] >= 0.5))) - self._turns0
         up_c = unit(cj["mid_shoulder"] - cj["mid_hip"])
         if self._full_body:
             spine_len = float(np.linalg.norm(cj["mid_shoulder"] - cj["mid_hip"]))
             mid_hip = root
-            mid_sh = root + unit(dj["mid_shoulder"] - dj["mid_hip"]) * spine_len
-            hip_turn = line_turn(cj, dj, "left_hip", "right_hip", spine_seen)
+            mid_sh = root + rot(up_c, turns.spine) * spine_len
+            hip_turn: float | None = turns.hips
         else:
             mid_sh = root
             mid_hip = None
             hip_turn = None
-        sh_turn = line_turn(cj, dj, "left_shoulder", "right_shoulder", spine_seen)
+        sh_turn = turns.shoulders
         upper_dst = BoneFrame(mid_sh, rot(up_c, sh_turn))
         aff["upper_torso"] = bone_affine(BoneFrame(cj["mid_shoulder"], up_c), upper_dst)
         if mid_hip is not None and hip_turn is not None:
@@ -145,8 +151,7 @@ class Retargeter:
             out[name] = a[:, :2] @ cj[name] + a[:, 2]
 
         # 3. Head: the neck turns as the driver's; with head roll the head tilts as the driver's face.
-        neck_len = float(np.linalg.norm(cj["head"] - cj["mid_shoulder"]))
-        out["head"] = out["mid_shoulder"] + unit(dj["head"] - dj["mid_shoulder"]) * neck_len
+        out["head"] = out["mid_shoulder"] + rot(cj["head"] - cj["mid_shoulder"], turns.neck)
         aff["head"] = bone_affine(BoneFrame.between(cj["mid_shoulder"], cj["head"]),
                                   BoneFrame.between(out["mid_shoulder"], out["head"]))
         tilt = self._head_tilt(dj, frame.face, frame.index)

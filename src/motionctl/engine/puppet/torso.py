@@ -13,6 +13,8 @@ the spine, and the spine alone decides in profile.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from motionctl.engine.puppet.plane import angle_of, wrapped
@@ -50,3 +52,24 @@ def line_turn(cj: Joints, dj: Joints, left: str, right: str, spine_seen: bool = 
     seen = float(np.linalg.norm(line_d)) / max(spine_d, 1e-6) / max(own, 1e-6)
     weight = float(smoothstep(LINE_SEEN[0], LINE_SEEN[1], np.array(seen)))
     return spine + weight * off
+
+
+@dataclass(frozen=True)
+class TorsoTurns:
+    """How far the driver turns the character's spine, shoulder line, hip line and neck (radians)."""
+
+    spine: float = 0.0
+    shoulders: float = 0.0
+    hips: float = 0.0
+    neck: float = 0.0
+
+    def __sub__(self, other: TorsoTurns) -> TorsoTurns:
+        return TorsoTurns(wrapped(self.spine - other.spine), wrapped(self.shoulders - other.shoulders),
+                          wrapped(self.hips - other.hips), wrapped(self.neck - other.neck))
+
+
+def torso_turns(cj: Joints, dj: Joints, spine_seen: bool) -> TorsoTurns:
+    """The turns that bring the character's torso and neck (``cj``) to the driver's (``dj``)."""
+    neck = wrapped(angle_of(dj["head"] - dj["mid_shoulder"]) - angle_of(cj["head"] - cj["mid_shoulder"]))
+    return TorsoTurns(spine_turn(cj, dj), line_turn(cj, dj, "left_shoulder", "right_shoulder", spine_seen),
+                      line_turn(cj, dj, "left_hip", "right_hip", spine_seen), neck)
