@@ -29,6 +29,7 @@ import argparse
 import pickle
 import sys
 from pathlib import Path
+from typing import Any
 
 import av
 import cv2
@@ -38,7 +39,8 @@ from motionctl.core.types import JOINT, Orientation
 from motionctl.engine.config import EngineConfig
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.puppet.character import Character
-from motionctl.engine.puppet.retarget import Posed, PoseStream, Retargeter
+from motionctl.engine.puppet.pose_stream import PoseStream
+from motionctl.engine.puppet.retarget import Posed, Retargeter
 from motionctl.engine.puppet.rig import apply_affine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +56,7 @@ def cut_driver(src: Path, dst: Path, seconds: float) -> None:
         vs = inp.streams.video[0]
         stream = None
         for frame in inp.decode(vs):
-            if frame.pts is not None and float(frame.pts * vs.time_base) >= seconds:
+            if frame.time is not None and frame.time >= seconds:
                 break
             rgb = frame.to_ndarray(format="rgb24")
             h, w = rgb.shape[:2]
@@ -131,7 +133,7 @@ def turn(a: float, b: float) -> float:
 
 
 def run_case(ch: Character, frames: list[DriverFrame], size: tuple[int, int], fps: float,
-             orientation: Orientation) -> dict[str, float]:
+             orientation: Orientation) -> dict[str, Any]:
     stream = PoseStream(Retargeter(ch, size, orientation))
     stream.retarget.prime([f for f in frames if f.time < frames[0].time + PRIME_SECONDS])
     posed = [p for f in frames for p in stream.push(f)] + stream.flush()

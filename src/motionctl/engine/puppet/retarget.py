@@ -13,7 +13,8 @@ import numpy as np
 from motionctl.core.types import Orientation
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.puppet.character import Character, body_scale
-from motionctl.engine.puppet.framing import Room, SidewaysMove, arm_fit, hand_outlines, hands_inside, upper_arm_share
+from motionctl.engine.puppet.framing import Room, arm_fit, hand_outlines, hands_inside, upper_arm_share
+from motionctl.engine.puppet.image_fit import Fit
 from motionctl.engine.puppet.layers import LIMB_BONES
 from motionctl.engine.puppet.plane import (
     UsualAngle,
@@ -40,9 +41,6 @@ KNUCKLES = {"left": (17, 19), "right": (18, 20)}  # BlazePose pinky, index
 # roll) leaves its usual angle to the driver's neck, at most HEAD_TILT. The neck's own turn is already
 # the head bone's, so only the tilt the neck does not show is added.
 HEAD_TILT = np.radians(25.0)
-# orientation video: the figure's sideways move to keep its hands inside the picture changes by at most
-# this share of the picture's short side a frame (framing.hands_inside): 7 px at 720p, 216 px/s at 30 fps.
-SHIFT_STEP = 0.01
 
 
 @dataclass
@@ -56,6 +54,12 @@ class Posed:
         if not dx:
             return self
         aff, out = moved_by(np.array([dx, 0.0]), self.affines, self.joints)
+        return Posed(aff, out, self.order, self.room)
+
+    def fitted(self, fit: Fit) -> Posed:
+        """Scaled about the fit's anchor, then moved (orientation image: image_fit.ImageFit)."""
+        aff, out = scaled_about(np.array(fit.anchor), fit.scale, self.affines, self.joints)
+        aff, out = moved_by(np.array(fit.shift), aff, out)
         return Posed(aff, out, self.order, self.room)
 
 
@@ -95,7 +99,7 @@ class Retargeter:
         dj = rig_joints(first.points)
         hips_seen = bool(np.all(first.visibility[[23, 24]] >= 0.5))
         self._full_body = self.character.full_body and hips_seen
-        self._root0 = dj[self._root_name()].astype(np.float64)
+        self._root0 = dj[self.root_name()].astype(np.float64)
         self._scale = self.character.body_scale / body_scale(dj)
         # orientation image keeps the image's lean: the torso and neck turn as far as the driver's turn
         # from its first frame (a seated painting leaning 8° stood up straight and swung its dress out of
@@ -111,7 +115,7 @@ class Retargeter:
                     self._tilt.learn(angle)
             self._tilt_primed_to = max(f.index for f in frames)
 
-    def _root_name(self) -> str:
+    def root_name(self) -> str:
         return "mid_hip" if self._full_body else "mid_shoulder"
 
     def pose(self, frame: DriverFrame) -> Posed:
@@ -178,7 +182,7 @@ class Retargeter:
 
     def _place_root(self, dj: Joints) -> np.ndarray:
         ch = self.character
-        name = self._root_name()
+        name = self.root_name()
         if self.orientation == Orientation.VIDEO:
             dw, dh = self.driver_size
             cw, chh = ch.size
@@ -281,22 +285,3 @@ class Retargeter:
             self._in_front[limb] = front
             depth[limb] = -1.0 - abs(rel) if front else 1.0 + abs(rel)
         return sorted(depth, key=lambda n: -depth[n])
-
-
-class PoseStream:
-    """Driver frames posed in order, each released with its eased sideways move (orientation video;
-    framing.SidewaysMove), which looks ahead: a frame comes out LOOK_AHEAD frames after it went in,
-    the rest at ``flush``. (The step is per frame, not per second: frames between poses repeat their
-    pose's time.)"""
-
-    def __init__(self, retarget: Retargeter) -> None:
-        self.retarget = retarget
-        self._move: SidewaysMove[tuple[DriverFrame, Posed]] = SidewaysMove(
-            SHIFT_STEP * min(retarget.character.size))
-
-    def push(self, frame: DriverFrame) -> list[tuple[DriverFrame, Posed]]:
-        posed = self.retarget.pose(frame)
-        return [(f, p.moved(dx)) for (f, p), dx in self._move.push((frame, posed), posed.room)]
-
-    def flush(self) -> list[tuple[DriverFrame, Posed]]:
-        return [(f, p.moved(dx)) for (f, p), dx in self._move.flush()]
