@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from motionctl.core.types import Orientation
 from motionctl.engine.motion import DriverFrame
+from motionctl.engine.pose_guard import PoseGuard
 from motionctl.engine.puppet.character import body_scale
 from motionctl.engine.puppet.framing import SidewaysMove
 from motionctl.engine.puppet.image_fit import ImageFit, Outline
@@ -24,6 +25,7 @@ class PoseStream:
 
     def __init__(self, retarget: Retargeter) -> None:
         self.retarget = retarget
+        self.guard = PoseGuard()  # broken driver frames are held, not drawn
         self._move: SidewaysMove[tuple[DriverFrame, Posed]] = SidewaysMove(
             SHIFT_STEP * min(retarget.character.size))
         self._outline = Outline(retarget.character) if retarget.orientation == Orientation.IMAGE else None
@@ -32,6 +34,7 @@ class PoseStream:
             self._fit = ImageFit(self._outline)
 
     def push(self, frame: DriverFrame) -> list[tuple[DriverFrame, Posed]]:
+        frame = self.guard.check(frame)
         posed = self.retarget.pose(frame)
         if self._fit is not None and self._outline is not None:
             ext = self._outline.extent(posed.affines, posed.joints[self.retarget.root_name()])
