@@ -7,9 +7,8 @@ arm layer's, where the fingertips are: puppet/framing.hand_outlines) through its
     .venv/bin/python benchmarks/hand_edges.py [--look-ahead N] [--fast-steps K] [--mode std|pro] \
         [--shared ../shared/testdata]
 
-``--look-ahead 0`` eases the move without looking ahead, as stop 17 did; ``--fast-steps 1`` never
-lets it change faster than its step to keep a fingertip inside, as stop 18 did (nearly: stop 18 had
-no hard bounds at all).
+``--look-ahead 0`` eases the move without looking ahead; ``--fast-steps 1`` never lets it change
+faster than its step to keep a fingertip inside.
 """
 
 from __future__ import annotations

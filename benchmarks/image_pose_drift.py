@@ -5,7 +5,7 @@
 The engine reads the image's pose as the median over several views of it (engine/image_perception.py,
 VIEWS). Where BlazePose is sure, views agree within a few pixels; where it is unsure (a dark forearm
 at the picture's bottom edge) its answer jumps with the pixels' exact places, and a rig whose wrist
-is 40 px off draws the forearm's layer about the wrong bone. This moves the image sideways by each
+is off draws the forearm's layer about the wrong bone. This moves the image sideways by each
 of ``--shifts`` px (edge repeated), reads its pose as generate does (same side, same views), moves
 the joints back and prints, per arm and leg joint, the mean and largest distance from the file's
 own reading, in image pixels. ``--views N`` reads with only the first N views, to compare sets.

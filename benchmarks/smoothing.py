@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/smoothing.py [VIDEO] [--stride 1]
 
 Runs the engine's own driver analysis (decode, BlazePose, tracker) on VIDEO (default: the shared
-presenter clip) once per smoothing sigma, with the pose on every ``--stride``-th frame, and compares
+upper-body clip) once per smoothing sigma, with the pose on every ``--stride``-th frame, and compares
 each smoothed track with the unsmoothed one (sigma 0) on the moving limbs — frames where a bone is
 more than 20° from its usual direction, as in the fidelity metric: the share of those within 20°
 of the unsmoothed direction, the median difference, and the frame-to-frame jitter of the joints.

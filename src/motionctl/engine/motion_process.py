@@ -1,7 +1,7 @@
 """The driver's motion, analysed in a child process: decode -> pose (-> face) -> tracker.
 
 Why a process: pose estimation and rendering are the two largest costs, and in one process they
-contend for the GIL (a threaded build used ~1.3 of 2 cores). The child sends only what the renderer
+contend for the GIL. The child sends only what the renderer
 needs — tracked, smoothed poses, a few hundred bytes a frame — so the pipe between them stays
 tiny, and the child never holds the parent's frames. It starts before the input checks, so its
 import and model start-up overlap them and the character analysis.
@@ -65,7 +65,7 @@ def _frames(video: Path, fps: float, cfg: EngineConfig) -> Iterator[Frame]:
     # Frames between poses are needed only as thumbnails (shot cuts): the decoder may drop the ones
     # no other frame refers to, and the pose goes to the next decoded one. Not with the face tracked
     # (pro): the face is read on every frame. Both sizes are scaled from the decoded picture, so pro's
-    # poses see the pictures std's do (they were scaled down again from the face's size).
+    # poses see the pictures std's do.
     disposable = cfg.pose_stride > 1 and not cfg.face_side
     return iter_frames(video, max_fps=fps, max_side=cfg.pose_side, field="video",
                        skip_disposable=disposable, large_side=cfg.face_side or None)
@@ -153,9 +153,8 @@ def analyse_motion(video: Path | None, fps: float, cfg: EngineConfig, keep_previ
                 pose = found.pose if found else None
                 head = pose if pose is not None else (head if skipped else None)
                 timings["pose"] += time.perf_counter() - t
-                # The face is read on every frame (pro): a mouth moves faster than the limbs. Read at
-                # the poses' 15 Hz, the presenter's mouth r (motionctl eval) was 0.65 / 0.69 (elf,
-                # orientation video / image), on every frame 0.70 / 0.80 (one generation each).
+                # The face is read on every frame (pro): a mouth moves faster than the limbs (the
+                # mouth correlation of motionctl eval measures it).
                 face = None
                 if faces is not None and not frame.repeat:
                     t = time.perf_counter()

@@ -95,14 +95,13 @@ class MotionControlPipeline:
 
             # 2. Give them their jobs: the character image (pose, segmentation, face mesh: mediapipe is
             #    loaded in those processes only) to one, the driver (decode, pose, tracking) to the other.
-            #    In one process, one after the other, the driver started 1.3 s later and the renderer
-            #    then sat idle waiting for its first frames.
+            #    Two processes, so the driver's decode does not wait for the image's pose views.
             given = pose_from_joints(spec.joints, (loaded.width, loaded.height)) if spec.joints else None
             if looker is not None:
                 looker.begin(None, fps, cfg, False, ImageJob(spec.image, cfg.image_pose_side, given, cfg.expressions))
             motion.begin(spec.video, fps, cfg, debug_dir is not None, None)
-            # The last check decodes the driver's end (~0.5 s for the 1080x1920 dance, its keyframe is
-            # far back): the driver's process, idle after loading its models, decodes meanwhile. A clip
+            # The last check decodes the driver's end (slow where its keyframe is far back): the
+            # driver's process, idle after loading its models, decodes meanwhile. A clip
             # cut short is still rejected here, before a frame is drawn; leaving the block stops both.
             t = time.perf_counter()
             check_video_end(video, "video")

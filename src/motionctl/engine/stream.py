@@ -5,8 +5,8 @@ work and rendering each have a core of their own. Here a render thread retargets
 as soon as its batch arrives and hands it to the encoder process (media/encode_process.py); bounded
 queues and a fixed ring of frame slots keep memory flat on long clips. The calling thread only moves
 batches from the pipe to the render thread, yet that read-ahead matters: rendering on the calling
-thread instead (the pipe then limits how far the motion process runs ahead) took the 12 s dance in
-12 s rather than 9-10 s, in alternating runs.
+thread instead lets the pipe limit how far the motion process runs ahead, and the run is slower
+(benchmarks/ab.py).
 """
 
 from __future__ import annotations

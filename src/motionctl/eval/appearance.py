@@ -47,7 +47,7 @@ def head_crop(rgb: np.ndarray, points: np.ndarray, visibility: np.ndarray) -> np
     """A square crop around the head (nose and ears from the pose), or None when it is not in view.
 
     The face mesh's detector expects a face filling much of its input; on a whole 16:9 frame a
-    presenter's face is too small to be found, so it is given the head alone.
+    person's face is often too small to be found, so it is given the head alone.
     """
     nose, le, re = JOINT["nose"], JOINT["left_ear"], JOINT["right_ear"]
     if visibility[nose] < 0.5 or not np.isfinite(points[[nose, le, re]]).all():

@@ -132,14 +132,14 @@ def iter_frames(
     Streaming: one decoded frame (plus FFmpeg's small thread queue) is alive at a time.
 
     When ``max_side`` shrinks the picture at least 2x (pose estimation on 640-px frames), the H.264
-    deblocking filter is skipped: ~20-25% less decode CPU, and after area downscaling the pictures
-    differ by ~0.5 grey level on average (measured on the shared dance clip).
+    deblocking filter is skipped: less decode CPU, and after area downscaling the pictures differ by
+    well under a grey level on average (benchmarks/media_bench.py).
 
     ``skip_disposable`` lets the decoder drop the frames no other frame refers to (H.264's
     non-reference B-frames), for a caller that needs only some pictures (pose on every 2nd frame):
     their slots hold the previous picture, marked ``repeat``, up to the last packet's time, so the
     frame count stays the clip's. On x264's usual pyramid (P b B b P) that is every 2nd frame, and
-    it halves the decode (the 1080x1920 dance, decode alone: 1.5 -> 0.8 CPU-s); a clip without B-frames loses none.
+    it about halves the decode (benchmarks/media_bench.py); a clip without B-frames loses none.
 
     ``large_side`` also gives each frame the same picture at that longer side (``Frame.large``), each
     size scaled from the decoded picture the same way (pro: pose on the small one, the face on the

@@ -2,8 +2,7 @@
 
 BlazePose's legacy graph follows one person. When it has none (the first frame, or after losing
 them) its detector picks the most confident detection, not the largest: with two people of about
-the same size it took the smaller, sharper one (a photo of a woman 880 px tall beside a dancer of
-800 px). So after such a pick a still-image graph looks for anyone else, each one found greyed out
+the same size it can take the smaller, sharper one. So after such a pick a still-image graph looks for anyone else, each one found greyed out
 before the next search; if someone has a longer torso, the tracker starts again on the frame with
 everyone but them greyed out. Once it holds the largest person it follows them through the clip.
 """
@@ -61,7 +60,7 @@ class Person:
     box: Box  # the landmarks' extent, widened by MARGIN
     # Mid-shoulder to mid-hip (predicted hips below the frame included): how big the person is, not
     # how much of them the frame shows nor how far their arms spread (a box's size would favour a
-    # dancer with open arms over a taller person standing beside her).
+    # person with open arms over a taller one standing beside them).
     torso: float
 
     @staticmethod

@@ -195,11 +195,11 @@ CUT_FADE = 0.05  # share of the canvas height over which a limb the bottom edge 
 
 
 def fade_cut_end(alpha: np.ndarray, share: float = CUT_FADE) -> np.ndarray:
-    """A limb the image's bottom edge cuts (the elf's arms, just below her elbows) ends in a straight
-    line: moved up from the edge it showed as a hard cut with nothing beyond it, and her folded arm
-    as two strips side by side that the re-detector read as one hanging arm. Faded out over the last
-    ``share`` of the height, it ends softly (over the elf moved 0..±3 px, moving limbs within 20° in
-    orientation image, std: 84.1% -> 89.1%). Unchanged when the limb does not reach the edge."""
+    """A limb the image's bottom edge cuts (e.g. a bust's arms, just below the elbows) ends in a
+    straight line: moved up from the edge it shows as a hard cut with nothing beyond it, and a folded
+    arm as two strips side by side that re-detection reads as one hanging arm. Faded out over the last
+    ``share`` of the height, it ends softly (benchmarks/spread.py). Unchanged when the limb does not
+    reach the edge."""
     if int((alpha[-1] > 0.5).sum()) < 2:
         return alpha
     h = alpha.shape[0]

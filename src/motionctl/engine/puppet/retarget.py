@@ -29,9 +29,8 @@ from motionctl.engine.puppet.rig import ARM_CHAIN, LEG_CHAIN, BoneFrame, Joints,
 
 # Hand orientation (pro): the hand turns at the wrist by as much as the driver's hand is bent away from
 # its usual bend, at most HAND_BEND, as far as the driver's knuckles are seen (BlazePose's visibility
-# of index and pinky). The dance's moving wrist bends: 75% within 20° of the driver's, against 62% for the
-# image's fixed angle; the limbs' figures move with the re-detector's reading of a turned hand (elf,
-# orientation video 88-92%, image 71-77% of moving forearms within 20°: docs/ENGINE.md).
+# of index and pinky): the wrist then bends with the driver's instead of keeping the image's angle
+# (benchmarks/hands.py).
 HAND_BEND = np.radians(30.0)
 KNUCKLES_SEEN = (0.3, 0.7)  # the turn fades in between these visibilities
 KNUCKLES = {"left": (17, 19), "right": (18, 20)}  # BlazePose pinky, index
@@ -40,7 +39,7 @@ KNUCKLES = {"left": (17, 19), "right": (18, 20)}  # BlazePose pinky, index
 # the head bone's, so only the tilt the neck does not show is added.
 HEAD_TILT = np.radians(25.0)
 # orientation video: the figure's sideways move to keep its hands inside the picture changes by at most
-# this share of the picture's short side a frame (framing.hands_inside): 7 px at 720p, 216 px/s at 30 fps.
+# this share of the picture's short side a frame (framing.hands_inside).
 SHIFT_STEP = 0.01
 
 
@@ -207,8 +206,8 @@ class Retargeter:
             return
         # Each bone: the driver's direction, the character's length. No foreshortening: a limb the
         # driver points at the camera is drawn at full length, since a 2D cut-out shortened along its
-        # bone reads as a stub, not as a limb turned towards the viewer (shortening down to half the
-        # length scored 39% of the presenter clip's moving forearms within 20°, full length 64%).
+        # bone reads as a stub, not as a limb turned towards the viewer (re-detected fidelity:
+        # benchmarks/run.py).
         vectors: list[np.ndarray] = []
         for k in range(len(bones)):
             a, b = names[k], names[k + 1]
@@ -268,7 +267,7 @@ class Retargeter:
             # Arms are in front of the body unless clearly behind it; legs are behind the hips
             # unless clearly in front. Hysteresis keeps the order from flickering. BlazePose puts a
             # hand on the hip up to 0.9 shoulder widths behind the shoulder: below 1.0 the arm stays
-            # in front (at 0.25 the dancer's hand on her hip went behind the dress and vanished).
+            # in front (a lower threshold hides a hand on the hip behind a dress).
             threshold, hysteresis = (1.0, 0.2) if kind == "arm" else (-0.45, 0.1)
             was_front = self._in_front.get(limb, kind == "arm")
             front = rel < threshold + (hysteresis if was_front else -hysteresis) and limb not in self.character.tucked
