@@ -1,6 +1,6 @@
 """What the detectors see in the character image: its pose, a segmentation mask and (pro) the face mesh.
 
-Runs in a child process of its own, the image-analysis process (engine/motion_process.py), beside
+Runs in a child process of its own, the image-analysis process (engine/analysis_process.py), beside
 the driver-analysis process: mediapipe is then loaded by those processes only, so the caller — which
 renders — neither pays for loading it nor prints its start-up chatter. The caller turns this into a
 Character (puppet/character.py).
@@ -9,32 +9,15 @@ Character (puppet/character.py).
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from motionctl.core.types import JOINT, JOINT_NAMES, Pose
+from motionctl.engine.process_messages import ImageJob, ImagePerception
 from motionctl.engine.puppet.face import head_box
 from motionctl.engine.puppet.rig import rig_joints
 from motionctl.media.decode import load_image
-
-
-@dataclass
-class ImageJob:
-    image: Path
-    max_side: int  # the image's pose is estimated at this longer side
-    given_pose: Pose | None  # from --joints: where the face mesh looks, when the detector cannot say
-    face: bool  # pro: also the face mesh
-
-
-@dataclass
-class ImagePerception:
-    pose: Pose | None  # detected, in image pixels (None: no person found)
-    mask: np.ndarray | None  # segmentation, float32 in [0, 1], image size
-    face: np.ndarray | None  # (478, 2) face-mesh points in image pixels
-
 
 # The still image's pose is the median over a few views of it (the image, its mirror image, a
 # smaller copy, both with a margin around them, and the image and its mirror moved a few pixels

@@ -18,12 +18,12 @@ import numpy as np
 
 from motionctl.core.errors import ContentRejected, InternalError, InvalidInput, MotionctlError, rule_violation
 from motionctl.core.limits import IMAGE_MAX_BYTES
-from motionctl.core.types import GenerationResult, GenerationSpec, Pose
+from motionctl.core.types import VISIBLE, GenerationResult, GenerationSpec, Pose, joint_indices
+from motionctl.engine.analysis_process import DriverAnalysisProcess, ImageAnalysisProcess
 from motionctl.engine.character_cache import CharacterCache, character_key
 from motionctl.engine.config import EngineConfig
 from motionctl.engine.debug import contact_sheet, draw_skeleton, rig_picture, side_by_side
-from motionctl.engine.image_perception import ImageJob, ImagePerception
-from motionctl.engine.motion_process import MotionProcess
+from motionctl.engine.process_messages import DriverJob, ImageJob, ImagePerception
 from motionctl.engine.puppet.character import Character, analyze_character, pose_from_joints
 from motionctl.engine.stream import StreamingRun
 from motionctl.media.decode import LoadedImage, load_image, output_fps
@@ -32,6 +32,7 @@ from motionctl.media.probe import ImageInfo, VideoInfo
 from motionctl.media.validate import check_video_end, validate_image, validate_video
 
 Progress = Callable[[float], None]
+SHOULDERS = joint_indices("left_shoulder", "right_shoulder")
 
 
 class MotionControlPipeline:
@@ -55,7 +56,7 @@ class MotionControlPipeline:
         if given is not None:
             pose: Pose = given
             seg = seen.mask
-        elif seen.pose is None or not np.all(seen.pose.visibility[[11, 12]] >= 0.5):
+        elif seen.pose is None or not np.all(seen.pose.visibility[SHOULDERS] >= VISIBLE):
             raise rule_violation(ContentRejected, "image", "must show a person with head, shoulders and arms "
                                  "visible; a drawing no detector can read needs its joints given (command line: "
                                  "motionctl generate --joints)", "no person detected")
@@ -78,8 +79,8 @@ class MotionControlPipeline:
         #    image's, unless cached, and the driver's): they load their models while the inputs are checked.
         key = _cache_key(spec, cfg) if self.cache is not None else None
         cached = self.cache.get(key) if self.cache is not None and key is not None else None
-        looks = MotionProcess() if cached is None else contextlib.nullcontext(None)
-        with looks as looker, MotionProcess() as motion:
+        image_process = ImageAnalysisProcess() if cached is None else contextlib.nullcontext(None)
+        with image_process as image_analysis, DriverAnalysisProcess() as driver_analysis:
             # 1. Check the inputs against the documented limits (the driver's end is checked in step 2).
             t = time.perf_counter()
             _, video = self.check_inputs(spec)
@@ -97,9 +98,9 @@ class MotionControlPipeline:
             #    loaded in those processes only) to one, the driver (decode, pose, tracking) to the other.
             #    Two processes, so the driver's decode does not wait for the image's pose views.
             given = pose_from_joints(spec.joints, (loaded.width, loaded.height)) if spec.joints else None
-            if looker is not None:
-                looker.begin(None, fps, cfg, False, ImageJob(spec.image, cfg.image_pose_side, given, cfg.expressions))
-            motion.begin(spec.video, fps, cfg, debug_dir is not None, None)
+            if image_analysis is not None:
+                image_analysis.begin(ImageJob(spec.image, cfg.image_pose_side, given, cfg.expressions))
+            driver_analysis.begin(DriverJob(spec.video, fps, cfg, keep_previews=debug_dir is not None))
             # The last check decodes the driver's end (slow where its keyframe is far back): the
             # driver's process, idle after loading its models, decodes meanwhile. A clip
             # cut short is still rejected here, before a frame is drawn; leaving the block stops both.
@@ -111,18 +112,18 @@ class MotionControlPipeline:
             t = time.perf_counter()
             if cached is not None:
                 character = cached
-            elif looker is not None:
-                character = self.prepare_character(loaded, canvas, cfg, looker.image_perception(), given)
+            elif image_analysis is not None:
+                character = self.prepare_character(loaded, canvas, cfg, image_analysis.perception(), given)
                 if self.cache is not None and key is not None:
                     self.cache.put(key, character)
-            else:  # unreachable: the looker is started whenever nothing was cached
+            else:  # unreachable: the image is analysed whenever nothing was cached
                 raise InternalError("character analysis: neither cached nor looked at")
             stages["character"] = time.perf_counter() - t
             report(0.05)
 
             # 4-5. Retarget, render and encode each tracked driver frame as it arrives.
             run = StreamingRun(spec, cfg, character, video, fps, canvas, output, report, debug_dir)
-            encoded = run.execute(motion, stages)
+            encoded = run.execute(driver_analysis, stages)
 
         # 6. Debug pictures, when asked: driver skeletons, the rig, driver | output previews.
         if debug_dir is not None:

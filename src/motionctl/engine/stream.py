@@ -1,6 +1,6 @@
 """The streaming part of a generation: tracked poses from the motion process -> retarget -> render -> encode.
 
-The driver is decoded and its pose estimated in a child process (engine/motion_process.py), so that
+The driver is decoded and its pose estimated in a child process (engine/driver_analysis.py), so that
 work and rendering each have a core of their own. Here a render thread retargets and draws each frame
 as soon as its batch arrives and hands it to the encoder process (media/encode_process.py); bounded
 queues and a fixed ring of frame slots keep memory flat on long clips. The calling thread only moves
@@ -26,9 +26,9 @@ import numpy as np
 
 from motionctl.core.child import Child
 from motionctl.core.types import GenerationSpec
+from motionctl.engine.analysis_process import DriverAnalysisProcess
 from motionctl.engine.config import EngineConfig
 from motionctl.engine.motion import DriverFrame
-from motionctl.engine.motion_process import MotionProcess
 from motionctl.engine.puppet.character import Character
 from motionctl.engine.puppet.face import FaceAnimator
 from motionctl.engine.puppet.raster import Renderer
@@ -63,7 +63,7 @@ class StreamingRun:
         self.previews: list[tuple[np.ndarray, np.ndarray, DriverFrame, Posed]] = []
         self.driver_frames: dict[int, np.ndarray] = {}
 
-    def execute(self, motion: MotionProcess, stages: dict[str, float]) -> EncodedVideo:
+    def execute(self, motion: DriverAnalysisProcess, stages: dict[str, float]) -> EncodedVideo:
         """Render every batch ``motion`` sends; its errors (too little usable motion...) surface here."""
         worker = RenderWorker(self)
         try:

@@ -104,15 +104,16 @@ class Room:
     most: float = np.inf
 
 
-def hands_inside(size: tuple[int, int], hand_edges: dict[str, np.ndarray], aff: dict[str, np.ndarray]) -> Room:
+def hands_inside(size: tuple[int, int], hand_edges: dict[str, np.ndarray], affines: dict[str, np.ndarray]) -> Room:
     """The sideways moves of the figure (Room) that keep each hand, as drawn, inside the picture's
     sides: the driver's hands are inside its picture, while a character whose arms are long for the
-    picture's width would reach past its edges. The figure moves rather than its arm being shortened, so every bone keeps the driver's
-    direction; a soft knee as the hand nears the edge keeps the move smooth."""
+    picture's width would reach past its edges. The figure moves rather than its arm being shortened, so
+    every bone keeps the driver's direction; a soft knee as the hand nears the edge keeps the move
+    smooth."""
     width, height = size
     margin, knee = HAND_MARGIN * min(width, height), HAND_KNEE * min(width, height)
-    xs = [apply_affine(aff[f"{side}_hand"], edge)[:, 0] for side, edge in hand_edges.items()
-          if f"{side}_hand" in aff and len(edge)]
+    xs = [apply_affine(affines[f"{side}_hand"], edge)[:, 0] for side, edge in hand_edges.items()
+          if f"{side}_hand" in affines and len(edge)]
     if not xs:
         return Room()
     tips = np.concatenate(xs)
