@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from motionctl.core.errors import ContentRejected
-from motionctl.core.types import JOINT, Pose
+from motionctl.core.types import JOINT, VISIBLE, Pose
 from motionctl.engine.filters import CentredGaussian
 
 CORE_JOINTS = (JOINT["left_shoulder"], JOINT["right_shoulder"])
@@ -58,7 +58,7 @@ def is_shot_cut(prev: np.ndarray, cur: np.ndarray) -> bool:
 
 
 def usable(pose: Pose | None) -> bool:
-    return pose is not None and bool(np.all(pose.visibility[list(CORE_JOINTS)] >= 0.5))
+    return pose is not None and bool(np.all(pose.visibility[list(CORE_JOINTS)] >= VISIBLE))
 
 
 class MotionTracker:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from motionctl.core.types import JOINT
+from motionctl.core.types import JOINT, VISIBLE
 
 CROP = 96
 # Where the eyes land in the crop. The person's left eye is on the image's right (they face the camera).
@@ -16,7 +16,7 @@ RIGHT_EYE_AT = np.array([0.35 * CROP, 0.42 * CROP])
 def eyes_from_pose(points: np.ndarray, visibility: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """(left eye, right eye) pixel positions from a BlazePose pose, None when either is not visible."""
     li, ri = JOINT["left_eye"], JOINT["right_eye"]
-    if visibility[li] < 0.5 or visibility[ri] < 0.5:
+    if visibility[li] < VISIBLE or visibility[ri] < VISIBLE:
         return None
     left, right = points[li].astype(np.float64), points[ri].astype(np.float64)
     if not (np.isfinite(left).all() and np.isfinite(right).all()) or np.linalg.norm(left - right) < 2.0:
@@ -50,7 +50,7 @@ def head_crop(rgb: np.ndarray, points: np.ndarray, visibility: np.ndarray) -> np
     person's face is often too small to be found, so it is given the head alone.
     """
     nose, le, re = JOINT["nose"], JOINT["left_ear"], JOINT["right_ear"]
-    if visibility[nose] < 0.5 or not np.isfinite(points[[nose, le, re]]).all():
+    if visibility[nose] < VISIBLE or not np.isfinite(points[[nose, le, re]]).all():
         return None
     ear_gap = float(np.linalg.norm(points[le] - points[re]))
     r = 1.6 * max(ear_gap, 8.0)

@@ -96,13 +96,13 @@ def _settled(frames: Iterator[Frame], settle: int) -> Iterator[tuple[Frame, floa
     """The frames, each with the time the tracker sees it at and whether it is measured: first the
     clip's first ``settle`` + 1 frames forwards and back again, unmeasured, then the whole clip.
 
-    Why: BlazePose starting cold places its first region from its person detector, and that region
-    can be off for the first frames (forearms read far from where they are drawn, shoulders at the
-    chin) until the landmarks it tracks pull it right. Come back to the first frame from the frames
-    after it, the tracker reads it as it reads every later frame, from the last frame's landmarks,
-    and still follows the person it picked at the first frame. (Starting cold at the settle's far
-    end instead can pick a figure in the background and keep it to the end.) The driver's and the output's scans settle alike. The times run on, one frame apart
-    where the way turns."""
+    Why: BlazePose starting cold places its first region from its person detector, and that region can be
+    off for the first frames (forearms read far from where they are drawn, shoulders at the chin) until the
+    landmarks it tracks pull it right. Come back to the first frame from the frames after it, the tracker
+    reads it as it reads every later frame, from the last frame's landmarks, and still follows the person it
+    picked at the first frame. (Starting cold at the settle's far end instead can pick a figure in the
+    background and keep it to the end.) The driver's and the output's scans settle alike. The times run on,
+    one frame apart where the way turns."""
     head = list(itertools.islice(frames, settle + 1))
     if len(head) < 2:  # nothing to settle on
         yield from ((frame, frame.time, True) for frame in itertools.chain(head, frames))

@@ -78,8 +78,9 @@ class PoseEstimator:
 
     def _clock(self, at: float | None) -> None:
         """Give the tracking graph the frame's own time (seconds). Its landmark filter adapts to the
-        speed it sees, and the legacy API stamps each call 1/30 s after the last: posing every 2nd frame,
-        it would see twice the real speed and lag quick gestures. The stamp is a private attribute of mediapipe's SolutionBase, which ``process`` advances by SOLUTION_STEP_US."""
+        speed it sees, and the legacy API stamps each call 1/30 s after the last: posing every 2nd frame, it
+        would see twice the real speed and lag quick gestures. The stamp is a private attribute of
+        mediapipe's SolutionBase, which ``process`` advances by SOLUTION_STEP_US."""
         if at is None:
             return
         self._last_us = max(int(round(at * 1e6)), self._last_us + 1)  # mediapipe needs increasing stamps

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from motionctl.core.errors import ContentRejected, rule_violation
-from motionctl.core.types import JOINT, Pose
+from motionctl.core.types import JOINT, JOINT_COUNT, Pose
 from motionctl.engine.puppet.background import background_plate
 from motionctl.engine.puppet.layers import LIMB_BONES, Layer, complete_hidden, make_layer, part_labels
 from motionctl.engine.puppet.limb_axes import forearm_turns
@@ -58,8 +58,8 @@ def pose_from_joints(joints: dict[str, tuple[float, float]], size: tuple[int, in
     for name, (x, y) in joints.items():
         if not (0 <= x <= w and 0 <= y <= h):
             raise rule_violation(ContentRejected, "joints", f"{name} must lie inside the {w}x{h} image", (x, y))
-    pts = np.zeros((33, 2), np.float32)
-    vis = np.zeros(33, np.float32)
+    pts = np.zeros((JOINT_COUNT, 2), np.float32)
+    vis = np.zeros(JOINT_COUNT, np.float32)
     for name, xy in joints.items():
         if name in JOINT:
             pts[JOINT[name]] = xy
@@ -80,7 +80,7 @@ def pose_from_joints(joints: dict[str, tuple[float, float]], size: tuple[int, in
                     if vis[it] == 0:
                         pts[it] = pts[ib] + 0.3 * (pts[ib] - pts[ia])
                         vis[it] = 1.0
-    return Pose(points=pts, visibility=vis, z=np.zeros(33, np.float32))
+    return Pose(points=pts, visibility=vis, z=np.zeros(JOINT_COUNT, np.float32))
 
 
 def _limb_ok(pose: Pose, limb: str, size: tuple[int, int]) -> bool:

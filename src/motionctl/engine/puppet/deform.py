@@ -133,8 +133,9 @@ def bone_copies(layer: Layer, weights: np.ndarray, colour_scale: np.ndarray | No
     if colour_scale is not None:
         rgba *= colour_scale[..., None]
     visible = rgba[..., 3] > 0.5
-    # Weights cover empty pixels too: the moved weights normalise the blend wherever colour lands.
-    # (Masked to the layer's content, they lose fidelity: benchmarks/run.py.) The colour copy, though, is zero outside the content, so it is cropped to it: same sum, fewer pixels.
+    # Weights cover empty pixels too: the moved weights normalise the blend wherever colour lands. (Masked
+    # to the layer's content, they lose fidelity: benchmarks/run.py.) The colour copy, though, is zero
+    # outside the content, so it is cropped to it: same sum, fewer pixels.
     copies = []
     for i in range(weights.shape[-1]):
         wi = weights[..., i].astype(np.float32)

@@ -1,14 +1,14 @@
 """Where a forearm is drawn, read off its silhouette: the turn between the detector's bone and the picture.
 
-The detector's elbow and wrist are a guess where it is unsure (e.g. dark forearms on a dark
-background, elbows cut by the picture's bottom edge). Its elbow -> wrist line then lies well off the forearm the picture shows, and the puppet turns the
-picture's forearm by the driver's direction minus the detector's line: a forearm drawn that far off
-the driver's, in every frame. A straight forearm's silhouette says where it points: the middle line
-of its layer (the mask thinned to one pixel) runs along it. Where that line is straight and long
-enough, the forearm's axis is taken halfway between the two (DRAWN_SHARE), and the retargeter turns
-the driver's direction by the difference (puppet/retarget.py); where the line bends or is short (a
-forearm folded against its upper arm, raised hands) the detector's bone stands. benchmarks/spread.py
-measures the choice of DRAWN_SHARE over renders of slightly moved images.
+The detector's elbow and wrist are a guess where it is unsure (e.g. dark forearms on a dark background,
+elbows cut by the picture's bottom edge). Its elbow -> wrist line then lies well off the forearm the picture
+shows, and the puppet turns the picture's forearm by the driver's direction minus the detector's line: a
+forearm drawn that far off the driver's, in every frame. A straight forearm's silhouette says where it
+points: the middle line of its layer (the mask thinned to one pixel) runs along it. Where that line is
+straight and long enough, the forearm's axis is taken halfway between the two (DRAWN_SHARE), and the
+retargeter turns the driver's direction by the difference (puppet/retarget.py); where the line bends or is
+short (a forearm folded against its upper arm, raised hands) the detector's bone stands.
+benchmarks/spread.py measures the choice of DRAWN_SHARE over renders of slightly moved images.
 """
 
 from __future__ import annotations
