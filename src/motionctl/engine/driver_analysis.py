@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from motionctl.core.child import portable_error
-from motionctl.core.types import Pose, joint_indices
+from motionctl.core.types import Pose
 from motionctl.engine.config import EngineConfig
 from motionctl.engine.motion import MotionTracker, Observation
 from motionctl.engine.process_messages import AnalysisFailed, DriverJob, MotionBatch, MotionEnd, Reply
@@ -50,21 +50,14 @@ def _frames(video: Path, fps: float, cfg: EngineConfig) -> Iterator[Frame]:
 def _face_crop_params(faces: Any, big: np.ndarray | None, pose: Pose | None,
                       small_shape: tuple[int, ...]) -> np.ndarray | None:
     """Face expression parameters from a crop around the driver's head (pro)."""
-    from motionctl.engine.perception import face_params
+    from motionctl.engine.perception import face_params, head_crop
 
     if big is None or pose is None:
         return None
-    s = big.shape[1] / small_shape[1]
-    head = pose.points[joint_indices("nose", "left_ear", "right_ear")] * s
-    ear_gap = float(np.linalg.norm(head[1] - head[2])) or 20 * s
-    cx, cy = head.mean(axis=0)
-    r = 1.6 * ear_gap
-    h, w = big.shape[:2]
-    x0, y0 = int(max(cx - r, 0)), int(max(cy - r, 0))
-    x1, y1 = int(min(cx + r, w)), int(min(cy + r, h))
-    if x1 - x0 < 16 or y1 - y0 < 16:
+    crop = head_crop(big, pose.points, big.shape[1] / small_shape[1])
+    if crop is None:
         return None
-    pts = faces.estimate(np.ascontiguousarray(big[y0:y1, x0:x1]))
+    pts = faces.estimate(crop)
     return None if pts is None else face_params(pts).as_array()
 
 

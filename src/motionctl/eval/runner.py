@@ -27,9 +27,9 @@ import numpy as np
 from motionctl.core.errors import InvalidInput, MediaRejected, rule_violation
 from motionctl.core.types import Mode, Orientation, Pose
 from motionctl.engine.image_perception import shifted, shifted_pose
-from motionctl.engine.perception import FaceMeshEstimator, PoseEstimator, face_params
+from motionctl.engine.perception import FaceMeshEstimator, PoseEstimator, face_params, head_crop
 from motionctl.eval import image_metrics as im
-from motionctl.eval.appearance import eyes_from_pose, face_crop, head_crop, pearson
+from motionctl.eval.appearance import eyes_from_pose, face_crop, head_seen, pearson
 from motionctl.eval.fidelity import FidelityReport, fidelity
 from motionctl.eval.report import (
     AppearanceReport,
@@ -170,8 +170,8 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
                 if eyes is not None:
                     faces.append(face_crop(frame.rgb, *eyes))
                 big = frame.large if frame.large is not None else frame.rgb
-                head = (head_crop(big, obs.pose.points * (big.shape[1] / w), obs.pose.visibility)
-                        if mesh and obs else None)
+                head = (head_crop(big, obs.pose.points, big.shape[1] / w)
+                        if mesh and obs and head_seen(obs.pose.points, obs.pose.visibility) else None)
                 if mesh is not None and head is not None:
                     landmarks = mesh.estimate(head)
                     if landmarks is not None:
