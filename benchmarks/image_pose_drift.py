@@ -52,12 +52,12 @@ def seen_joints(pose: Pose, size: tuple[int, int]) -> list[str]:
     return names
 
 
-def read_pose(est: PoseEstimator, rgb: np.ndarray, side: int) -> Pose:
+def read_pose(est: PoseEstimator, rgb: np.ndarray, side: int, views: tuple[image_perception.View, ...]) -> Pose:
     est.max_side = side
     found = est.estimate(rgb)
     if found is None:
         raise SystemExit("no pose found in the image")
-    return image_perception.image_pose(est, rgb, side, found.pose)[0]
+    return image_perception.image_pose(est, rgb, side, found.pose, views=views)[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,18 +67,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--views", type=int, default=0, help="use only the first N of VIEWS (0: all)")
     p.add_argument("--shared", type=Path, default=SHARED)
     a = p.parse_args(argv)
-    if a.views:
-        image_perception.VIEWS = image_perception.VIEWS[: a.views]
+    views = image_perception.VIEWS[: a.views] if a.views else image_perception.VIEWS
     image = next((a.shared / "pairs" / a.pair).glob("image.*"))
     rgb = load_image(image, field="image").rgb
     side = EngineConfig().image_pose_side
     with PoseEstimator(tracking=False, segmentation=True, max_side=side) as est:
-        reference = read_pose(est, rgb, side)
+        reference = read_pose(est, rgb, side, views)
         moved = []
         for dx in (int(s) for s in a.shifts.split(",")):
-            moved.append(image_perception.shifted_pose(read_pose(est, image_perception.shifted(rgb, dx), side), -dx))
+            shifted = image_perception.shifted(rgb, dx)
+            moved.append(image_perception.shifted_pose(read_pose(est, shifted, side, views), -dx))
     names = seen_joints(reference, (rgb.shape[1], rgb.shape[0]))
-    print(f"{a.pair}, {len(image_perception.VIEWS)} views, image moved by {a.shifts} px: "
+    print(f"{a.pair}, {len(views)} views, image moved by {a.shifts} px: "
           "distance from the file's own reading, mean / largest (px)")
     for name, (mean, most) in drift(reference, moved, names).items():
         print(f"  {name:16s} {mean:5.1f} / {most:5.1f}")

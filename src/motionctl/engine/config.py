@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from motionctl.core.types import Mode
+from motionctl.engine.puppet.framing import FAST_STEPS, LOOK_AHEAD
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,10 @@ class EngineConfig:
     x264_params: str = "bframes=3"
     expressions: bool = False  # mouth, eyes and head roll from the driver's face mesh
     hand_orientation: bool = False  # hands bend at the wrist as the driver's (puppet/retarget.py)
+    # orientation video: how many frames the figure's sideways move looks ahead, and how many of its
+    # steps a frame it may change to keep a fingertip inside the picture (puppet/framing.py)
+    hand_look_ahead: int = LOOK_AHEAD
+    hand_fast_steps: float = FAST_STEPS
     # Image analysis, driver analysis, rendering and encoding run in four processes on (typically)
     # two cores: thread pools inside each one then only add synchronisation cost (benchmarks/ab.py).
     encode_threads: int = 1

@@ -26,7 +26,8 @@ from motionctl.media.decode import load_image
 # median drops the one that wanders. Where it is unsure (e.g. dark forearms at the picture's bottom
 # edge) its answer jumps with the pixels' exact places, and the moved views steady it
 # (benchmarks/image_pose_drift.py: joint drift; benchmarks/spread.py: fidelity over moved images).
-VIEWS: tuple[tuple[float, bool, float, int], ...] = (
+View = tuple[float, bool, float, int]
+VIEWS: tuple[View, ...] = (
     (1.0, False, 0.0, 0), (1.0, True, 0.0, 0), (0.75, False, 0.0, 0), (0.75, True, 0.0, 0),
     (1.0, False, 0.15, 0), (1.0, True, 0.15, 0),
     (1.0, False, 0.0, 5), (1.0, False, 0.0, -5), (1.0, True, 0.0, 5), (1.0, True, 0.0, -5),
@@ -95,7 +96,8 @@ def _view_pose(est: StillPoseEstimator, rgb: np.ndarray, side: int, mirror: bool
 
 
 def image_pose(est: StillPoseEstimator, rgb: np.ndarray, max_side: int, plain: Pose,
-               plain_mask: np.ndarray | None = None) -> tuple[Pose, np.ndarray | None]:
+               plain_mask: np.ndarray | None = None, views: tuple[View, ...] = VIEWS
+               ) -> tuple[Pose, np.ndarray | None]:
     """The median pose over VIEWS of the image, and the plain view's segmentation mask with whatever
     another view is sure of (>= SURE_MASK) added; ``plain`` (and ``plain_mask``) is the first view's
     (the image as it is, at ``max_side``), which the caller has already estimated."""
@@ -103,7 +105,7 @@ def image_pose(est: StillPoseEstimator, rgb: np.ndarray, max_side: int, plain: P
     # Each view's mask is folded in as it comes: a large image's masks are large (image-sized), so
     # no more than three are held at once.
     most = None if plain_mask is None else np.zeros(plain_mask.shape, np.float32)
-    for k, mirror, pad, dx in VIEWS[1:]:
+    for k, mirror, pad, dx in views[1:]:
         view = _view_pose(est, rgb, max(64, int(max_side * k)), mirror, pad, dx)
         if view is None:
             continue

@@ -154,7 +154,8 @@ class RenderWorker:
         )
         cv2.setNumThreads(cfg.render_threads)
         face = FaceAnimator(run.character) if cfg.expressions and run.character.face is not None else None
-        return PoseStream(retarget), Renderer(run.character), face
+        stream = PoseStream(retarget, look_ahead=cfg.hand_look_ahead, fast_steps=cfg.hand_fast_steps)
+        return stream, Renderer(run.character), face
 
     def _loop(self) -> None:
         poses: PoseStream | None = None

@@ -140,8 +140,8 @@ class SidewaysMove(Generic[T]):
     ahead it could not then reach in time, it moves just enough, by up to FAST_STEPS steps a frame;
     where the hands spread wider than the picture, both sides are cut alike."""
 
-    def __init__(self, step: float, ahead: int = LOOK_AHEAD) -> None:
-        self.step, self.ahead = step, ahead
+    def __init__(self, step: float, ahead: int = LOOK_AHEAD, fast_steps: float = FAST_STEPS) -> None:
+        self.step, self.ahead, self.fast_steps = step, ahead, fast_steps
         self._window: deque[tuple[T, Room]] = deque()
         self._last: float | None = None
 
@@ -162,7 +162,7 @@ class SidewaysMove(Generic[T]):
             aim = max(0.0, float((wishes - reach).max())) + min(0.0, float((wishes + reach).min()))
             last = aim if self._last is None else self._last
             move = last + float(np.clip(aim - last, -self.step, self.step))
-            fast = FAST_STEPS * self.step
+            fast = self.fast_steps * self.step
             move = float(np.clip(move, *_room_ahead(least, most, fast)))
             if self._last is not None:
                 move = float(np.clip(move, self._last - fast, self._last + fast))

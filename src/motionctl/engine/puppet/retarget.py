@@ -13,7 +13,16 @@ import numpy as np
 from motionctl.core.types import JOINT, VISIBLE, Orientation, joint_indices
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.puppet.character import Character, body_scale
-from motionctl.engine.puppet.framing import Room, SidewaysMove, arm_fit, hand_outlines, hands_inside, upper_arm_share
+from motionctl.engine.puppet.framing import (
+    FAST_STEPS,
+    LOOK_AHEAD,
+    Room,
+    SidewaysMove,
+    arm_fit,
+    hand_outlines,
+    hands_inside,
+    upper_arm_share,
+)
 from motionctl.engine.puppet.layers import LIMB_BONES
 from motionctl.engine.puppet.plane import (
     UsualAngle,
@@ -288,10 +297,10 @@ class PoseStream:
     the rest at ``flush``. (The step is per frame, not per second: frames between poses repeat their
     pose's time.)"""
 
-    def __init__(self, retarget: Retargeter) -> None:
+    def __init__(self, retarget: Retargeter, look_ahead: int = LOOK_AHEAD, fast_steps: float = FAST_STEPS) -> None:
         self.retarget = retarget
         self._move: SidewaysMove[tuple[DriverFrame, Posed]] = SidewaysMove(
-            SHIFT_STEP * min(retarget.character.size))
+            SHIFT_STEP * min(retarget.character.size), look_ahead, fast_steps)
 
     def push(self, frame: DriverFrame) -> list[tuple[DriverFrame, Posed]]:
         posed = self.retarget.pose(frame)
