@@ -24,7 +24,7 @@ from motionctl.core.types import GenerationSpec, Mode, Orientation
 from motionctl.engine.config import EngineConfig
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.pipeline import generate
-from motionctl.engine.puppet import retarget
+from motionctl.engine.puppet import pose_stream, retarget
 from motionctl.engine.puppet.framing import FAST_STEPS, LOOK_AHEAD, SidewaysMove, hand_outlines
 from motionctl.engine.puppet.rig import apply_affine
 
@@ -37,7 +37,7 @@ def watch() -> tuple[list[tuple[float, float]], list[float]]:
     and its move are kept, in the order they are drawn."""
     seen: list[tuple[float, float]] = []
     moves: list[float] = []
-    push, flush = retarget.PoseStream.push, retarget.PoseStream.flush
+    push, flush = pose_stream.PoseStream.push, pose_stream.PoseStream.flush
     release = SidewaysMove._release
 
     def released_moves(self: SidewaysMove, keep: int) -> list:  # type: ignore[type-arg]
@@ -45,24 +45,24 @@ def watch() -> tuple[list[tuple[float, float]], list[float]]:
         moves.extend(dx for _, dx in out)
         return out
 
-    def record(stream: retarget.PoseStream, released: list[tuple[DriverFrame, retarget.Posed]]) -> None:
+    def record(stream: pose_stream.PoseStream, released: list[tuple[DriverFrame, retarget.Posed]]) -> None:
         ch = stream.retarget.character
         edges = hand_outlines(ch)
         for _, posed in released:
             tips = np.concatenate([apply_affine(posed.affines[f"{s}_hand"], e)[:, 0] for s, e in edges.items()])
             seen.append((float(tips.min()), float(tips.max()) - ch.size[0]))
 
-    def pushed(self: retarget.PoseStream, frame: DriverFrame) -> list[tuple[DriverFrame, retarget.Posed]]:
+    def pushed(self: pose_stream.PoseStream, frame: DriverFrame) -> list[tuple[DriverFrame, retarget.Posed]]:
         out = push(self, frame)
         record(self, out)
         return out
 
-    def flushed(self: retarget.PoseStream) -> list[tuple[DriverFrame, retarget.Posed]]:
+    def flushed(self: pose_stream.PoseStream) -> list[tuple[DriverFrame, retarget.Posed]]:
         out = flush(self)
         record(self, out)
         return out
 
-    retarget.PoseStream.push, retarget.PoseStream.flush = pushed, flushed  # type: ignore[method-assign]
+    pose_stream.PoseStream.push, pose_stream.PoseStream.flush = pushed, flushed  # type: ignore[method-assign]
     SidewaysMove._release = released_moves  # type: ignore[method-assign]
     return seen, moves
 

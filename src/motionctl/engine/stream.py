@@ -31,8 +31,9 @@ from motionctl.engine.config import EngineConfig
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.puppet.character import Character
 from motionctl.engine.puppet.face import FaceAnimator
+from motionctl.engine.puppet.pose_stream import PoseStream
 from motionctl.engine.puppet.raster import Renderer
-from motionctl.engine.puppet.retarget import Posed, PoseStream, Retargeter
+from motionctl.engine.puppet.retarget import Posed, Retargeter
 from motionctl.media.encode import EncodedVideo
 from motionctl.media.encode_process import EncoderProcess, discard_encoder_child, start_encoder_child
 from motionctl.media.probe import VideoInfo

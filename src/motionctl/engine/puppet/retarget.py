@@ -14,10 +14,7 @@ from motionctl.core.types import JOINT, VISIBLE, Orientation, joint_indices
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.puppet.character import Character, body_scale
 from motionctl.engine.puppet.framing import (
-    FAST_STEPS,
-    LOOK_AHEAD,
     Room,
-    SidewaysMove,
     arm_fit,
     hand_outlines,
     hands_inside,
@@ -50,9 +47,6 @@ HEAD_TILT = np.radians(25.0)
 HIPS = joint_indices("left_hip", "right_hip")
 # A limb's depth against the body: its middle and end joints' mean against its root joint.
 LIMB_DEPTH_JOINTS = {"arm": ("elbow", "wrist", "shoulder"), "leg": ("knee", "ankle", "hip")}
-# orientation video: the figure's sideways move to keep its hands inside the picture changes by at most
-# this share of the picture's short side a frame (framing.hands_inside).
-SHIFT_STEP = 0.01
 
 
 @dataclass
@@ -130,6 +124,33 @@ class Retargeter:
         root = self._place_root(driver_joints)
 
         # 2. Torso: spine direction from the driver; shoulder and hip lines turn with the driver's.
+        self._torso(root, image_joints, driver_joints, affines, out)
+
+        # 3. Head: the neck turns as the driver's; with head roll the head tilts as the driver's face.
+        self._head(frame, image_joints, driver_joints, affines, out)
+
+        # 4. Limbs by forward kinematics: driver's directions, character's lengths.
+        for side in ("left", "right"):
+            for chain in (ARM_CHAIN, LEG_CHAIN):
+                self._limb(side, chain, image_joints, driver_joints, out, affines, frame.visibility)
+
+        # 5. orientation image: the whole rig drawn smaller about the head when its arms need the room;
+        # orientation video: the sideways move that would keep its hands inside the picture, which
+        # PoseStream eases from frame to frame.
+        if self.fit < 1.0:
+            affines, out = scaled_about(image_joints["head"], self.fit, affines, out)
+        room = Room()
+        if self.orientation == Orientation.VIDEO:
+            room = hands_inside(self.character.size, self._hand_edges, affines)
+
+        # 6. Drawing order from the driver's depth.
+        order = self._order(frame)
+        return Posed(affines, out, order, room)
+
+    def _torso(self, root: np.ndarray, image_joints: Joints, driver_joints: Joints,
+               affines: dict[str, np.ndarray], out: Joints) -> None:
+        """The torso's two bones placed at ``root``: the spine along the driver's (full body), the
+        shoulder and hip lines turned as the driver's; the torso's joints carried with them."""
         up_c = unit(image_joints["mid_shoulder"] - image_joints["mid_hip"])
         if self._full_body:
             spine_len = float(np.linalg.norm(image_joints["mid_shoulder"] - image_joints["mid_hip"]))
@@ -155,32 +176,17 @@ class Retargeter:
             a = carry["hip" if "hip" in name else "shoulder"]
             out[name] = a[:, :2] @ image_joints[name] + a[:, 2]
 
-        # 3. Head: the neck turns as the driver's; with head roll the head tilts as the driver's face.
+    def _head(self, frame: DriverFrame, image_joints: Joints, driver_joints: Joints,
+              affines: dict[str, np.ndarray], out: Joints) -> None:
+        """The head on the placed shoulders: the neck at the driver's angle, the character's length;
+        tilted further with head roll."""
         neck_len = float(np.linalg.norm(image_joints["head"] - image_joints["mid_shoulder"]))
         out["head"] = out["mid_shoulder"] + unit(driver_joints["head"] - driver_joints["mid_shoulder"]) * neck_len
         affines["head"] = bone_affine(BoneFrame.between(image_joints["mid_shoulder"], image_joints["head"]),
-                                  BoneFrame.between(out["mid_shoulder"], out["head"]))
+                                      BoneFrame.between(out["mid_shoulder"], out["head"]))
         tilt = self._head_tilt(driver_joints, frame.face, frame.index)
         if tilt:
             affines["head"] = turned_about(out["head"], tilt, affines["head"])
-
-        # 4. Limbs by forward kinematics: driver's directions, character's lengths.
-        for side in ("left", "right"):
-            for chain in (ARM_CHAIN, LEG_CHAIN):
-                self._limb(side, chain, image_joints, driver_joints, out, affines, frame.visibility)
-
-        # 5. orientation image: the whole rig drawn smaller about the head when its arms need the room;
-        # orientation video: the sideways move that would keep its hands inside the picture, which
-        # PoseStream eases from frame to frame.
-        if self.fit < 1.0:
-            affines, out = scaled_about(image_joints["head"], self.fit, affines, out)
-        room = Room()
-        if self.orientation == Orientation.VIDEO:
-            room = hands_inside(self.character.size, self._hand_edges, affines)
-
-        # 6. Drawing order from the driver's depth.
-        order = self._order(frame)
-        return Posed(affines, out, order, room)
 
     def _place_root(self, driver_joints: Joints) -> np.ndarray:
         character = self.character
@@ -289,22 +295,3 @@ class Retargeter:
             self._in_front[limb] = front
             depth[limb] = -1.0 - abs(rel) if front else 1.0 + abs(rel)
         return sorted(depth, key=lambda n: -depth[n])
-
-
-class PoseStream:
-    """Driver frames posed in order, each released with its eased sideways move (orientation video;
-    framing.SidewaysMove), which looks ahead: a frame comes out LOOK_AHEAD frames after it went in,
-    the rest at ``flush``. (The step is per frame, not per second: frames between poses repeat their
-    pose's time.)"""
-
-    def __init__(self, retarget: Retargeter, look_ahead: int = LOOK_AHEAD, fast_steps: float = FAST_STEPS) -> None:
-        self.retarget = retarget
-        self._move: SidewaysMove[tuple[DriverFrame, Posed]] = SidewaysMove(
-            SHIFT_STEP * min(retarget.character.size), look_ahead, fast_steps)
-
-    def push(self, frame: DriverFrame) -> list[tuple[DriverFrame, Posed]]:
-        posed = self.retarget.pose(frame)
-        return [(f, p.moved(dx)) for (f, p), dx in self._move.push((frame, posed), posed.room)]
-
-    def flush(self) -> list[tuple[DriverFrame, Posed]]:
-        return [(f, p.moved(dx)) for (f, p), dx in self._move.flush()]
