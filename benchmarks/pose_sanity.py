@@ -73,7 +73,8 @@ def cut_driver(src: Path, dst: Path, seconds: float) -> None:
 
 
 def driver_frames(video: Path, cache: Path, seconds: float) -> tuple[list[DriverFrame], tuple[int, int], float]:
-    from motionctl.engine import motion_process as mp
+    from motionctl.engine.driver_analysis import analyse_driver
+    from motionctl.engine.process_messages import DriverJob, MotionBatch
     from motionctl.media.decode import output_fps
     from motionctl.media.probe import probe_video
 
@@ -82,17 +83,18 @@ def driver_frames(video: Path, cache: Path, seconds: float) -> tuple[list[Driver
         short = cache / f"{video.stem}_{seconds:g}.mp4"
         cut_driver(video, short, seconds)
         fps = output_fps(probe_video(short))
-        out: list = []
-        mp.analyse_motion(short, fps, EngineConfig(), False, type("Out", (), {"put": lambda _s, m: out.append(m)})())
-        frames = [f for m in out if isinstance(m, mp.MotionBatch) for f in m.frames]
-        size = next(m.driver_size for m in out if isinstance(m, mp.MotionBatch))
-        kept.write_bytes(pickle.dumps((frames, size, fps)))
+        replies: list = []
+        analyse_driver(DriverJob(short, fps), type("Replies", (), {"put": lambda _s, m: replies.append(m)})())
+        batches = [m for m in replies if isinstance(m, MotionBatch)]
+        frames = [f for m in batches for f in m.frames]
+        kept.write_bytes(pickle.dumps((frames, batches[0].driver_size, fps)))
     return pickle.loads(kept.read_bytes())
 
 
 def character(image: Path, cache: Path) -> Character | None:
-    from motionctl.engine.image_perception import ImageJob, perceive_image
+    from motionctl.engine.image_perception import perceive_image
     from motionctl.engine.pipeline import MotionControlPipeline
+    from motionctl.engine.process_messages import ImageJob
     from motionctl.media.decode import load_image
     from motionctl.media.encode import output_size
 

@@ -20,21 +20,30 @@ import dataclasses
 
 import numpy as np
 
+from motionctl.core.types import joint_indices
 from motionctl.engine.motion import DriverFrame
 
 FLIP_DEG = 45.0
 CORE_JUMP = 0.6
 RESIZE = 0.35
-LIMB_JUMP = 1.0
+LIMB_JUMP = 1.5  # a straight arm swung from hanging to level in one frame (1.2) is drawn as it comes
 MAX_HOLD = 8
 BLEND = 3
-CORE = (11, 12, 23, 24)
-# Each limb's joints past its root (BlazePose indices), with the root that carries a held limb.
-LIMBS = {11: (13, 15, 17, 19, 21), 12: (14, 16, 18, 20, 22), 23: (25, 27, 29, 31), 24: (26, 28, 30, 32)}
+SHOULDERS, HIPS = joint_indices("left_shoulder", "right_shoulder"), joint_indices("left_hip", "right_hip")
+CORE = SHOULDERS + HIPS
+# Each limb's root (which carries the limb when it is held) -> the limb's joints past it.
+LIMBS = {
+    root: joint_indices(*(f"{side}_{j}" for j in joints))
+    for side in ("left", "right")
+    for root, joints in (
+        (joint_indices(f"{side}_shoulder")[0], ("elbow", "wrist", "pinky", "index", "thumb")),
+        (joint_indices(f"{side}_hip")[0], ("knee", "ankle", "heel", "foot_index")),
+    )
+}
 
 
 def _spine(points: np.ndarray) -> np.ndarray:
-    return points[[11, 12]].mean(axis=0) - points[[23, 24]].mean(axis=0)
+    return points[SHOULDERS].mean(axis=0) - points[HIPS].mean(axis=0)
 
 
 def _turn_deg(a: np.ndarray, b: np.ndarray) -> float:
@@ -59,7 +68,7 @@ class PoseGuard:
             return frame
         torso = max(float(np.linalg.norm(_spine(good))), 1e-6)
         jump = np.linalg.norm(pts - good, axis=1) / torso
-        broken = (_turn_deg(_spine(pts), _spine(good)) > FLIP_DEG or float(jump[list(CORE)].max()) > CORE_JUMP
+        broken = (_turn_deg(_spine(pts), _spine(good)) > FLIP_DEG or float(jump[CORE].max()) > CORE_JUMP
                   or abs(float(np.linalg.norm(_spine(pts))) / torso - 1) > RESIZE)
         if broken and self._hold(0):
             self.held_frames += 1
@@ -67,8 +76,8 @@ class PoseGuard:
         was_held = bool(self._held.pop(0, 0))
         drawn = pts.copy()
         for root, joints in LIMBS.items():
-            if not broken and float(jump[list(joints)].max()) > LIMB_JUMP and self._hold(root):
-                drawn[list(joints)] = good[list(joints)] + (pts[root] - good[root])
+            if not broken and float(jump[joints].max()) > LIMB_JUMP and self._hold(root):
+                drawn[joints] = good[joints] + (pts[root] - good[root])
                 was_held = True
             elif self._held.pop(root, 0):
                 was_held = True  # back from a hold (or a hold given up): eased like the whole pose

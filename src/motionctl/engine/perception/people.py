@@ -17,11 +17,16 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from motionctl.core.types import joint_indices
+
 MAX_PEOPLE = 4
 GREY = 127
 MARGIN = 0.1  # a person's box reaches this share of its size past their outermost landmarks
 SAME_PERSON = 0.5  # a find whose box lies this much inside an earlier one's is that person again
-BODY_JOINTS = (0, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)  # nose, shoulders ... ankles
+SHOULDERS, HIPS = joint_indices("left_shoulder", "right_shoulder"), joint_indices("left_hip", "right_hip")
+BODY_JOINTS = joint_indices("nose", "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist",
+                            "right_wrist", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle",
+                            "right_ankle")
 
 
 class PoseGraph(Protocol):
@@ -64,7 +69,7 @@ class Person:
     box: Box  # the landmarks' extent, widened by MARGIN
     # Mid-shoulder to mid-hip (predicted hips below the frame included): how big the person is, not
     # how much of them the frame shows nor how far their arms spread (a box's size would favour a
-    # dancer with open arms over a taller person standing beside her).
+    # person with open arms over a taller one standing beside them).
     torso: float
     # The share of the body's joints (BODY_JOINTS) inside the frame: someone walking in at its edge,
     # half outside, is not the person to follow though their torso is the longest.
@@ -79,7 +84,7 @@ class Person:
     def from_landmarks(points: np.ndarray, width: float = np.inf, height: float = np.inf) -> Person:
         box = Box(float(points[:, 0].min()), float(points[:, 1].min()), float(points[:, 0].max()),
                   float(points[:, 1].max()))
-        torso = float(np.linalg.norm(points[[11, 12]].mean(axis=0) - points[[23, 24]].mean(axis=0)))
+        torso = float(np.linalg.norm(points[SHOULDERS].mean(axis=0) - points[HIPS].mean(axis=0)))
         body = points[list(BODY_JOINTS)]
         inside = (body[:, 0] >= 0) & (body[:, 0] <= width) & (body[:, 1] >= 0) & (body[:, 1] <= height)
         return Person(box.widened(MARGIN), torso, float(inside.mean()))

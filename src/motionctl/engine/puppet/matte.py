@@ -21,10 +21,9 @@ def refine_matte(image: np.ndarray, matte: np.ndarray) -> np.ndarray:
 def solid_inside(matte: np.ndarray, ramp_frac: float = 0.006) -> np.ndarray:
     """Opaque inside the silhouette, soft only at its rim.
 
-    Segmentation is unsure on dark clothing over a dark background (the elf's bracers came out at
-    alpha 0.6): a limb cut out with that alpha turns half transparent the moment it moves over the
-    pale body. Alpha rises from the matte's own value at the edge to 1 over ``ramp_frac`` of the
-    image's longer side inside it.
+    Segmentation is unsure on dark clothing over a dark background (alpha well below 1): a limb cut out with
+    that alpha turns half transparent the moment it moves over the pale body. Alpha rises from the matte's
+    own value at the edge to 1 over ``ramp_frac`` of the image's longer side inside it.
     """
     inside = (matte > 0.5).astype(np.uint8)
     ramp = max(2.0, ramp_frac * max(matte.shape))
