@@ -124,8 +124,11 @@ def analyze_character(
     labels, radii = parts.labels, parts.radii
     fg = matte > 0.5
     torso_own = fg & (labels == 0)
-    zone_b = _torso_zone(fg, joints, full_body)
-    torso_image, torso_cover = complete_hidden(image, torso_own, zone_b)
+    zone_b = _torso_zone(fg, joints, full_body) | (_behind_arms(labels, fg, limbs, radii) & fg)
+    # The fill borrows nothing from the rim around the limbs: the arm's edge pixels the cut left to
+    # the body (and anti-aliased edges) would draw a pale outline of the arm on the body where it lay.
+    rim = cv2.dilate((labels > 0).astype(np.uint8), np.ones((2 * LIMB_RIM + 1,) * 2, np.uint8)).astype(bool)
+    torso_image, torso_cover = complete_hidden(image, torso_own & ~(rim & zone_b), zone_b)
 
     # 4. Layers with their skins.
     torso_alpha = np.where(torso_cover, np.maximum(matte, zone_b.astype(np.float32)), 0.0)
@@ -190,6 +193,25 @@ def _limb_layers(image: np.ndarray, matte: np.ndarray, labels: np.ndarray, radii
         if layer is not None:
             layers.append(layer)
     return layers
+
+
+LIMB_RIM = 4  # px around the limbs, inside the completed zone, that the torso's fill paints over
+
+
+def _behind_arms(labels: np.ndarray, fg: np.ndarray, limbs: list[str], radii: dict[str, float]) -> np.ndarray:
+    """The arms' pixels the body surrounds in the image (a hand on the hip, an arm between long
+    strands of hair): the body continues behind them, so the torso layer is completed there too,
+    where outside the shoulders-and-hips zone the plate showed through when the arm moved away."""
+    arms = [i + 1 for i, limb in enumerate(limbs) if limb.endswith("arm")]
+    if not arms:
+        return np.zeros(fg.shape, bool)
+    reach = max(radii.get(f"{limb[:-4]}_forearm", 0.0) for limb in limbs if limb.endswith("arm"))
+    r = max(1.5, 1.25 * reach)
+    rest = (fg & ~np.isin(labels, arms)).astype(np.uint8)
+    # A closing by a disc of radius r, as two distance transforms (a 100 px disc's morphology: ~2 s).
+    grown = cv2.distanceTransform(1 - rest, cv2.DIST_L2, 5) <= r
+    closed = cv2.distanceTransform(grown.astype(np.uint8), cv2.DIST_L2, 5) > r
+    return closed & np.isin(labels, arms)
 
 
 EXTEND_BELOW = 0.3  # share of the canvas height a body cut off by the image's bottom edge is continued
