@@ -14,7 +14,15 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from motionctl.commands.engine_options import (
-    DEVICE, DTYPE, ENGINE, MAX_AREA, OFFLOAD, SEED, STEPS, WEIGHTS, engine_options,
+    DEVICE,
+    DTYPE,
+    ENGINE,
+    MAX_AREA,
+    OFFLOAD,
+    SEED,
+    STEPS,
+    WEIGHTS,
+    engine_options,
 )
 from motionctl.core.engines import EngineName
 from motionctl.core.errors import InvalidInput, MotionctlError, rule_violation
