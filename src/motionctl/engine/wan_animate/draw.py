@@ -38,7 +38,7 @@ HAND_EDGES: tuple[tuple[int, int], ...] = tuple(
 HAND_COLORS: tuple[tuple[float, float, float], ...] = tuple(
     tuple(255.0 * c for c in colorsys.hsv_to_rgb(i / len(HAND_EDGES), 1.0, 1.0))  # type: ignore[misc]
     for i in range(len(HAND_EDGES))
-)
+)  # Wan's hue circle (matplotlib's hsv_to_rgb, the same formula)
 HAND_DOT = (0, 0, 255)
 THRESHOLD = 0.5
 HAND_WIDTH = 4
@@ -52,6 +52,8 @@ def draw_pose(canvas: np.ndarray, body: np.ndarray, hands: np.ndarray | None = N
     """Draw (20, 3) ``body`` and (2, 21, 3) ``hands`` (x, y, score in pixels) onto ``canvas`` (RGB, in place)."""
     h, w = canvas.shape[:2]
     sw = stick_width(h, w)
+    # In float64, as Wan computes: a centre or length rounded in float32 can land a pixel off.
+    body = np.asarray(body, np.float64)
     for (a, b), color in zip(LIMBS, COLORS, strict=False):
         p, q = body[a], body[b]
         if p[2] < THRESHOLD or q[2] < THRESHOLD:
@@ -64,7 +66,7 @@ def draw_pose(canvas: np.ndarray, body: np.ndarray, hands: np.ndarray | None = N
     for point, color in zip(body, COLORS, strict=False):
         if point[2] >= THRESHOLD:
             cv2.circle(canvas, (int(point[0]), int(point[1])), sw, color, thickness=-1)
-    for hand in hands if hands is not None else ():
+    for hand in np.asarray(hands, np.float64) if hands is not None else ():
         _draw_hand(canvas, hand)
     return canvas
 
