@@ -62,3 +62,12 @@ def test_capabilities_name_the_engine_of_each_model_and_refuse_with_the_rule() -
     assert set(ENGINES) == {"puppet", "wan-animate"}
     with pytest.raises(InvalidInput, match="engine: must be one of puppet, wan-animate"):
         engine_named("sd")
+
+
+def test_the_models_catalogue_says_which_engine_serves_each_model() -> None:
+    from motionctl.api.catalogue import all_models
+    from motionctl.settings import Settings
+
+    described = {spec.id: spec.describe(Settings()) for spec in all_models()}
+    assert described["kling-v3"]["engine"] == {"name": "puppet", "needs_gpu": False, "output": PUPPET.notes}
+    assert all(d["engine"]["name"] == "puppet" for d in described.values() if d["kind"] == "motion-control")

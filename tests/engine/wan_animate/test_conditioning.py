@@ -4,6 +4,7 @@ with Wan's drawing (wan_reference.py) of the same keypoints."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ ELF = REPO.parent / "shared" / "testdata" / "pairs" / "upperbody_elf"
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not ELF.is_dir(), reason="../shared/testdata is absent")]
 
 
+@functools.cache  # one perception run per orientation for the whole module
 def conditioning(orientation: Orientation) -> tuple[Conditioning, float]:
     spec = GenerationSpec(image=ELF / "image.jpeg", video=ELF / "video.mp4", orientation=orientation)
     video = validate_video(spec.video, orientation, field="video")

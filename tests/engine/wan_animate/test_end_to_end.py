@@ -44,6 +44,7 @@ def probe(path: Path) -> tuple[int, float, tuple[int, int], bool, np.ndarray]:
         return len(frames), float(v.average_rate), (v.width, v.height), bool(c.streams.audio), frames[len(frames) // 2]
 
 
+@pytest.mark.slow
 @needs_shared
 def test_orientation_image_at_1080p_with_sound(weights: Path, tmp_path: Path) -> None:
     out = tmp_path / "elf.mp4"
