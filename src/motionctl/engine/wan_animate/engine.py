@@ -55,9 +55,7 @@ class WanAnimateEngine:
             return self._run(spec, Path(output), progress or (lambda _f: None))
         except MotionctlError:
             raise
-        except Exception as exc:  # an engine bug: one error type for callers, the cause chained
-            if type(exc).__name__ == "Interrupted":  # the worker abandons the task (tasks/worker.py)
-                raise
+        except Exception as exc:  # an engine bug (or the worker's Interrupted): one error type, the cause chained
             raise InternalError(f"generation failed: {type(exc).__name__}: {exc}") from exc
 
     def _run(self, spec: GenerationSpec, output: Path, report: Progress) -> GenerationResult:
