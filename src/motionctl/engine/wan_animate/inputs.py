@@ -1,7 +1,7 @@
 """Wan-Animate's inputs from ours: the character image fitted to the generation size, the driver's pose
 video and face video at 30 fps.
 
-The perception is the puppet engine's (engine/motion_process.py: BlazePose tracked, gap-filled and
+The perception is the puppet engine's (engine/analysis_process.py: BlazePose tracked, gap-filled and
 smoothed, in a child process; the character image's pose in another), with the pose estimated on every
 driver frame. ``character_orientation`` maps onto Wan's animate mode two ways:
 - ``image``: the driver's pose retargeted to the character's bone lengths and placed on the character
@@ -15,6 +15,7 @@ the motion-control API, which always keeps the image's background; it is not off
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,10 +23,10 @@ import numpy as np
 
 from motionctl.core.errors import ContentRejected, InvalidInput, rule_violation
 from motionctl.core.types import GenerationSpec, Orientation, Pose
+from motionctl.engine.analysis_process import DriverAnalysisProcess, ImageAnalysisProcess
 from motionctl.engine.config import EngineConfig
-from motionctl.engine.image_perception import ImageJob
 from motionctl.engine.motion import DriverFrame
-from motionctl.engine.motion_process import MotionProcess
+from motionctl.engine.process_messages import DriverJob, ImageJob
 from motionctl.engine.puppet.character import pose_from_joints
 from motionctl.engine.wan_animate.draw import pose_frame
 from motionctl.engine.wan_animate.face import FaceBoxes, face_crop, landmark_box
@@ -74,24 +75,24 @@ def perceive(spec: GenerationSpec, video: VideoInfo, fps: float, image_size: tup
     """The driver's tracked poses and, for orientation image, the character's pose."""
     want_character = spec.orientation == Orientation.IMAGE
     given = pose_from_joints(spec.joints, image_size) if spec.joints and want_character else None
-    with MotionProcess() as looker, MotionProcess() as motion:
-        if want_character:
-            looker.begin(None, fps, PERCEPTION, False, ImageJob(spec.image, PERCEPTION.image_pose_side, given, False))
-        motion.begin(spec.video, fps, PERCEPTION, False, None)
+    looker = ImageAnalysisProcess() if want_character else contextlib.nullcontext(None)
+    with looker as image, DriverAnalysisProcess() as driver:
+        if image is not None:
+            image.begin(ImageJob(spec.image, PERCEPTION.image_pose_side, given, False))
+        driver.begin(DriverJob(spec.video, fps, PERCEPTION))
         check_video_end(video, "video")
         character = None
-        if want_character:
-            seen = looker.image_perception().pose
-            character = given or seen
+        if image is not None:
+            character = given or image.perception().pose
             if character is None or not np.all(character.visibility[[11, 12]] >= 0.5):
                 raise rule_violation(ContentRejected, "image", "must show a person with head and shoulders "
                                      "visible (or give its joints: motionctl generate --joints)", "no person detected")
         frames: list[DriverFrame] = []
         size = (1, 1)
-        for batch in motion.batches():
+        for batch in driver.batches():
             frames.extend(batch.frames)
             size = batch.driver_size
-        reason = motion.end.reason if motion.end else None
+        reason = driver.end.reason if driver.end else None
     return Perceived(character, frames, size, reason)
 
 
