@@ -32,6 +32,7 @@ class EngineConfig:
     preset: str = "ultrafast"
     x264_params: str = "bframes=3"
     expressions: bool = False  # mouth, eyes and head roll from the driver's face mesh
+    element_face: bool = False  # an element's face is drawn: the face mesh is read in std too
     hand_orientation: bool = False  # hands bend at the wrist as the driver's (puppet/retarget.py)
     # Decode+pose, rendering and encoding run in three processes on (typically) two cores: thread
     # pools inside each one then only add synchronisation cost (measured: x264 with 2 threads used
@@ -42,6 +43,11 @@ class EngineConfig:
     # each thread, and with the driver analysed (the first third of a run) drawing is all that is
     # left for the caller's core while the other encodes. 2 drew the dance 1.4x faster than 1.
     render_workers: int = 2
+
+    @property
+    def face_mesh(self) -> bool:
+        """Whether the face mesh is read on the image and the driver."""
+        return self.expressions or self.element_face
 
     @staticmethod
     def for_mode(mode: Mode) -> EngineConfig:

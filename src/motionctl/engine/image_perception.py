@@ -32,7 +32,7 @@ class ImageJob:
 class ImagePerception:
     pose: Pose | None  # detected, in image pixels (None: no person found)
     mask: np.ndarray | None  # segmentation, float32 in [0, 1], image size
-    face: np.ndarray | None  # (478, 2) face-mesh points in image pixels
+    face: np.ndarray | None  # (478, 3) face-mesh points in image pixels (x, y, depth)
 
 
 # The still image's pose is the median over a few views of it (the image, its mirror image, a
@@ -156,5 +156,5 @@ def perceive_image(job: ImageJob) -> ImagePerception:
             with FaceMeshEstimator(tracking=False, max_side=512) as mesh:
                 pts = mesh.estimate(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
             if pts is not None:
-                face = pts[:, :2] + np.array([x0, y0], np.float32)
+                face = pts + np.array([x0, y0, 0], np.float32)
     return ImagePerception(pose, mask, face)

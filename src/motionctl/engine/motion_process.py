@@ -140,7 +140,7 @@ def analyse_motion(video: Path | None, fps: float, cfg: EngineConfig, keep_previ
         if video is None:
             out.put(MotionEnd(None, timings))
             return
-        faces_cm = FaceMeshEstimator(tracking=True) if cfg.expressions else contextlib.nullcontext()
+        faces_cm = FaceMeshEstimator(tracking=True) if cfg.face_mesh else contextlib.nullcontext()
         with PoseEstimator(tracking=True, max_side=cfg.pose_side, largest_person=True) as poses, faces_cm as faces:
             previews: dict[int, np.ndarray] = {}
             last_posed = -cfg.pose_stride

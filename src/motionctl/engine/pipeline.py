@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -18,10 +19,11 @@ import numpy as np
 
 from motionctl.core.errors import ContentRejected, InternalError, InvalidInput, MotionctlError, rule_violation
 from motionctl.core.limits import IMAGE_MAX_BYTES
-from motionctl.core.types import GenerationResult, GenerationSpec, Pose
+from motionctl.core.types import GenerationResult, GenerationSpec, Orientation, Pose
 from motionctl.engine.character_cache import CharacterCache, character_key
 from motionctl.engine.config import EngineConfig
 from motionctl.engine.debug import contact_sheet, draw_skeleton, rig_picture, side_by_side
+from motionctl.engine.elements import ElementFace, FaceBank, load_bank
 from motionctl.engine.image_perception import ImageJob, ImagePerception
 from motionctl.engine.motion_process import MotionProcess
 from motionctl.engine.puppet.character import Character, analyze_character, pose_from_joints
@@ -62,8 +64,9 @@ class MotionControlPipeline:
         else:
             pose, seg = seen.pose, seen.mask
         character = analyze_character(loaded.rgb, loaded.alpha, canvas, pose=pose, seg_mask=seg)
-        if cfg.expressions and seen.face is not None:
-            character.face = seen.face * np.array([canvas[0] / w, canvas[1] / h], np.float32)
+        if cfg.face_mesh and seen.face is not None:
+            character.face = seen.face[:, :2] * np.array([canvas[0] / w, canvas[1] / h], np.float32)
+            character.face_z = seen.face[:, 2] * np.float32(canvas[0] / w)
         return character
 
     # -- the pipeline ------------------------------------------------------------------------------
@@ -73,6 +76,9 @@ class MotionControlPipeline:
         report = progress or (lambda _f: None)
         cfg = self.config or EngineConfig.for_mode(spec.mode)
         stages: dict[str, float] = {}
+        bank = load_element(spec)
+        if bank is not None:  # the face mesh is read on the image and the driver, in std too
+            cfg = replace(cfg, element_face=True, face_side=cfg.face_side or ELEMENT_FACE_SIDE)
 
         # 0. A character analysed before is taken from the cache; start the perception processes now (the
         #    image's, unless cached, and the driver's): they load their models while the inputs are checked.
@@ -99,7 +105,7 @@ class MotionControlPipeline:
             #    then sat idle waiting for its first frames.
             given = pose_from_joints(spec.joints, (loaded.width, loaded.height)) if spec.joints else None
             if looker is not None:
-                looker.begin(None, fps, cfg, False, ImageJob(spec.image, cfg.image_pose_side, given, cfg.expressions))
+                looker.begin(None, fps, cfg, False, ImageJob(spec.image, cfg.image_pose_side, given, cfg.face_mesh))
             motion.begin(spec.video, fps, cfg, debug_dir is not None, None)
             # The last check decodes the driver's end (~0.5 s for the 1080x1920 dance, its keyframe is
             # far back): the driver's process, idle after loading its models, decodes meanwhile. A clip
@@ -118,11 +124,12 @@ class MotionControlPipeline:
                     self.cache.put(key, character)
             else:  # unreachable: the looker is started whenever nothing was cached
                 raise InternalError("character analysis: neither cached nor looked at")
+            element = ElementFace(bank, character) if bank is not None else None
             stages["character"] = time.perf_counter() - t
             report(0.05)
 
             # 4-5. Retarget, render and encode each tracked driver frame as it arrives.
-            run = StreamingRun(spec, cfg, character, video, fps, canvas, output, report, debug_dir)
+            run = StreamingRun(spec, cfg, character, video, fps, canvas, output, report, debug_dir, element)
             encoded = run.execute(motion, stages)
 
         # 6. Debug pictures, when asked: driver skeletons, the rig, driver | output previews.
@@ -141,6 +148,19 @@ class MotionControlPipeline:
             frames=encoded.frames, fps=fps, width=canvas[0], height=canvas[1], wall_seconds=wall,
             shortened_reason=shortened, has_audio=encoded.has_audio, stage_seconds=stages,
         )
+
+
+ELEMENT_FACE_SIDE = 960  # driver frames' longer side for the face mesh when std draws an element (pro's)
+
+
+def load_element(spec: GenerationSpec) -> FaceBank | None:
+    """The element's face bank, checked: binding needs orientation video (seeds 001-003)."""
+    if spec.element is None:
+        return None
+    if spec.orientation != Orientation.VIDEO:
+        raise rule_violation(InvalidInput, "element", "element binding is only supported when "
+                             "character_orientation is video", spec.orientation.value)
+    return load_bank(spec.element, "element")
 
 
 def write_debug_pictures(folder: Path, character: Character, previews: list) -> None:
