@@ -56,6 +56,9 @@ def generate(
     debug_dir: Annotated[Path | None, typer.Option(help="Write skeleton, rig and preview pictures here.")] = None,
     cache_dir: Annotated[Path | None, typer.Option(help="Keep analysed characters here: the same image used "
                                                    "again skips its analysis.")] = None,
+    element: Annotated[Path | None, typer.Option(help="Face bank (motionctl element create): the character's "
+                                                 "face drawn from it, turning as the driver's; orientation "
+                                                 "video only.")] = None,
 ) -> None:
     """Animate the character in IMAGE with the motion of the person in VIDEO."""
     from motionctl.engine.character_cache import CharacterCache
@@ -64,7 +67,7 @@ def generate(
     try:
         spec = GenerationSpec(image=image, video=video, orientation=orientation, mode=mode, resolution=resolution,
                               keep_sound=not no_sound, watermark=watermark,
-                              joints=read_joints(joints) if joints else None)
+                              joints=read_joints(joints) if joints else None, element=element)
         cache = CharacterCache(cache_dir) if cache_dir else None
         if sys.stderr.isatty():
             with Progress(TextColumn("generating"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),

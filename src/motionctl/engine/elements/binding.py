@@ -125,11 +125,11 @@ def _face_stats(image: np.ndarray, face: np.ndarray, width: float) -> tuple[np.n
 
 def _colour_matched(view: FaceView, skin: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """The view's crop with its face's Lab mean and spread moved to the character's face's (the
-    spread's change held to 0.6-1.6x: a flat cartoon face must not flatten a photo to a blur)."""
+    spread's change held to 0.7-1.25x: a flat cartoon face must not flatten a photo to a blur)."""
     width = float(np.linalg.norm(view.landmarks[454, :2] - view.landmarks[234, :2]))
     mean, spread = _face_stats(view.crop, view.landmarks, width)
     lab = cv2.cvtColor(view.crop, cv2.COLOR_RGB2LAB).astype(np.float32)
-    ratio = np.clip(skin[1] / spread, 0.6, 1.6)
+    ratio = np.clip(skin[1] / spread, 0.7, 1.25)
     matched = np.clip((lab - mean) * ratio + skin[0], 0, 255).astype(np.uint8)
     return cv2.cvtColor(matched, cv2.COLOR_LAB2RGB)
 
