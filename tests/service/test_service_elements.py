@@ -103,6 +103,9 @@ def test_create_list_get_bind_and_delete(
     assert {b["yaw"] for b in bins} >= {0, 15}  # the clip turns from about -8° to +24°
     got = api.get(f"/v1/elements/{element_id}", headers=auth).json()["data"]
     assert got["element_name"] == "Sam" and "bank_url" in got
+    assert len(got["thumbnails"]) == len(bins)
+    thumb = api.get(got["thumbnails"][0])  # a signed /v1/files URL
+    assert thumb.status_code == 200 and thumb.content.startswith(b"\x89PNG")
 
     # Binding: orientation image, an unknown id, two elements, @Element1 without one: refused.
     official = body(fs, media)
@@ -146,6 +149,7 @@ def test_create_list_get_bind_and_delete(
     assert api.delete(f"/v1/elements/{element_id}", headers=auth).json()["data"]["deleted"] is True
     assert api.get(f"/v1/elements/{element_id}", headers=auth).status_code == 404
     assert not services.storage.exists(bank_key)
+    assert api.get(got["thumbnails"][0]).status_code == 404
     r = api.post(
         "/v1/videos/motion-control", headers=auth, json={**video, "element_list": [{"element_id": element_id}]}
     )

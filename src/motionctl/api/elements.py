@@ -128,15 +128,17 @@ def list_elements(request: Request, account: AccountDep, services: ServicesDep, 
         raise rule_violation(InvalidInput, "pageNum/pageSize", "pageNum 1-1000, pageSize 1-500",
                              f"{pageNum}/{pageSize}")
     rows = services.elements.list(account.id, pageNum, pageSize)
-    return envelope(request, [element_data(e, services.store.get_any(e.task_id)) for e in rows])
+    links = services.links(base_url(request))
+    return envelope(request, [element_data(e, services.store.get_any(e.task_id), links) for e in rows])
 
 
 @router.get("/v1/elements/{element_id}", summary="One element: its status and its bank's views")
 def get_element(request: Request, element_id: str, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
     element = services.elements.get(account.id, element_id)
-    data = element_data(element, services.store.get_any(element.task_id))
+    links = services.links(base_url(request))
+    data = element_data(element, services.store.get_any(element.task_id), links)
     if element.bank_key:
-        data["bank_url"] = services.links(base_url(request)).blob(element.bank_key)
+        data["bank_url"] = links.blob(element.bank_key)
     return envelope(request, data)
 
 

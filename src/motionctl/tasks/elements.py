@@ -21,6 +21,7 @@ from motionctl.storage import LocalStorage
 from motionctl.tasks.db import session_scope
 from motionctl.tasks.models import Element, Task, now_ms
 from motionctl.tasks.store import NewTask, TaskStore
+from motionctl.tasks.view import Links
 
 MODEL = "kling-custom-element"
 MODE = "element"  # Task.mode of a creation task
@@ -41,12 +42,20 @@ def new_element_id() -> str:
     return str(10**17 + secrets.randbelow(9 * 10**17))
 
 
-def element_data(element: Element, task: Task | None = None) -> dict[str, Any]:
-    """An element as the list and get endpoints answer it."""
+def blob_keys(element: Element) -> list[str]:
+    """The blobs an element owns: its bank and its views' thumbnails."""
+    thumbs = json.loads(element.summary or "{}").get("thumbnails", [])
+    return [k for k in [element.bank_key, *thumbs] if k]
+
+
+def element_data(element: Element, task: Task | None, links: Links) -> dict[str, Any]:
+    """An element as the list and get endpoints answer it (thumbnails as signed URLs)."""
     status = "ready" if element.bank_key else (task.status if task is not None else "submitted")
+    bank = json.loads(element.summary or "{}")
+    thumbnails = [links.blob(k) for k in bank.pop("thumbnails", [])]
     return {"element_id": element.id, "element_name": element.name, "element_description": element.description,
-            "status": status, "task_id": element.task_id, "bank": json.loads(element.summary or "{}"),
-            "created_at": int(element.created_at)}
+            "status": status, "status_msg": task.status_msg if task is not None else "", "task_id": element.task_id,
+            "bank": bank, "thumbnails": thumbnails, "created_at": int(element.created_at)}
 
 
 class ElementLibrary:
@@ -108,9 +117,10 @@ class ElementLibrary:
             if row is not None:
                 s.delete(row)
             # Blobs are content-addressed: the same bank made twice is one blob, deleted with the last.
-            shared = element.bank_key and s.scalar(select(Element.id).where(Element.bank_key == element.bank_key))
-        if element.bank_key and not shared:
-            self.storage.delete(element.bank_key)
+            kept = {k for other in s.scalars(select(Element)) for k in blob_keys(other)}
+        for key in blob_keys(element):
+            if key not in kept:
+                self.storage.delete(key)
         return element
 
     def bank_for(self, account_id: int, element_id: str, field: str) -> str:

@@ -226,6 +226,7 @@ class Worker:
         """An element creation (seed 004): the face bank built from the task's video, stored with the
         element; the task's result id is the element_id."""
         from motionctl.engine.elements import save_bank
+        from motionctl.engine.elements.bank import bank_pngs
         from motionctl.engine.elements.build import build_bank
         from motionctl.media.probe import probe_video
 
@@ -239,8 +240,12 @@ class Worker:
                           field="model_params.element_video_list.video_url")
         if not self.queue.still_running(task.id, self.id):
             raise Interrupted("lease lost")
-        key = self.services.storage.put_file(save_bank(bank, scratch / "bank.zip"), "zip", move=True)
-        library.attach(task.id, key, bank.summary())
+        storage = self.services.storage
+        key = storage.put_file(save_bank(bank, scratch / "bank.zip"), "zip", move=True)
+        summary = bank.summary()
+        # Each view's crop as a blob of its own: the workbench shows them as a strip of thumbnails.
+        summary["thumbnails"] = [storage.put_bytes(png, "png") for png in bank_pngs(bank)]
+        library.attach(task.id, key, summary)
         outcome = Outcome(video_id=element.id, result_key="", watermark_key=None, duration=0.0,
                           units=CREATION_UNITS)
         if not self.queue.succeed(task.id, self.id, outcome):

@@ -80,6 +80,17 @@ def pose_bin(yaw: float, pitch: float, degrees: float = BIN_DEGREES) -> tuple[in
     return int(round(yaw / degrees) * degrees), int(round(pitch / degrees) * degrees)
 
 
+def bank_pngs(bank: FaceBank) -> list[bytes]:
+    """Each view's crop as PNG bytes, in the bank's order."""
+    out = []
+    for v in bank.views:
+        ok, png = cv2.imencode(".png", cv2.cvtColor(v.crop, cv2.COLOR_RGB2BGR))
+        if not ok:
+            raise RuntimeError("PNG encoding failed")
+        out.append(png.tobytes())
+    return out
+
+
 def save_bank(bank: FaceBank, path: Path | str) -> Path:
     """Write ``bank`` to ``path`` (a zip, see the module's doc) atomically."""
     path = Path(path)
@@ -88,11 +99,8 @@ def save_bank(bank: FaceBank, path: Path | str) -> Path:
             "bin_degrees": bank.bin_degrees, "source": bank.source, "views": []}
     try:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as z:
-            for v in bank.views:
-                ok, png = cv2.imencode(".png", cv2.cvtColor(v.crop, cv2.COLOR_RGB2BGR))
-                if not ok:
-                    raise RuntimeError("PNG encoding failed")
-                z.writestr(v.file, png.tobytes())
+            for v, png in zip(bank.views, bank_pngs(bank), strict=True):
+                z.writestr(v.file, png)
                 entry = {k: val for k, val in asdict(v).items() if k not in ("crop", "landmarks")}
                 meta["views"].append({"file": v.file, "bin": list(v.bin), **entry})  # type: ignore[attr-defined]
             buf = io.BytesIO()

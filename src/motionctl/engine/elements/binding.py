@@ -45,13 +45,19 @@ class ElementFace:
         self.blank, self.blank_alpha, self.blank_box = _blank_face(character.image, character.face, self.rim)
 
     def nearest(self, yaw: float, pitch: float) -> list[tuple[int, float]]:
-        """The one or two views to draw, with their weights."""
+        """The view nearest to the head pose and, mixed in by nearness, the next one in yaw on the
+        other side of it in the same pitch bin: views of different pitch bins differ in more than
+        the turn (eyes looking down, say), and mixed they ghost."""
         d = np.array([np.hypot(v.yaw - yaw, v.pitch - pitch) for v in self.views])
-        order = np.argsort(d)
-        if len(order) == 1 or d[order[0]] < 1e-6:
-            return [(int(order[0]), 1.0)]
-        a, b = int(order[0]), int(order[1])
-        wa = float(d[b] / (d[a] + d[b]))
+        a = int(np.argmin(d))
+        va = self.views[a]
+        side = [i for i, v in enumerate(self.views)
+                if v.bin[1] == va.bin[1] and i != a and (v.yaw - yaw) * (va.yaw - yaw) < 0]
+        if not side or d[a] < 1e-6:
+            return [(a, 1.0)]
+        b = min(side, key=lambda i: abs(self.views[i].yaw - yaw))
+        da, db = abs(va.yaw - yaw), abs(self.views[b].yaw - yaw)
+        wa = db / (da + db)
         return [(a, 1.0)] if 1 - wa < MIX_ABOVE else [(a, wa), (b, 1 - wa)]
 
     def apply(self, image: np.ndarray, head: np.ndarray, face: np.ndarray | None) -> np.ndarray:

@@ -19,6 +19,7 @@ CROP_SIDE = 256  # px: a view's crop (the face and a margin around it)
 CROP_MARGIN = 0.3  # share of the face mesh's box added on each side of a crop
 MIN_FACE_SHARE = 0.5  # a face video must show the face in at least this share of its frames
 MIN_FACE_PX = 48  # a face narrower than this (in the video's pixels) is not "clearly visible"
+OPEN_EYE = 0.28  # lid gap / eye width of an open eye looking ahead (face mesh)
 MAX_NEUTRAL_GAP = 2.0  # a bin whose most neutral frame is further from neutral than this is left empty
 BANK_FPS = 15.0  # frames read per second of video: neighbouring frames at 30 fps are near twins
 
@@ -86,7 +87,9 @@ def pick_views(seen: list[FaceView]) -> list[FaceView]:
     """Per bin, the sharpest frame among the most neutral ones (mouth no more open than usual, eyes
     neither shut nor wide): a view is drawn under the driver's own expression, so it must carry none."""
     mouth = np.median([v.mouth_open for v in seen])
-    eye = max(float(np.median([v.eye_open for v in seen])), 1e-3)
+    # Eyes as open as the video's usual, and at least OPEN_EYE: a video looking down most of the time
+    # (lids half shut) otherwise makes half-shut eyes the neutral ones, and they read as dark smudges.
+    eye = max(float(np.median([v.eye_open for v in seen])), OPEN_EYE)
     scored = [_Seen(v, max(0.0, v.mouth_open - mouth - 0.03) / 0.1 + abs(v.eye_open / eye - 1) / 0.3) for v in seen]
     best: dict[tuple[int, int], _Seen] = {}
     for s in scored:
