@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from motionctl.commands.client import TOKEN
+from motionctl.commands.client import SERVER, TOKEN
 from motionctl.core.errors import InvalidInput, MotionctlError, rule_violation
 
 app = typer.Typer(no_args_is_help=True, help="Elements: a character's face from every angle, from a face video.")
@@ -58,19 +59,40 @@ def create(
 
 
 def _create_on_server(server: str, token: str | None, video: Path, name: str, description: str) -> None:
+    """Seed 004's request on the unified endpoint; waits for the creation task and prints it (its
+    result_data holds the element_id)."""
     from motionctl.commands.client import _client, _run
 
     client = _client(server, token)
 
     def go() -> Any:
-        body = {"model": "kling-custom-element",
-                "model_params": {"element_name": name, "element_description": description,
-                                 "reference_type": "video_refer",
-                                 "element_video_list": {"video_url": client.upload(video)}}}
-        task = client._call("POST", "/v1/videos/generations", json=body)
-        return client.wait_generation(task["task_id"]) if hasattr(client, "wait_generation") else task
+        params = {"element_name": name, "element_description": description, "reference_type": "video_refer",
+                  "element_video_list": {"video_url": client.upload(video)}}
+        task = client.generate(model="kling-custom-element", model_params=params)
+        while task["status"] not in ("completed", "failed"):
+            time.sleep(1.0)
+            task = client.generation(task["task_id"])
+        return task
 
     _run(go)
+
+
+@app.command("list")
+def list_elements(server: SERVER = "http://127.0.0.1:8000", token: TOKEN = None) -> None:
+    """The account's elements on a server (GET /v1/elements)."""
+    from motionctl.commands.client import _client, _run
+
+    client = _client(server, token)
+    _run(lambda: client._call("GET", "/v1/elements"))
+
+
+@app.command()
+def delete(element_id: str, server: SERVER = "http://127.0.0.1:8000", token: TOKEN = None) -> None:
+    """Delete an element and its face bank on a server (DELETE /v1/elements/{id})."""
+    from motionctl.commands.client import _client, _run
+
+    client = _client(server, token)
+    _run(lambda: client._call("DELETE", f"/v1/elements/{element_id}"))
 
 
 @app.command()

@@ -111,7 +111,7 @@ class ElementFace:
         image[y0:y1, x0:x1] = (region + a * (patch.astype(np.float32) - region) + 0.5).astype(np.uint8)
 
 
-def _oval_mask(shape: tuple[int, int], points: np.ndarray, shrink: float) -> np.ndarray:
+def _oval_mask(shape: tuple[int, ...], points: np.ndarray, shrink: float) -> np.ndarray:
     """The face oval filled (uint8 0/1), shrunk by ``shrink`` px."""
     mask = np.zeros(shape, np.uint8)
     cv2.fillPoly(mask, [np.round(points[list(FACE_OVAL), :2]).astype(np.int32)], 1)

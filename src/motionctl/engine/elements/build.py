@@ -86,7 +86,7 @@ def read_faces(video: VideoInfo, progress: Callable[[float], None], field: str) 
 def pick_views(seen: list[FaceView]) -> list[FaceView]:
     """Per bin, the sharpest frame among the most neutral ones (mouth no more open than usual, eyes
     neither shut nor wide): a view is drawn under the driver's own expression, so it must carry none."""
-    mouth = np.median([v.mouth_open for v in seen])
+    mouth = float(np.median([v.mouth_open for v in seen]))
     # Eyes as open as the video's usual, and at least OPEN_EYE: a video looking down most of the time
     # (lids half shut) otherwise makes half-shut eyes the neutral ones, and they read as dark smudges.
     eye = max(float(np.median([v.eye_open for v in seen])), OPEN_EYE)
@@ -116,7 +116,7 @@ def build_bank(video: VideoInfo, name: str, description: str = "", *, field: str
                              f"a face in {len(seen)} of {read} frames")
     views = pick_views(seen)
     report(1.0)
-    source = {"width": video.width, "height": video.height, "fps": round(video.fps, 3),
+    source: dict[str, object] = {"width": video.width, "height": video.height, "fps": round(video.fps, 3),
               "duration": round(video.duration, 3), "frames_read": read, "faces_found": len(seen)}
     return FaceBank(name, description, views, source=source)
 
