@@ -183,6 +183,8 @@ class RenderWorker:
                         poses.retarget.prime(batch)
                         if face is not None:
                             face.prime(batch)
+                        if self.run.element is not None:
+                            self.run.element.prime(batch)
                     for frame in batch:
                         draw(poses.push(frame), renderer)
                 if poses is not None and renderer is not None:

@@ -18,6 +18,7 @@ import numpy as np
 from motionctl.core.errors import ContentRejected, rule_violation
 from motionctl.engine.elements.bank import FaceBank, FaceView
 from motionctl.engine.elements.mesh import FACE_OVAL, FACE_POINTS, piecewise_maps, triangle_order, triangulate, turned
+from motionctl.engine.motion import DriverFrame
 from motionctl.engine.perception.head_pose import HeadPose, head_pose
 from motionctl.engine.puppet.character import Character
 from motionctl.engine.puppet.rig import apply_affine
@@ -26,6 +27,7 @@ MAX_TURN = 60.0  # degrees of yaw (40 of pitch) the face is turned at most: beyo
 MAX_NOD = 40.0
 RIM = 0.08  # the blend rim's width, as a share of the face's width
 MIX_ABOVE = 0.15  # a second view is mixed in only when it weighs at least this much
+SKIN_LAB = 18.0  # Lab distance from the cheeks' colour within which a face pixel counts as skin
 
 
 class ElementFace:
@@ -40,9 +42,20 @@ class ElementFace:
         self.width = float(np.linalg.norm(character.face[454] - character.face[234]))
         self.rim = max(2.0, RIM * self.width)
         self.views = bank.views
+        # Pitch is followed relative to the driver's usual pitch (prime): a camera above or below the
+        # driver must not nod the character's face, nor pick the bank's looking-down views.
+        self.driver_pitch = 0.0
+        front = min(bank.views, key=lambda v: (abs(v.yaw) > 10, -v.eye_open, abs(v.yaw)))
+        self.bank_pitch = front.pitch
         skin = _face_stats(character.image, character.face, self.width)
         self.crops = [_colour_matched(v, skin) for v in bank.views]
         self.blank, self.blank_alpha, self.blank_box = _blank_face(character.image, character.face, self.rim)
+
+    def prime(self, frames: list[DriverFrame]) -> None:
+        """The driver's usual pitch: the median over the first batch of frames (~3 s)."""
+        pitches = [float(f.face[5]) for f in frames if f.face is not None and len(f.face) >= 6]
+        if pitches:
+            self.driver_pitch = float(np.median(pitches))
 
     def nearest(self, yaw: float, pitch: float) -> list[tuple[int, float]]:
         """The view nearest to the head pose and, mixed in by nearness, the next one in yaw on the
@@ -64,11 +77,11 @@ class ElementFace:
         """Draw the face for a frame whose head bone is ``head`` (2x3) and whose driver face parameters
         are ``face`` (FaceParams.as_array(); None: the driver's face was not seen, the image's own
         pose is drawn); returns the drawn face mesh (478, 2) in canvas pixels."""
-        yaw, pitch = self.pose.yaw, self.pose.pitch
+        yaw, nod = self.pose.yaw, 0.0
         if face is not None and len(face) >= 6:
             yaw = float(np.clip(face[4], -MAX_TURN, MAX_TURN))
-            pitch = float(np.clip(face[5], -MAX_NOD, MAX_NOD))
-        mesh3 = turned(self.face3, yaw - self.pose.yaw, pitch - self.pose.pitch)
+            nod = float(np.clip(face[5] - self.driver_pitch, -MAX_NOD, MAX_NOD))
+        mesh3 = turned(self.face3, yaw - self.pose.yaw, nod)
         dst = apply_affine(head, mesh3[:, :2]).astype(np.float32)
         self._draw_blank(image, head)
         h, w = image.shape[:2]
@@ -78,7 +91,7 @@ class ElementFace:
         x1, y1 = min(int(hi[0]), w), min(int(hi[1]), h)
         if x1 - x0 < 4 or y1 - y0 < 4:
             return dst
-        picks = self.nearest(yaw, pitch)
+        picks = self.nearest(yaw, self.bank_pitch + nod)
         index, maps = piecewise_maps(dst, triangle_order(mesh3, self.tris), (x0, y0, x1, y1),
                                      [self.views[k].landmarks for k, _ in picks])
         colour = np.zeros((y1 - y0, x1 - x0, 3), np.float32)
@@ -121,11 +134,22 @@ def _oval_mask(shape: tuple[int, ...], points: np.ndarray, shrink: float) -> np.
     return mask
 
 
+def _skin(lab: np.ndarray, points: np.ndarray, shrink: float) -> tuple[np.ndarray, np.ndarray]:
+    """The face's skin (inside the outline shrunk by ``shrink`` px, near the cheeks' Lab colour: not
+    hair, brows, eyes or lips) as a 0/1 float mask, and the cheeks' colour."""
+    h, w = lab.shape[:2]
+    cheeks = [(points[61] + points[263]) / 2, (points[291] + points[33]) / 2]  # mouth corner to far eye corner
+    ref = np.median([lab[int(np.clip(p[1], 0, h - 1)), int(np.clip(p[0], 0, w - 1))] for p in cheeks], axis=0)
+    inside = _oval_mask((h, w), points, shrink).astype(bool)
+    return (inside & (np.linalg.norm(lab - ref, axis=2) < SKIN_LAB)).astype(np.float32), ref
+
+
 def _face_stats(image: np.ndarray, face: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and spread (Lab) of the face inside its outline, away from the rim."""
+    """Mean and spread (Lab) of the face's skin: both sides of the colour match compare skin with
+    skin (with eyes and brows counted in, a photo's darker features pulled its skin darker)."""
     lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
-    mask = _oval_mask(image.shape[:2], face, 0.12 * width).astype(bool)
-    px = lab[mask] if mask.any() else lab.reshape(-1, 3)
+    mask = _skin(lab, face, 0.08 * width)[0].astype(bool)
+    px = lab[mask] if mask.sum() > 50 else lab[_oval_mask(image.shape[:2], face, 0).astype(bool)]
     return px.mean(axis=0), px.std(axis=0) + 1e-3
 
 
@@ -141,22 +165,23 @@ def _colour_matched(view: FaceView, skin: tuple[np.ndarray, np.ndarray]) -> np.n
 
 
 def _blank_face(image: np.ndarray, face: np.ndarray, rim: float) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
-    """The character's face region with eyes, brows, nose and mouth inpainted from the skin at its
-    outline (at quarter size: only its low frequencies are wanted), its alpha (the outline, soft
-    inwards) and its box's top-left corner on the canvas."""
+    """The character's face region with eyes, brows, nose and mouth smoothed out into its skin, its
+    alpha (the outline, soft inwards) and its box's top-left corner on the canvas."""
     h, w = image.shape[:2]
     lo = np.maximum(np.floor(face[:, :2].min(axis=0) - 2 * rim).astype(int), 0)
     hi = np.minimum(np.ceil(face[:, :2].max(axis=0) + 2 * rim).astype(int), (w, h))
     x0, y0, x1, y1 = int(lo[0]), int(lo[1]), int(hi[0]), int(hi[1])
     crop = image[y0:y1, x0:x1]
     local = face[:, :2] - (x0, y0)
-    hole = _oval_mask(crop.shape[:2], local, 0.5 * rim)
-    scale = 0.25
-    small = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    small_hole = cv2.resize(hole, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_NEAREST)
-    filled = cv2.inpaint(small, small_hole, 3, cv2.INPAINT_TELEA)
-    filled = cv2.GaussianBlur(filled, (0, 0), 1.5)
-    blank = cv2.resize(filled, (crop.shape[1], crop.shape[0]), interpolation=cv2.INTER_LINEAR)
     outline = _oval_mask(crop.shape[:2], local, 0)
+    # Skin: inside the outline, near the cheeks' colour (not hair, brows, eyes or lips); the blank is
+    # its smooth continuation (a normalised blur), so no hair is pulled into the face.
+    lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
+    skin, ref = _skin(lab, local, 0)
+    sigma = max(2.0, 0.12 * float(np.linalg.norm(local[454] - local[234])))
+    weight = cv2.GaussianBlur(skin, (0, 0), sigma)[..., None]
+    smooth = cv2.GaussianBlur(crop.astype(np.float32) * skin[..., None], (0, 0), sigma) / np.maximum(weight, 1e-3)
+    fallback = cv2.cvtColor(ref.astype(np.uint8)[None, None], cv2.COLOR_LAB2RGB).astype(np.float32)
+    blank = np.where(weight > 0.05, smooth, fallback).clip(0, 255).astype(np.uint8)
     alpha = np.clip(cv2.distanceTransform(outline, cv2.DIST_L2, 3) / rim, 0.0, 1.0).astype(np.float32)
     return blank, alpha, (x0, y0)

@@ -39,9 +39,11 @@ def rotation(axis: np.ndarray, degrees: float) -> np.ndarray:
     return np.eye(3) + np.sin(a) * kx + (1 - np.cos(a)) * (kx @ kx)
 
 
-def turned(face: np.ndarray, d_yaw: float, d_pitch: float, depth: float = 0.45) -> np.ndarray:
-    """A (478, 3) face mesh turned by ``d_yaw`` and nodded by ``d_pitch`` degrees about the head's
-    centre, taken ``depth`` face widths behind the face (a head turns on the neck, not on its nose)."""
+def turned(face: np.ndarray, d_yaw: float, d_pitch: float, depth: float = 0.2) -> np.ndarray:
+    """A (478, 3) face mesh turned by ``d_yaw`` and nodded by ``d_pitch`` degrees about a centre
+    ``depth`` face widths behind the face. A real head turns about its neck, about half a face width
+    further back, but the puppet's head outline (hair, ears) stays where the image has it: turned about
+    that centre, the face slid out of its outline at 45°, leaving a wide band of bare skin."""
     p = face[:, :3].astype(np.float64)
     across, down, into = face_axes(p)
     width = float(np.linalg.norm(p[454] - p[234]))
