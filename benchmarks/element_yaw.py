@@ -25,8 +25,8 @@ import numpy as np
 from motionctl.core.types import GenerationSpec, Mode, Orientation
 from motionctl.engine.elements import load_bank, save_bank
 from motionctl.engine.elements.build import build_bank
+from motionctl.engine.perception.face import head_crop
 from motionctl.engine.pipeline import generate
-from motionctl.eval.appearance import head_crop
 from motionctl.eval.head_turn import following, yaw_track
 from motionctl.media.decode import iter_frames
 from motionctl.media.encode import VideoEncoder
@@ -61,7 +61,7 @@ def sheet(driver: Path, outputs: list[Path], picks: list[int], path: Path, cell:
             for k in range(len(videos)):
                 rgb = frames[k].get(i)
                 seen = poses.estimate(rgb) if rgb is not None else None
-                crop = head_crop(rgb, seen.pose.points, seen.pose.visibility) if seen and rgb is not None else None
+                crop = head_crop(rgb, seen.pose.points) if seen and rgb is not None else None
                 tile = np.zeros((cell, cell, 3), np.uint8) if crop is None else cv2.resize(crop, (cell, cell),
                                                                                         interpolation=cv2.INTER_CUBIC)
                 cv2.putText(tile, f"{i}", (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 0, 0), 1, cv2.LINE_AA)

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
+from motionctl.engine.perception.face import head_crop
 from motionctl.engine.perception.head_pose import head_pose
-from motionctl.eval.appearance import head_crop
 from motionctl.media.decode import iter_frames
 
+NOSE = 0  # BlazePose: a head seen from behind has no nose in view, and no face to read
 
 @dataclass
 class TurnFollowing:
@@ -39,7 +40,7 @@ def yaw_track(path: Path, *, max_fps: float = 30.0) -> dict[int, float]:
             seen = poses.estimate(frame.rgb, at=frame.time)
             if seen is None or seen.pose is None:
                 continue
-            crop = head_crop(frame.rgb, seen.pose.points, seen.pose.visibility)
+            crop = head_crop(frame.rgb, seen.pose.points) if seen.pose.visibility[NOSE] >= 0.5 else None
             found = mesh.estimate(crop) if crop is not None else None
             if found is not None:
                 out[frame.index] = head_pose(found).yaw
