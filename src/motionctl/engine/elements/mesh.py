@@ -39,11 +39,13 @@ def rotation(axis: np.ndarray, degrees: float) -> np.ndarray:
     return np.eye(3) + np.sin(a) * kx + (1 - np.cos(a)) * (kx @ kx)
 
 
-def turned(face: np.ndarray, d_yaw: float, d_pitch: float, depth: float = 0.2) -> np.ndarray:
-    """A (478, 3) face mesh turned by ``d_yaw`` and nodded by ``d_pitch`` degrees about a centre
-    ``depth`` face widths behind the face. A real head turns about its neck, about half a face width
-    further back, but the puppet's head outline (hair, ears) stays where the image has it: turned about
-    that centre, the face slid out of its outline at 45°, leaving a wide band of bare skin."""
+def turned(face: np.ndarray, d_yaw: float, d_pitch: float, depth: float = 0.45) -> np.ndarray:
+    """A (478, 3) face mesh turned by ``d_yaw`` and nodded by ``d_pitch`` degrees about the head's
+    centre, taken ``depth`` face widths behind the face (a head turns on the neck, not on its nose).
+    The face then slides sideways within the image's head outline as a real face does, which is much
+    of what makes it read as turned (benchmarks/element_yaw.py: about a centre 0.2 face widths back,
+    the turned frames followed the driver half as often); the skin it uncovers is the smoothed-out
+    face (binding.py)."""
     p = face[:, :3].astype(np.float64)
     across, down, into = face_axes(p)
     width = float(np.linalg.norm(p[454] - p[234]))
