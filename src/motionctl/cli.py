@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from motionctl.commands import client, eval, generate, keys, serve
+from motionctl.commands import client, element, eval, generate, keys, serve
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -16,6 +16,7 @@ app.add_typer(eval.app)
 app.add_typer(serve.app)
 app.add_typer(client.app)
 app.add_typer(keys.app, name="keys")
+app.add_typer(element.app, name="element")
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -61,9 +61,9 @@ def test_the_character_image_is_looked_at_beside_the_driver() -> None:
         frames = sum(len(b.frames) for b in driver.batches())
     assert seen.pose is not None and np.all(seen.pose.visibility[[11, 12]] >= 0.5)  # both shoulders
     assert seen.mask is not None and seen.mask.shape == (720, 1280)  # the image's own size
-    assert seen.face is not None and seen.face.shape == (478, 2)
+    assert seen.face is not None and seen.face.shape == (478, 3)  # x, y and depth
     nose = seen.pose.points[0]
-    assert np.linalg.norm(np.median(seen.face, axis=0) - nose) < 60  # the mesh is on the face
+    assert np.linalg.norm(np.median(seen.face[:, :2], axis=0) - nose) < 60  # the mesh is on the face
     assert frames >= 100
 
 

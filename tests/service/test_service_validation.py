@@ -54,7 +54,7 @@ LIMITS: list[tuple[str, dict[str, Any], list[str]]] = [
     ("two elements", {"element_list": [{"element_id": 1}, {"element_id": 2}]}, ["element_list", "at most 1"]),
     (
         "unknown element",
-        {"element_list": [{"element_id": 829836802793406551}]},
+        {"element_list": [{"element_id": 829836802793406551}], "character_orientation": "video"},
         ["element_list[0].element_id"],
     ),
     ("model", {"model_name": "kling-v9"}, ["model_name", "kling-v9"]),

@@ -20,7 +20,7 @@ from motionctl.tasks.logs import request_id_var
 from motionctl.tasks.runtime import Services, build_services
 from motionctl.web import install as install_workbench  # the workbench page, over the public API
 
-from . import account, catalogue, files, motion, ops, unified
+from . import account, catalogue, elements, files, motion, ops, unified
 from .errors import install_error_handlers
 from .openapi import install_openapi
 from .ratelimit import RateLimiter
@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(motion.router, prefix="/kling", include_in_schema=False)  # seed 003's path
     app.include_router(unified.router)
     app.include_router(catalogue.router)
+    app.include_router(elements.router)
     app.include_router(account.router)
     app.include_router(files.router)
     app.include_router(ops.router)

@@ -20,7 +20,8 @@ from .errors import envelope
 from .services import ServicesDep, base_url
 
 router = APIRouter(tags=["files"])
-MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "mp4": "video/mp4", "mov": "video/quicktime"}
+MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "mp4": "video/mp4", "mov": "video/quicktime",
+               "webm": "video/webm"}
 
 
 # Refused while streaming, before the multipart parser spools an oversized upload to disk.

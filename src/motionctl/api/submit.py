@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from motionctl.core import limits
 from motionctl.core.errors import InvalidInput, rule_violation
 from motionctl.tasks.accounts import AccountInfo
 from motionctl.tasks.billing import units_for
@@ -19,6 +20,27 @@ log = logging.getLogger("motionctl.api")
 Fetcher = IntakePool | LocalIntake
 
 
+ELEMENT_RULE = "element binding is only supported when character_orientation is video"
+
+
+def bound_element(services: Services, account: AccountInfo, req: GenerationRequest) -> str | None:
+    """The face bank of the one element a request binds (seeds 001-003), None without one. The
+    official API names it element_list, seed 001's body elements (and @Element1 in its prompt)."""
+    field = "element_list[0].element_id" if req.model_id is None else "elements[0].element_id"
+    if req.model_id is not None and "@Element" in req.prompt and not req.element_ids:
+        raise rule_violation(InvalidInput, "prompt", "refers to @Element1: give the element in elements",
+                             "no elements")
+    if not req.element_ids:
+        return None
+    if len(req.element_ids) > limits.MAX_ELEMENTS:
+        raise rule_violation(InvalidInput, field.split("[")[0], f"at most {limits.MAX_ELEMENTS} element",
+                             f"{len(req.element_ids)} elements")
+    if req.orientation != "video":
+        raise rule_violation(InvalidInput, "character_orientation", f"must be video: {ELEMENT_RULE}",
+                             req.orientation)
+    return services.elements.bank_for(account.id, req.element_ids[0], field)
+
+
 def submit(
     services: Services,
     fetcher: Fetcher,
@@ -26,14 +48,7 @@ def submit(
     req: GenerationRequest,
     own: tuple[str, ...],
 ) -> Task:
-    if req.element_ids:
-        raise rule_violation(
-            InvalidInput,
-            "element_list[0].element_id",
-            "an element of this account's element library",
-            req.element_ids[0],
-            detail="no element library exists on this server; drop the element",
-        )
+    element_key = bound_element(services, account, req)
     store, settings = services.store, services.settings
     ext = req.external_task_id or None
     digest = req.request_hash()
@@ -58,6 +73,7 @@ def submit(
         keep_sound=req.keep_sound,
         watermark=req.watermark,
         callback_url=req.callback_url or None,
+        element_key=element_key,
         external_task_id=ext,
         # The output is at most as long as the driver: its seconds are the most a task can cost.
         estimate_units=units_for(settings.prices, req.model_name, req.mode, seconds),

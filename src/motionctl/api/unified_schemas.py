@@ -122,6 +122,13 @@ class UnifiedResult(BaseModel):
     videos: list[UnifiedVideo]
 
 
+class ElementResult(BaseModel):
+    """What an element creation (kling-custom-element, seed 004) answers when it completes."""
+
+    element_id: str = Field(description="Bind it with element_list / elements")
+    element_name: str
+
+
 class UnifiedError(BaseModel):
     code: Literal["cancelled", "generation_failed"]
     message: str
@@ -142,7 +149,7 @@ class UnifiedTask(BaseModel):
     progress: int = Field(ge=0, le=100)
     status_msg: str
     error: UnifiedError | None
-    result_data: UnifiedResult | None
+    result_data: UnifiedResult | ElementResult | None
     usage: UnifiedUsage
     input: dict[str, Any]
     external_task_id: str

@@ -78,6 +78,9 @@ def generate(
     steps: STEPS = 20,
     seed: SEED = 0,
     max_area: MAX_AREA = 1280 * 720,
+    element: Annotated[Path | None, typer.Option(help="Face bank (motionctl element create): the character's "
+                                                 "face drawn from it, turning as the driver's; orientation "
+                                                 "video only.")] = None,
 ) -> None:
     """Animate the character in IMAGE with the motion of the person in VIDEO."""
     from motionctl.engine.registry import load_runner  # heavy imports only when used
@@ -85,7 +88,8 @@ def generate(
     try:
         spec = GenerationSpec(image=image, video=video, orientation=orientation, mode=mode, resolution=resolution,
                               keep_sound=not no_sound, watermark=watermark,
-                              joints=read_joints(joints) if joints else None, prompt=prompt)
+                              joints=read_joints(joints) if joints else None, prompt=prompt,
+                              element=element)
         if engine == EngineName.PUPPET:
             from motionctl.engine.character_cache import CharacterCache
             from motionctl.engine.pipeline import generate as run_puppet

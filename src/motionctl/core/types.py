@@ -91,6 +91,7 @@ class GenerationSpec:
     watermark: bool = False
     joints: dict[str, tuple[float, float]] | None = None
     prompt: str = ""
+    element: Path | None = None  # a face bank file (engine/elements/bank.py): the face drawn, any angle
 
     @property
     def effective_resolution(self) -> Resolution:

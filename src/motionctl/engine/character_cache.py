@@ -52,7 +52,7 @@ def character_key(spec: GenerationSpec, cfg: EngineConfig) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     joints = json.dumps(spec.joints, sort_keys=True) if spec.joints else None
-    what = (FORMAT, _engine_fingerprint(), spec.effective_resolution.value, cfg.expressions,
+    what = (FORMAT, _engine_fingerprint(), spec.effective_resolution.value, cfg.face_mesh,
             cfg.image_pose_side, joints)
     digest.update(repr(what).encode())
     return digest.hexdigest()[:32]

@@ -28,6 +28,7 @@ class EngineConfig:
     preset: str = "ultrafast"
     x264_params: str = "bframes=3"
     expressions: bool = False  # mouth, eyes and head roll from the driver's face mesh
+    element_face: bool = False  # an element's face is drawn: the face mesh is read in std too
     hand_orientation: bool = False  # hands bend at the wrist as the driver's (puppet/retarget.py)
     # orientation video: how many frames the figure's sideways move looks ahead, and how many of its
     # steps a frame it may change to keep a fingertip inside the picture (puppet/framing.py)
@@ -41,6 +42,11 @@ class EngineConfig:
     # each thread, and once the driver is analysed drawing is all that is left for the caller's core
     # while the other encodes (benchmarks/run.py).
     render_workers: int = 2
+
+    @property
+    def face_mesh(self) -> bool:
+        """Whether the face mesh is read on the image and the driver."""
+        return self.expressions or self.element_face
 
     @staticmethod
     def for_mode(mode: Mode) -> EngineConfig:

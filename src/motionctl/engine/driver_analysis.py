@@ -133,7 +133,7 @@ def analyse_driver(job: DriverJob, out: ReplySink) -> None:
     size = (1, 1)
     previews: dict[int, np.ndarray] = {}
     try:
-        faces_cm = FaceMeshEstimator(tracking=True) if cfg.expressions else contextlib.nullcontext()
+        faces_cm = FaceMeshEstimator(tracking=True) if cfg.face_mesh else contextlib.nullcontext()
         with PoseEstimator(tracking=True, max_side=cfg.pose_side, largest_person=True) as poses, faces_cm as faces:
             observer = _Observer(cfg, poses, faces, timings)
             for frame in _decoded(job.video, job.fps, cfg, timings, stop):

@@ -137,5 +137,5 @@ def perceive_image(job: ImageJob) -> ImagePerception:
             with FaceMeshEstimator(tracking=False, max_side=512) as mesh:
                 pts = mesh.estimate(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
             if pts is not None:
-                face = pts[:, :2] + np.array([x0, y0], np.float32)
+                face = pts + np.array([x0, y0, 0], np.float32)
     return ImagePerception(pose, mask, face)

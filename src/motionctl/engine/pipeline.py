@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -20,11 +21,12 @@ import numpy as np
 
 from motionctl.core.errors import ContentRejected, InternalError, InvalidInput, MotionctlError, rule_violation
 from motionctl.core.limits import IMAGE_MAX_BYTES
-from motionctl.core.types import VISIBLE, GenerationResult, GenerationSpec, Pose, joint_indices
+from motionctl.core.types import VISIBLE, GenerationResult, GenerationSpec, Orientation, Pose, joint_indices
 from motionctl.engine.analysis_process import DriverAnalysisProcess, ImageAnalysisProcess
 from motionctl.engine.character_cache import CharacterCache, character_key
 from motionctl.engine.config import EngineConfig
 from motionctl.engine.debug import contact_sheet, draw_skeleton, rig_picture, side_by_side
+from motionctl.engine.elements import ElementFace, FaceBank, load_bank
 from motionctl.engine.process_messages import DriverJob, ImageJob, ImagePerception
 from motionctl.engine.puppet.character import Character, analyze_character, pose_from_joints
 from motionctl.engine.stream import StreamingRun
@@ -65,8 +67,9 @@ class MotionControlPipeline:
         else:
             pose, seg = seen.pose, seen.mask
         character = analyze_character(loaded.rgb, loaded.alpha, canvas, pose=pose, seg_mask=seg)
-        if cfg.expressions and seen.face is not None:
-            character.face = seen.face * np.array([canvas[0] / w, canvas[1] / h], np.float32)
+        if cfg.face_mesh and seen.face is not None:
+            character.face = seen.face[:, :2] * np.array([canvas[0] / w, canvas[1] / h], np.float32)
+            character.face_z = seen.face[:, 2] * np.float32(canvas[0] / w)
         return character
 
     @staticmethod
@@ -86,6 +89,10 @@ class MotionControlPipeline:
         report = progress or (lambda _f: None)
         cfg = self.config or EngineConfig.for_mode(spec.mode)
         stages: dict[str, float] = {}
+        bank = load_element(spec)
+        if bank is not None:  # the face mesh is read on the image and the driver, in std too
+            cfg = replace(cfg, element_face=True, face_side=cfg.face_side or ELEMENT_FACE_SIDE)
+
         # The analysis processes start first and load their models while the inputs are checked: the
         # image's (none for a character from the cache) and the driver's.
         key = _cache_key(spec, cfg) if self.cache is not None else None
@@ -106,7 +113,7 @@ class MotionControlPipeline:
             #    does not wait for the image's pose views. mediapipe is loaded in those processes only.
             given = pose_from_joints(spec.joints, (loaded.width, loaded.height)) if spec.joints else None
             if isinstance(image, ImageAnalysisProcess):
-                image.begin(ImageJob(spec.image, cfg.image_pose_side, given, cfg.expressions))
+                image.begin(ImageJob(spec.image, cfg.image_pose_side, given, cfg.face_mesh))
             driver_analysis.begin(DriverJob(spec.video, fps, cfg, keep_previews=debug_dir is not None))
             # 1, last check: the driver's end decodes (slow where its keyframe is far back) while the
             #    driver's process, idle after loading its models, decodes too. A clip cut short is still
@@ -119,12 +126,13 @@ class MotionControlPipeline:
             t = time.perf_counter()
             character = image if isinstance(image, Character) else self._analyse_character(
                 key, loaded, canvas, cfg, image.perception(), given)
+            element = ElementFace(bank, character) if bank is not None else None
             stages["character"] = time.perf_counter() - t
             report(0.05)
 
             # 3-6. The driver's tracked frames arrive from its process (3); each is retargeted (4),
             #    rendered (5) and encoded (6) as it arrives: steps 4-6 run per frame in the streaming run.
-            run = StreamingRun(spec, cfg, character, video, fps, canvas, output, report, debug_dir)
+            run = StreamingRun(spec, cfg, character, video, fps, canvas, output, report, debug_dir, element)
             encoded = run.execute(driver_analysis, stages)
 
         # 7. Debug pictures, when asked: driver skeletons, the rig, driver | output previews.
@@ -155,6 +163,19 @@ def _result(output: Path, encoded: EncodedVideo, video: VideoInfo, fps: float, c
         frames=encoded.frames, fps=fps, width=canvas[0], height=canvas[1], wall_seconds=wall,
         shortened_reason=shortened, has_audio=encoded.has_audio, stage_seconds=stages,
     )
+
+
+ELEMENT_FACE_SIDE = 960  # driver frames' longer side for the face mesh when std draws an element (pro's)
+
+
+def load_element(spec: GenerationSpec) -> FaceBank | None:
+    """The element's face bank, checked: binding needs orientation video (seeds 001-003)."""
+    if spec.element is None:
+        return None
+    if spec.orientation != Orientation.VIDEO:
+        raise rule_violation(InvalidInput, "element", "element binding is only supported when "
+                             "character_orientation is video", spec.orientation.value)
+    return load_bank(spec.element, "element")
 
 
 def write_debug_pictures(folder: Path, character: Character, previews: list) -> None:

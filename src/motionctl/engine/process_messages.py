@@ -49,7 +49,7 @@ class ImagePerception:
 
     pose: Pose | None  # detected, in image pixels (None: no person found)
     mask: np.ndarray | None  # segmentation, float32 in [0, 1], image size
-    face: np.ndarray | None  # (478, 2) face-mesh points in image pixels
+    face: np.ndarray | None  # (478, 3) face-mesh points in image pixels (x, y, depth)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from motionctl.core.child import Child
 from motionctl.core.types import GenerationSpec
 from motionctl.engine.analysis_process import DriverAnalysisProcess
 from motionctl.engine.config import EngineConfig
+from motionctl.engine.elements import ElementFace
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.puppet.character import Character
 from motionctl.engine.puppet.face import FaceAnimator
@@ -55,8 +56,9 @@ def _drain(q: queue.Queue) -> None:
 class StreamingRun:
     def __init__(self, spec: GenerationSpec, cfg: EngineConfig, character: Character, video: VideoInfo,
                  fps: float, canvas: tuple[int, int], output: Path, report: Callable[[float], None],
-                 debug_dir: Path | None) -> None:
+                 debug_dir: Path | None, element: ElementFace | None = None) -> None:
         self.spec, self.cfg, self.character, self.video = spec, cfg, character, video
+        self.element = element  # an element's face drawn over the character's (engine/elements)
         self.fps, self.canvas, self.output, self.report = fps, canvas, output, report
         self.debug_dir = debug_dir
         self.reason: str | None = None
@@ -169,7 +171,8 @@ class RenderWorker:
 
                 def draw(posed_frames: list[tuple[DriverFrame, Posed]], renderer: Renderer) -> None:
                     for frame, posed in posed_frames:
-                        pending.append((frame, posed, pool.submit(_draw, renderer, face, posed, frame)))
+                        pending.append((frame, posed, pool.submit(_draw, renderer, face, self.run.element,
+                                                                  posed, frame)))
                         while len(pending) > 2 * workers:
                             self._write(*pending.popleft())
 
@@ -182,6 +185,8 @@ class RenderWorker:
                         poses.retarget.prime(batch)
                         if face is not None:
                             face.prime(batch)
+                        if self.run.element is not None:
+                            self.run.element.prime(batch)
                     for frame in batch:
                         draw(poses.push(frame), renderer)
                 if poses is not None and renderer is not None:
@@ -214,9 +219,12 @@ class RenderWorker:
             self.run.previews.append((drv, image.copy(), frame, posed))
 
 
-def _draw(renderer: Renderer, face: FaceAnimator | None, posed: Posed, frame: DriverFrame) -> np.ndarray:
-    """One posed frame drawn: the layers over the plate, then the face's expression (pro)."""
+def _draw(renderer: Renderer, face: FaceAnimator | None, element: ElementFace | None, posed: Posed,
+          frame: DriverFrame) -> np.ndarray:
+    """One posed frame drawn: the layers over the plate, the element's face turned as the driver's
+    (when bound), then the face's expression (pro) on the face drawn."""
     image = renderer.render(posed)
+    points = element.apply(image, posed.affines["head"], frame.face) if element is not None else None
     if face is not None:
-        face.apply(image, posed, frame)
+        face.apply(image, posed, frame, points)
     return image

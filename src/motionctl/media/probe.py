@@ -42,7 +42,7 @@ class ImageInfo:
 @dataclass(frozen=True)
 class VideoInfo:
     path: Path
-    container: Literal["mp4", "mov"]
+    container: Literal["mp4", "mov", "webm"]
     width: int  # displayed size, after the rotation metadata
     height: int
     fps: float
@@ -121,12 +121,15 @@ def normalise_rotation(degrees: float) -> int:
     return int(round(degrees / 90.0)) * 90 % 360
 
 
-def probe_video(path: Path | str, field: str = "video_url") -> VideoInfo:
-    """Container, displayed size, fps, duration and streams of an MP4/MOV file."""
+def probe_video(path: Path | str, field: str = "video_url", *, webm: bool = False) -> VideoInfo:
+    """Container, displayed size, fps, duration and streams of an MP4/MOV file (or WebM, when
+    ``webm``: element creation's face videos, seed 004)."""
     path = Path(path)
     size = os.path.getsize(path)
     kind = sniff(path)
-    if kind not in ("mp4", "mov"):
+    if webm and kind == "webm/matroska":
+        kind = "webm"
+    elif kind not in ("mp4", "mov"):
         raise reject(field, "content must be an MP4 or QuickTime (MOV) video", f"{kind} data")
     try:
         container = av.open(str(path), mode="r")

@@ -139,6 +139,31 @@ def validate_video(
     return info
 
 
+def validate_element_video(path: Path | str, field: str = "element_video_list", *,
+                           name: str | None = None) -> VideoInfo:
+    """Check an element's face video (seed 004): MP4/MOV/WEBM, at most 100 MB, each side 720-2160 px,
+    at most 8 s, complete. That it shows a face is the engine's check (engine/elements/build.py)."""
+    path = Path(path)
+    ext = _extension(path, name, limits.ELEMENT_VIDEO_FORMATS, field)
+    real = sniff(path)
+    if real not in ("mp4", "mov", "webm/matroska"):
+        raise reject(field, "content must be an MP4, QuickTime (MOV) or WebM video", f"{real} data in a .{ext} file")
+    _size(path, limits.ELEMENT_VIDEO_MAX_BYTES, field)
+    info = probe_video(path, field, webm=True)
+    w, h = info.width, info.height
+    lo, hi = limits.ELEMENT_VIDEO_MIN_SIDE, limits.ELEMENT_VIDEO_MAX_SIDE
+    if not (lo <= w <= hi and lo <= h <= hi):
+        raise reject(field, f"width and height must each be between {lo} and {hi} px", f"{w}x{h}")
+    if info.fps <= 0 or info.duration <= 0:
+        raise reject(field, "must be a complete, readable video",
+                     f"no frame rate or duration ({info.fps:g} fps, {info.duration:g} s)")
+    max_s = limits.ELEMENT_VIDEO_MAX_SECONDS
+    if info.duration > max_s + _EPS:
+        raise reject(field, f"duration must be at most {max_s:g} s", f"{_shown(info.duration, max_s)} s")
+    check_video_end(info, field)
+    return info
+
+
 def check_video_end(info: VideoInfo, field: str) -> None:
     """Decode the end of the clip: a file cut short or corrupted at the end fails here.
 
@@ -173,4 +198,4 @@ def check_video_end(info: VideoInfo, field: str) -> None:
         )
 
 
-__all__ = ["MediaRejected", "check_video_end", "validate_image", "validate_video"]
+__all__ = ["MediaRejected", "check_video_end", "validate_element_video", "validate_image", "validate_video"]

@@ -32,6 +32,8 @@ def sniff_ext(head: bytes) -> str | None:
         return "mov" if head[8:12] == b"qt  " else "mp4"
     if head[4:8] in (b"moov", b"mdat", b"wide", b"free"):
         return "mov"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return "webm"  # element creation's face videos only (seed 004)
     return None
 
 
@@ -104,6 +106,22 @@ class Intake:
         if key is not None:
             return self._check_stored(key, kind, check)
         return self._fetch_validate(value, field, limits.VIDEO_MAX_BYTES, kind, check)
+
+    def element_video(self, value: str, *, own_bases: tuple[str, ...] = (),
+                      field: str = "model_params.element_video_list.video_url") -> str:
+        """An element's face video (seed 004: MP4/MOV/WEBM, <=100 MB, 720-2160 px, <=8 s), stored."""
+        from motionctl.media.validate import validate_element_video
+
+        if not value.startswith(("http://", "https://")):
+            raise rule_violation(InvalidInput, field, "an http(s) URL", _preview(value))
+
+        def check(path: Path, name: str | None) -> None:
+            validate_element_video(path, field, name=name)
+
+        key = self._own_upload(value, own_bases, field)
+        if key is not None:
+            return self._check_stored(key, "element-video", check)
+        return self._fetch_validate(value, field, limits.ELEMENT_VIDEO_MAX_BYTES, "element-video", check)
 
     def _store_checked(self, path: Path, ext: str, kind: str, name: str | None, check: Check) -> str:
         """Validate (unless this content passed the same rules before) and store; nothing is stored

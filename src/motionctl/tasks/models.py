@@ -58,6 +58,8 @@ class Task(Base):
     image_key: Mapped[str] = mapped_column(String(80))
     video_key: Mapped[str] = mapped_column(String(80))
     callback_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A generation bound to an element: its face bank's blob (elements.Element.bank_key).
+    element_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
     status: Mapped[str] = mapped_column(String(16), default="submitted")
     status_msg: Mapped[str] = mapped_column(Text, default="")
@@ -126,4 +128,21 @@ class LedgerEntry(Base):
     kind: Mapped[str] = mapped_column(String(16))
     units: Mapped[float] = mapped_column(Float)
     note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+
+
+class Element(Base):
+    """An element (seed 004): a face bank made from a face video by a creation task (mode "element"),
+    kept until deleted; its bank is a blob in the same storage as results."""
+
+    __tablename__ = "elements"
+    __table_args__ = (Index("ix_elements_account_created", "account_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)  # digits: element_id (a long in seed 002)
+    account_id: Mapped[int] = mapped_column(Integer)
+    task_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text, default="")
+    bank_key: Mapped[str | None] = mapped_column(String(80), nullable=True)  # None until the task succeeds
+    summary: Mapped[str] = mapped_column(Text, default="{}")  # the bank's views and yaw range, JSON
     created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)

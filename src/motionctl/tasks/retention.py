@@ -11,7 +11,8 @@ from sqlalchemy import delete, select
 
 from motionctl.storage import LocalStorage
 from motionctl.tasks.db import session_scope
-from motionctl.tasks.models import Callback, Task, now_ms
+from motionctl.tasks.elements import blob_keys
+from motionctl.tasks.models import Callback, Element, Task, now_ms
 from motionctl.tasks.store import FINAL, TaskStore
 
 log = logging.getLogger("motionctl.retention")
@@ -33,6 +34,8 @@ def cleanup(store: TaskStore, storage: LocalStorage, retention_days: float) -> d
         referenced: set[str] = set()
         for row in s.execute(select(Task.image_key, Task.video_key, Task.result_key, Task.watermark_key)):
             referenced.update(k for k in row if k)
+        for element in s.scalars(select(Element)):  # kept until the element is deleted
+            referenced.update(blob_keys(element))
     cutoff_s = time.time() - retention_days * 86400
     orphans = 0
     for path in storage.root.glob("??/??/*"):

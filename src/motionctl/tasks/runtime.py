@@ -15,6 +15,7 @@ from motionctl.storage import LocalStorage, UrlSigner
 from motionctl.storage.signing import load_or_create_secret
 from motionctl.tasks.db import make_engine, migrate
 from motionctl.tasks.download import allow_all, public_only
+from motionctl.tasks.elements import ElementLibrary
 from motionctl.tasks.intake import Intake
 from motionctl.tasks.models import Task
 from motionctl.tasks.store import TaskStore
@@ -33,6 +34,10 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, *, run_migrations: bool = True) -> Services:
         return build_services(settings, run_migrations=run_migrations)
+
+    @property
+    def elements(self) -> ElementLibrary:
+        return ElementLibrary(self.store, self.storage)
 
     def links(self, base_url: str) -> Links:
         return Links(self.signer, base_url)

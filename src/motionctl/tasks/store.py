@@ -51,6 +51,7 @@ class NewTask:
     estimate_units: float = 0.0  # reserved from the account's units until the task ends
     require_units: bool = False  # refuse (1101/1102) when the units cannot cover the estimate
     extra: dict[str, Any] = field(default_factory=dict)
+    element_key: str | None = None  # the face bank bound to the generation (tasks/elements.py)
 
 
 class ExternalIdConflict(InvalidInput):
@@ -174,6 +175,7 @@ class TaskStore:
                 image_key=new.image_key,
                 video_key=new.video_key,
                 callback_url=new.callback_url or None,
+                element_key=new.element_key,
                 status="submitted",
                 status_msg="",
                 progress=0,

@@ -90,8 +90,14 @@ def iso(ms: int | None) -> str | None:
     return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def element_result(task: Task) -> dict[str, Any] | None:
+    """An element creation's ``result_data`` (seed 004: the element_id, kept in the result id)."""
+    return {"element_id": task.video_id, "element_name": task.prompt} if task.status == "succeed" else None
+
+
 def unified_data(task: Task, links: Links) -> dict[str, Any]:
     """A task as ``GET /v1/videos/generations/{task_id}`` returns it (any model)."""
+    element = task.mode == "element"  # an element creation (seed 004, tasks/elements.py)
     failed = task.status == "failed"
     error = None
     if failed:
@@ -105,9 +111,10 @@ def unified_data(task: Task, links: Links) -> dict[str, Any]:
         "progress": 100 if task.status == "succeed" else int(task.progress),
         "status_msg": task.status_msg,
         "error": error,
-        "result_data": {"videos": _videos(task, links)} if task.status == "succeed" else None,
+        "result_data": element_result(task) if element else (
+            {"videos": _videos(task, links)} if task.status == "succeed" else None),
         "usage": {"units": format_number(task.units if task.status == "succeed" else 0.0)},
-        "input": {
+        "input": {"element_name": task.prompt, "video_url": links.blob(task.video_key)} if element else {
             "mode": task.mode,
             "resolution": (task.resolution or ("1080p" if task.mode == "pro" else "720p")).upper(),
             "character_orientation": task.orientation,

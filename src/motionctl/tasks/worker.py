@@ -27,6 +27,8 @@ from motionctl.core.types import GenerationResult, GenerationSpec, Mode, Orienta
 from motionctl.settings import Settings
 from motionctl.tasks.billing import units_for
 from motionctl.tasks.download import allow_all, public_only
+from motionctl.tasks.elements import CREATION_UNITS
+from motionctl.tasks.elements import MODE as ELEMENT_MODE
 from motionctl.tasks.logs import task_id_var
 from motionctl.tasks.models import Task
 from motionctl.tasks.outbox import Outbox
@@ -194,6 +196,9 @@ class Worker:
         heart = threading.Thread(target=beat, daemon=True)
         heart.start()
         try:
+            if task.mode == ELEMENT_MODE:
+                self._create_element(task, on_progress, scratch)
+                return
             spec = GenerationSpec(
                 image=storage.open_path(task.image_key),
                 video=storage.open_path(task.video_key),
@@ -203,6 +208,7 @@ class Worker:
                 keep_sound=task.keep_sound,
                 watermark=task.watermark,
                 prompt=task.prompt,
+                element=storage.open_path(task.element_key) if task.element_key else None,
             )
             started = time.monotonic()
             result = self.runner(spec, scratch / "output.mp4", on_progress)
@@ -227,6 +233,35 @@ class Worker:
         finally:
             done.set()
             shutil.rmtree(scratch, ignore_errors=True)
+
+    def _create_element(self, task: Task, on_progress: Progress, scratch: Path) -> None:
+        """An element creation (seed 004): the face bank built from the task's video, stored with the
+        element; the task's result id is the element_id."""
+        from motionctl.engine.elements import save_bank
+        from motionctl.engine.elements.bank import bank_pngs
+        from motionctl.engine.elements.build import build_bank
+        from motionctl.media.probe import probe_video
+
+        library = self.services.elements
+        element = library.of_task(task.id)
+        if element is None:  # deleted while queued
+            self.queue.fail(task.id, self.id, "element_id: the element was deleted before it was created")
+            return
+        info = probe_video(self.services.storage.open_path(task.video_key), "element_video_list", webm=True)
+        bank = build_bank(info, element.name, element.description, progress=on_progress,
+                          field="model_params.element_video_list.video_url")
+        if not self.queue.still_running(task.id, self.id):
+            raise Interrupted("lease lost")
+        storage = self.services.storage
+        key = storage.put_file(save_bank(bank, scratch / "bank.zip"), "zip", move=True)
+        summary = bank.summary()
+        # Each view's crop as a blob of its own: the workbench shows them as a strip of thumbnails.
+        summary["thumbnails"] = [storage.put_bytes(png, "png") for png in bank_pngs(bank)]
+        library.attach(task.id, key, summary)
+        outcome = Outcome(video_id=element.id, result_key="", watermark_key=None, duration=0.0,
+                          units=CREATION_UNITS)
+        if not self.queue.succeed(task.id, self.id, outcome):
+            log.warning("lease lost before finishing; element discarded", extra={"worker": self.id})
 
     def _interrupted(self, task: Task, lost: bool, why: str) -> None:
         if not lost and self.queue.release(task.id, self.id):

@@ -45,6 +45,15 @@ def limits_payload() -> dict[str, object]:
         "modeResolution": dict(limits.MODE_RESOLUTION),
         "resolutionShortSide": dict(limits.RESOLUTION_SHORT_SIDE),
         "promptMaxChars": limits.PROMPT_MAX_CHARS,
+        "element": {
+            "formats": list(limits.ELEMENT_VIDEO_FORMATS),
+            "maxBytes": limits.ELEMENT_VIDEO_MAX_BYTES,
+            "minSide": limits.ELEMENT_VIDEO_MIN_SIDE,
+            "maxSide": limits.ELEMENT_VIDEO_MAX_SIDE,
+            "maxSeconds": limits.ELEMENT_VIDEO_MAX_SECONDS,
+            "nameMaxChars": limits.ELEMENT_NAME_MAX_CHARS,
+            "descriptionMaxChars": limits.ELEMENT_DESCRIPTION_MAX_CHARS,
+        },
     }
 
 

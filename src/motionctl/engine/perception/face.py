@@ -8,6 +8,7 @@ from types import TracebackType
 import numpy as np
 
 from motionctl.core.types import joint_indices
+from motionctl.engine.perception.head_pose import head_pose
 from motionctl.engine.perception.solutions import downscaled, solution
 
 # Face-mesh indices (canonical MediaPipe topology).
@@ -23,20 +24,25 @@ class FaceParams:
     """Scale-free expression parameters.
 
     mouth_open: lip gap / mouth width; eye_open: lid gap / eye width (left, right);
-    roll: head tilt in radians (positive = clockwise in the image).
+    roll: head tilt in radians (positive = clockwise in the image);
+    yaw, pitch: the head's turn and nod in degrees (perception/head_pose.py), last in the array so
+    that the expression's indices stay put.
     """
 
     mouth_open: float
     left_eye_open: float
     right_eye_open: float
     roll: float
+    yaw: float = 0.0
+    pitch: float = 0.0
 
     def as_array(self) -> np.ndarray:
-        return np.array([self.mouth_open, self.left_eye_open, self.right_eye_open, self.roll], np.float32)
+        return np.array([self.mouth_open, self.left_eye_open, self.right_eye_open, self.roll, self.yaw,
+                         self.pitch], np.float32)
 
 
 def face_params(landmarks: np.ndarray) -> FaceParams:
-    """Expression parameters from (478, 2+) face-mesh points in pixels."""
+    """Expression parameters from (478, 2+) face-mesh points in pixels (yaw and pitch need 3)."""
     p = landmarks[:, :2].astype(np.float64)
 
     def dist(a: int, b: int) -> float:
@@ -48,11 +54,14 @@ def face_params(landmarks: np.ndarray) -> FaceParams:
     # Roll from the line between the eye corners (image's left to right).
     eye_vec = p[LEFT_EYE_OUTER] - p[RIGHT_EYE_OUTER]
     roll = float(np.arctan2(eye_vec[1], eye_vec[0]))
+    turn = head_pose(landmarks) if landmarks.shape[1] >= 3 else None
     return FaceParams(
         mouth_open=dist(UPPER_LIP, LOWER_LIP) / mouth_w,
         left_eye_open=dist(LEFT_EYE_TOP, LEFT_EYE_BOTTOM) / left_w,
         right_eye_open=dist(RIGHT_EYE_TOP, RIGHT_EYE_BOTTOM) / right_w,
         roll=roll,
+        yaw=turn.yaw if turn else 0.0,
+        pitch=turn.pitch if turn else 0.0,
     )
 
 

@@ -31,6 +31,7 @@ class Character:
     full_body: bool
     radii: dict[str, float] = field(default_factory=dict)
     face: np.ndarray | None = None  # (478, 2) face-mesh points in canvas pixels, pro only
+    face_z: np.ndarray | None = None  # (478,) their depth, in canvas pixels (elements turn the face in 3D)
     tucked: frozenset[str] = frozenset()  # legs coming out of a skirt: always drawn behind the torso
     # bone -> radians from the rig's bone to the limb's axis, where its silhouette says (limb_axes.py)
     turns: dict[str, float] = field(default_factory=dict)

@@ -68,11 +68,13 @@ class FaceAnimator:
             self.neutral = np.array([np.percentile(params[:, 0], 10), np.median(params[:, 1]),
                                      np.median(params[:, 2])], np.float32)
 
-    def apply(self, image: np.ndarray, posed: Posed, frame: DriverFrame) -> None:
+    def apply(self, image: np.ndarray, posed: Posed, frame: DriverFrame, points: np.ndarray | None = None) -> None:
+        """The driver's expression on the face drawn at ``points`` (an element's turned face mesh,
+        engine/elements), else on the image's face carried by the head bone."""
         if frame.face is None:
             return
         head = posed.affines["head"]
-        pts = apply_affine(head, self.face)
+        pts = apply_affine(head, self.face) if points is None else points
         scale = float(np.sqrt(abs(np.linalg.det(head[:, :2]))))
         opening = max(0.0, float(frame.face[0] - self.neutral[0])) * self.mouth_w * scale * 0.9
         if opening > 1.0:

@@ -86,6 +86,17 @@ export class Api {
     return unwrap(res.status, payload);
   }
 
+  /** GET /v1/videos/generations/{task_id}: the unified task as it is (no envelope). */
+  async getUnified(taskId) {
+    const res = await fetch(`${this.base}${GENERATIONS}/task_${encodeURIComponent(taskId)}`, { headers: this.headers() })
+      .catch((err) => {
+        throw new ApiError(0, null, `cannot reach the server (${err.message})`);
+      });
+    const payload = await res.json().catch(() => null);
+    if (res.ok && payload && payload.task_id) return payload;
+    return unwrap(res.status, payload);
+  }
+
   cancel(taskId) {
     return this.call("POST", `${TASKS}/${encodeURIComponent(taskId)}/cancel`);
   }

@@ -3,6 +3,7 @@
 import { Api, ApiError, GENERATIONS } from "./api.js";
 import { ComparePlayer } from "./compare.js";
 import { DropZone } from "./dropzone.js";
+import { ElementsPanel, pickerOptions } from "./elements.js";
 import { ParamForm } from "./form.js";
 import { buildBody, checkValues, valuesFromBody } from "./schema.js";
 import { curl, python } from "./snippets.js";
@@ -40,7 +41,7 @@ async function signIn(key) {
     return false;
   }
   showSignedIn(true);
-  await Promise.all([refresh(), loadCatalogue(), updateBalance()]);
+  await Promise.all([refresh(), loadCatalogue(), updateBalance(), elements.refresh()]);
   return true;
 }
 
@@ -94,6 +95,7 @@ function pickModel(id) {
     prompt: "prompt" in p,
   };
   for (const el of document.querySelectorAll("#params [data-field]")) el.hidden = has[el.dataset.field] === false;
+  updatePicker();
   const res = p.resolution && p.resolution.enum;
   const caps = state.model.capabilities;
   const price = Object.entries(state.model.pricing.per_second).map(([m, v]) => `${m} ${v}`).join(", ");
@@ -149,17 +151,37 @@ function unifiedBody(values, imageUrl, videoUrl) {
 }
 
 function requestBody(imageUrl, videoUrl) {
-  if (unified()) return unifiedBody(form.values, imageUrl, videoUrl);
-  const body = buildBody(form.values, imageUrl, videoUrl);
-  if (state.model) body.model_name = state.model.id;
+  const body = unified() ? unifiedBody(form.values, imageUrl, videoUrl) : buildBody(form.values, imageUrl, videoUrl);
+  if (state.model && !unified()) body.model_name = state.model.id;
+  const element = pickedElement();
+  if (element) body[elementField()] = [{ element_id: element }];
   return body;
 }
+
+// ---- elements: the panel, and the picker shown with orientation video --------------------------
+
+/** The body field that binds an element in the chosen model's dialect (none: the model has none). */
+const elementField = () => ["element_list", "elements"].find((f) => f in props()) || null;
+const pickedElement = () => (!$("#element-field").hidden && $("#element").value) || "";
+
+function updatePicker() {
+  const field = $("#element-field");
+  field.hidden = !elementField() || form.values.character_orientation !== "video" || $("#element").options.length < 2;
+}
+
+const elements = new ElementsPanel($("#elements"), api, (ready) => {
+  pickerOptions($("#element"), ready);
+  updatePicker();
+  updateSubmit();
+});
+$("#element").addEventListener("change", () => updateSubmit());
 
 // ---- inputs and parameters ---------------------------------------------------------------------
 
 const form = new ParamForm($("#params"), (values) => {
   image.setOrientation(values.character_orientation);
   video.setOrientation(values.character_orientation);
+  updatePicker();
   updateSubmit();
 });
 const slot = { api, orientation: form.values.character_orientation, onChange: () => updateSubmit() };
@@ -404,6 +426,7 @@ if (store.key()) {
   refresh();
   loadCatalogue();
   updateBalance();
+  elements.refresh();
 } else {
   showSignedIn(false);
 }

@@ -8,7 +8,9 @@ export const fmtBytes = (bytes) =>
   bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : fmtMB(bytes);
 export const fmtSeconds = (s) => `${(Math.round(s * 10) / 10).toFixed(1)} s`;
 
-const MIME_EXT = { "image/jpeg": "jpg", "image/png": "png", "video/mp4": "mp4", "video/quicktime": "mov" };
+const MIME_EXT = {
+  "image/jpeg": "jpg", "image/png": "png", "video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm",
+};
 
 // The file's format: its extension, or its MIME type when the name has none (e.g. a pasted blob).
 function extension(name, mime) {
@@ -96,6 +98,23 @@ export function videoProblems({ name, mime, bytes, width, height, duration }, or
         `${f}: duration at most ${max} s with character_orientation=${orientation} (got ${fmtSeconds(duration)})`,
       );
     }
+  }
+  return out;
+}
+
+/** An element's face video (seed 004): MP4/MOV/WEBM, ≤ 100 MB, each side 720–2160 px, ≤ 8 s. */
+export function elementVideoProblems({ name, mime, bytes, width, height, duration }) {
+  const L = LIMITS.element;
+  const f = "element_video_list";
+  const out = [];
+  const ext = extension(name, mime);
+  if (name && !L.formats.includes(ext)) out.push(`${f}: format must be ${L.formats.join(", ")} (got .${ext || "?"})`);
+  if (bytes != null && bytes > L.maxBytes) out.push(`${f}: file size at most ${fmtMB(L.maxBytes)} (got ${fmtMB(bytes)})`);
+  if (width != null && (Math.min(width, height) < L.minSide || Math.max(width, height) > L.maxSide)) {
+    out.push(`${f}: width and height must each be between ${L.minSide} and ${L.maxSide} px (got ${width}×${height})`);
+  }
+  if (duration != null && Number.isFinite(duration) && duration > L.maxSeconds) {
+    out.push(`${f}: duration at most ${L.maxSeconds} s (got ${fmtSeconds(duration)})`);
   }
   return out;
 }

@@ -1,0 +1,94 @@
+"""Face-mesh geometry for drawing a bank view: the face oval, a triangulation, head turns in 3D,
+and a piecewise-affine warp (one triangle at a time, done as one remap)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from motionctl.engine.perception.head_pose import face_axes
+
+# The face mesh's outline, in order around the face (MediaPipe's FACEMESH_FACE_OVAL).
+FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
+             152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)  # fmt: skip
+FACE_POINTS = 468  # the mesh proper; 468-477 are the irises
+
+
+def triangulate(points: np.ndarray) -> np.ndarray:
+    """Delaunay triangles (T, 3) over the first FACE_POINTS of a frontal face mesh (x, y)."""
+    pts = points[:FACE_POINTS, :2].astype(np.float32)
+    lo, hi = pts.min(axis=0) - 2, pts.max(axis=0) + 2
+    sub = cv2.Subdiv2D((int(lo[0]), int(lo[1]), int(hi[0] - lo[0]) + 2, int(hi[1] - lo[1]) + 2))
+    for p in pts:
+        sub.insert((float(p[0]), float(p[1])))
+    tris = sub.getTriangleList().reshape(-1, 3, 2)
+    lookup = {(round(float(x), 3), round(float(y), 3)): i for i, (x, y) in enumerate(pts)}
+    out = []
+    for tri in tris:
+        ids = [lookup.get((round(float(x), 3), round(float(y), 3))) for x, y in tri]
+        if all(i is not None for i in ids):
+            out.append(ids)
+    return np.array(out, np.int32)
+
+
+def rotation(axis: np.ndarray, degrees: float) -> np.ndarray:
+    """Rodrigues: the 3x3 rotation about unit ``axis`` by ``degrees``."""
+    a = np.radians(degrees)
+    k = axis / max(float(np.linalg.norm(axis)), 1e-9)
+    kx = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+    return np.eye(3) + np.sin(a) * kx + (1 - np.cos(a)) * (kx @ kx)
+
+
+def turned(face: np.ndarray, d_yaw: float, d_pitch: float, depth: float = 0.45) -> np.ndarray:
+    """A (478, 3) face mesh turned by ``d_yaw`` and nodded by ``d_pitch`` degrees about the head's
+    centre, taken ``depth`` face widths behind the face (a head turns on the neck, not on its nose).
+    The face then slides sideways within the image's head outline as a real face does, which is much
+    of what makes it read as turned (benchmarks/element_yaw.py: about a centre 0.2 face widths back,
+    the turned frames followed the driver half as often); the skin it uncovers is the smoothed-out
+    face (binding.py)."""
+    p = face[:, :3].astype(np.float64)
+    across, down, into = face_axes(p)
+    width = float(np.linalg.norm(p[454] - p[234]))
+    centre = p[:FACE_POINTS].mean(axis=0) + into * depth * width
+    r = rotation(across, -d_pitch) @ rotation(down, -d_yaw)
+    return ((p - centre) @ r.T + centre).astype(np.float32)
+
+
+def triangle_order(points3: np.ndarray, tris: np.ndarray) -> np.ndarray:
+    """Triangles far to near (by depth): drawn in this order the near ones cover the far ones when a
+    turned face folds its far cheek behind the nose."""
+    return tris[np.argsort(-points3[tris, 2].mean(axis=1))]
+
+
+def piecewise_maps(dst: np.ndarray, tris: np.ndarray, box: tuple[int, int, int, int],
+                   sources: list[np.ndarray]) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    """For the pixels of ``box`` (x0, y0, x1, y1) the triangle each lies in (-1: none) and, per
+    source mesh, remap coordinates into it: the piecewise-affine warp taking ``sources[k]``'s
+    triangles onto ``dst``'s. ``tris`` is drawn in order (later triangles win)."""
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    index = np.full((h, w), -1, np.int32)
+    d = dst[tris, :2].astype(np.float64) - (x0, y0)  # (T, 3, 2)
+    e1, e2 = d[:, 1] - d[:, 0], d[:, 2] - d[:, 0]
+    det = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
+    ok = np.abs(det) > 0.05  # triangles folded flat by a turn draw nothing
+    fixed = np.round(d * 16).astype(np.int32)
+    for t in np.flatnonzero(ok):
+        cv2.fillConvexPoly(index, fixed[t], int(t), lineType=cv2.LINE_8, shift=4)
+    det = np.where(ok, det, 1.0)
+    # (u, v) = inv @ (p - d0): the pixel's place along the triangle's two edges
+    inv = np.stack([np.stack([e2[:, 1], -e2[:, 0]], 1), np.stack([-e1[:, 1], e1[:, 0]], 1)], 1) / det[:, None, None]
+    ys, xs = np.nonzero(index >= 0)
+    tri = index[ys, xs]
+    maps = []
+    for src in sources:
+        s = src[tris, :2].astype(np.float64)  # (T, 3, 2)
+        a = np.stack([s[:, 1] - s[:, 0], s[:, 2] - s[:, 0]], 2) @ inv  # (T, 2, 2): dst offsets -> src offsets
+        b = s[:, 0] - np.einsum("tij,tj->ti", a, d[:, 0])  # (T, 2)
+        coeffs = np.concatenate([a.reshape(-1, 4), b], 1).astype(np.float32)[tri]  # (N, 6)
+        mx = np.full((h, w), -1.0, np.float32)
+        my = np.full((h, w), -1.0, np.float32)
+        mx[ys, xs] = coeffs[:, 0] * xs + coeffs[:, 1] * ys + coeffs[:, 4]
+        my[ys, xs] = coeffs[:, 2] * xs + coeffs[:, 3] * ys + coeffs[:, 5]
+        maps.append((mx, my))
+    return index, maps
