@@ -109,6 +109,7 @@ def main() -> int:
         "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""),
         "MOTIONCTL_DATA_DIR": str(data_dir),
         "MOTIONCTL_ALLOW_PRIVATE_URLS": "1",
+        "MOTIONCTL_CALLBACK_ALLOW_HTTP": "1",
         "MOTIONCTL_MAX_ACTIVE_TASKS": str(args.submissions + 10),
         "MOTIONCTL_LOG_JSON": "1",
     }

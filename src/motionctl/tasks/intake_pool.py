@@ -1,7 +1,10 @@
-"""Runs submit-time intake (download + media validation) in a pool of separate processes.
+"""Runs submit-time intake: downloads in the calling thread, media validation in a pool of
+separate processes.
 
 Validation decodes untrusted media: in other processes it neither holds the API's GIL (so queries
-stay fast while uploads are checked) nor takes the API down if a decoder crashes. Errors cross
+stay fast while uploads are checked) nor takes the API down if a decoder crashes. Downloads only
+wait on the network, so they stay in the submitting request's thread: a sender that trickles bytes
+holds that one thread, never a validation process other accounts' submissions need. Errors cross
 the process boundary as plain tuples and are rebuilt as the same MotionctlError subclass.
 """
 
@@ -18,8 +21,8 @@ from motionctl.core.errors import MotionctlError, Unavailable
 from motionctl.settings import Settings
 from motionctl.storage import LocalStorage, UrlSigner
 from motionctl.storage.signing import load_or_create_secret
-from motionctl.tasks.download import allow_all, public_only
-from motionctl.tasks.intake import Intake
+from motionctl.tasks.guard import allow_all, public_only
+from motionctl.tasks.intake import Fetched, Intake
 
 _intake: Intake | None = None
 
@@ -43,15 +46,31 @@ def _init(settings_kw: dict[str, Any]) -> None:
     _intake = make_intake(settings)
 
 
-def fetch_inputs(intake: Intake, image: str, video: str, orientation: str, own: tuple[str, ...]) -> tuple[str, str]:
-    return intake.image(image, own_bases=own), intake.video(video, orientation, own_bases=own)
+def fetch_both(
+    intake: Intake, image: str, video: str, orientation: str, own: tuple[str, ...]
+) -> tuple[Fetched, Fetched]:
+    """Both inputs on local disk (or found stored); nothing left behind when either fails."""
+    first = intake.fetch_image(image, own_bases=own)
+    try:
+        return first, intake.fetch_video(video, orientation, own_bases=own)
+    except BaseException:
+        first.discard()
+        raise
 
 
-def _run(image: str, video: str, orientation: str, own: tuple[str, ...]) -> tuple[Any, ...]:
+def check_both(intake: Intake, image: Fetched, video: Fetched) -> tuple[str, str]:
+    try:
+        return intake.check(image), intake.check(video)
+    finally:
+        image.discard()
+        video.discard()
+
+
+def _run(*items: Fetched) -> tuple[Any, ...]:
     if _intake is None:  # pragma: no cover - the initializer always ran
         raise RuntimeError("intake process not initialised")
     try:
-        return ("ok", *fetch_inputs(_intake, image, video, orientation, own))
+        return ("ok", *(_intake.check(item) for item in items))
     except MotionctlError as exc:
         return ("error", type(exc).__name__, exc.message, exc.code, exc.http_status, exc.field, exc.rule)
 
@@ -72,14 +91,18 @@ class LocalIntake:
         self.intake = intake
 
     def fetch(self, image: str, video: str, orientation: str, own: tuple[str, ...]) -> tuple[str, str]:
-        return fetch_inputs(self.intake, image, video, orientation, own)
+        return check_both(self.intake, *fetch_both(self.intake, image, video, orientation, own))
+
+    def check(self, item: Fetched) -> str:
+        return self.intake.check(item)
 
     def close(self) -> None:
         pass
 
 
 class IntakePool:
-    def __init__(self, settings: Settings, processes: int) -> None:
+    def __init__(self, settings: Settings, processes: int, intake: Intake | None = None) -> None:
+        self.intake = intake or make_intake(settings)  # downloads, in the calling thread
         self._kw = settings.model_dump(mode="json")
         self._processes = processes
         self._pool = self._new_pool()
@@ -93,15 +116,26 @@ class IntakePool:
         )
 
     def fetch(self, image: str, video: str, orientation: str, own: tuple[str, ...]) -> tuple[str, str]:
+        image_key, video_key = self._check(*fetch_both(self.intake, image, video, orientation, own))
+        return image_key, video_key
+
+    def check(self, item: Fetched) -> str:
+        """Validate and store one fetched file (an upload) in a validation process."""
+        return self._check(item)[0]
+
+    def _check(self, *items: Fetched) -> list[str]:
         pool = self._pool
         try:
-            result = pool.submit(_run, image, video, orientation, own).result()
+            result = pool.submit(_run, *items).result()
         except BrokenProcessPool:
             if self._pool is pool:  # replace it once; later requests get a working pool
                 self._pool = self._new_pool()
             raise Unavailable("intake: a validation process died; retry the request") from None
+        finally:
+            for item in items:
+                item.discard()
         if result[0] == "ok":
-            return str(result[1]), str(result[2])
+            return [str(k) for k in result[1:]]
         raise _rebuild(*result[1:])
 
     def close(self) -> None:

@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
-from motionctl.core.errors import ConcurrencyLimited, InvalidInput, NotFound
+from motionctl.core.errors import InvalidInput, NotFound
+from motionctl.tasks.admission import concurrency_error
 from motionctl.tasks.db import session_scope
 from motionctl.tasks.models import Account, Callback, Task, now_ms
 
@@ -107,11 +108,12 @@ class TaskStore:
             )
             return list(rows)
 
-    def check_capacity(self, account_id: int, max_active: int) -> None:
-        """ConcurrencyLimited when the account already has max_active unfinished tasks."""
+    def check_capacity(self, account_id: int, max_active: int, fetching: int = 0) -> None:
+        """ConcurrencyLimited when the account's unfinished tasks and its ``fetching`` other
+        submissions (inputs still downloading) already reach max_active."""
         active = self.count_active(account_id)
-        if active >= max_active:
-            raise concurrency_error(max_active, active)
+        if active + fetching >= max_active:
+            raise concurrency_error(max_active, active, fetching)
 
     def count_active(self, account_id: int) -> int:
         with session_scope(self.engine, write=False) as s:
@@ -174,15 +176,6 @@ class TaskStore:
                 s.delete(row)
             s.execute(delete(Callback).where(Callback.task_id == task.id))
         return task
-
-
-def concurrency_error(max_active: int, active: int) -> ConcurrencyLimited:
-    return ConcurrencyLimited(
-        f"concurrency: at most {max_active} active tasks per account (got {active} submitted or "
-        "processing); wait for one to finish",
-        rule="max_active_tasks",
-        value=active,
-    )
 
 
 def check_same_request(existing: Task, request_hash: str, external_task_id: str) -> None:

@@ -24,10 +24,10 @@ from motionctl.core.errors import InvalidInput
 from motionctl.core.types import GenerationResult, GenerationSpec, Mode, Orientation
 from motionctl.settings import Settings
 from motionctl.tasks.billing import units_for
-from motionctl.tasks.download import allow_all, public_only
+from motionctl.tasks.guard import allow_all, public_only
 from motionctl.tasks.logs import task_id_var
 from motionctl.tasks.models import Task
-from motionctl.tasks.outbox import Outbox
+from motionctl.tasks.outbox import Dispatcher, Outbox
 from motionctl.tasks.queue import Outcome, TaskQueue
 from motionctl.tasks.retention import cleanup
 from motionctl.tasks.runtime import Services
@@ -83,19 +83,23 @@ def make_outbox(services: Services) -> Outbox:
 
 def housekeeping(services: Services, stop: threading.Event, *, retention: bool = True) -> None:
     """Deliver due callbacks until ``stop``; apply retention every cleanup interval."""
-    outbox = make_outbox(services)
+    st = services.settings
+    dispatcher = Dispatcher(
+        make_outbox(services), concurrency=st.callback_concurrency, per_account=st.callback_per_account
+    )
     next_cleanup = time.monotonic() + 5.0
-    while not stop.is_set():
-        try:
-            busy = outbox.deliver_one()
-            if retention and time.monotonic() >= next_cleanup:
-                next_cleanup = time.monotonic() + services.settings.cleanup_interval_seconds
-                cleanup(services.store, services.storage, services.settings.retention_days)
-        except Exception:  # a broken callback or a busy database must not end the loop
-            log.exception("housekeeping step failed")
-            busy = False
-        if not busy:
-            stop.wait(min(services.settings.poll_seconds, 1.0))
+    try:
+        while not stop.is_set():
+            try:
+                dispatcher.pump()
+                if retention and time.monotonic() >= next_cleanup:
+                    next_cleanup = time.monotonic() + st.cleanup_interval_seconds
+                    cleanup(services.store, services.storage, st.retention_days)
+            except Exception:  # a busy database must not end the loop
+                log.exception("housekeeping step failed")
+            stop.wait(min(st.poll_seconds, 1.0))
+    finally:
+        dispatcher.close(wait=False)  # deliveries in flight end by their own timeout
 
 
 @dataclass
@@ -215,10 +219,12 @@ class Worker:
 
     def _finish(self, task: Task, result: GenerationResult, seconds: float) -> None:
         storage, st = self.services.storage, self.services.settings
-        result_key = storage.put_file(result.output, "mp4", move=True)
+        # Results are the task's own blobs: deleting this task (or its retention) must never remove
+        # another task's identical output.
+        result_key = storage.put_file(result.output, "mp4", move=True, owner=f"task:{task.id}")
         wm_key = None
         if result.watermark_output is not None:
-            wm_key = storage.put_file(result.watermark_output, "mp4", move=True)
+            wm_key = storage.put_file(result.watermark_output, "mp4", move=True, owner=f"task:{task.id}:wm")
         msg = f"output shortened: {result.shortened_reason}" if result.shortened_reason else ""
         outcome = Outcome(
             video_id=new_id(),
