@@ -46,9 +46,12 @@ class Settings(BaseSettings):
     poll_seconds: float = Field(default=0.5, gt=0)
     # Workers run at a lower CPU priority than the API, so polls stay fast while the engine renders.
     worker_nice: int = Field(default=10, ge=0, le=19)
+    worker_sched_idle: bool = True  # and in Linux's SCHED_IDLE class: the CPU only when the API idles
     # Analysed characters kept in <data_dir>/characters (~15 MB each at 720p), least recently used
     # dropped first; 0 keeps none (engine/character_cache.py).
     character_cache_entries: int = Field(default=32, ge=0)
+
+    shutdown_grace_seconds: float = Field(default=10.0, gt=0)  # open requests after SIGTERM
 
     # Results and retention.
     url_ttl_seconds: int = Field(default=24 * 3600, ge=60)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -12,6 +13,20 @@ import typer
 from motionctl.commands.options import DATA_DIR, load_settings, use_data_dir
 
 app = typer.Typer()
+
+
+def _impatient_server_class() -> type:
+    import uvicorn
+
+    class Impatient(uvicorn.Server):
+        """A second SIGTERM (or SIGINT) stops waiting for open requests at once."""
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            if self.should_exit:
+                self.force_exit = True
+            super().handle_exit(sig, frame)
+
+    return Impatient
 
 
 @app.command()
@@ -29,6 +44,7 @@ def serve(
     from motionctl.tasks.supervisor import WorkerSupervisor
     from motionctl.tasks.worker import housekeeping
 
+    ImpatientServer = _impatient_server_class()  # noqa: N806 - a class
     use_data_dir(data_dir)
     public_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     os.environ.setdefault("MOTIONCTL_PUBLIC_URL", f"http://{public_host}:{port}")
@@ -44,8 +60,17 @@ def serve(
     # the signal; with the defaults that would end this process before it stops its workers.
     signal.signal(signal.SIGTERM, lambda _sig, _frame: None)
     signal.signal(signal.SIGINT, lambda _sig, _frame: None)
+    config = uvicorn.Config(
+        create_app(services=services),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        # Open requests (a slow upload) get this long after SIGTERM, then are cut off.
+        timeout_graceful_shutdown=max(1, round(services.settings.shutdown_grace_seconds)),
+    )
     try:
-        uvicorn.run(create_app(services=services), host=host, port=port, log_config=None, access_log=False)
+        ImpatientServer(config).run()
     finally:
         stop.set()
         supervisor.stop()
@@ -55,12 +80,12 @@ def serve(
 def worker(data_dir: DATA_DIR = None) -> None:
     """Run one worker: claims tasks from the shared database and runs the engine."""
     from motionctl.tasks.runtime import build_services
+    from motionctl.tasks.supervisor import lower_priority
     from motionctl.tasks.worker import Worker
 
     use_data_dir(data_dir)
     settings = load_settings()
-    if settings.worker_nice:
-        os.nice(settings.worker_nice)
+    lower_priority(settings.worker_nice, idle=settings.worker_sched_idle)
     w = Worker(build_services(settings))
 
     def _stop(signum: int, _frame: object) -> None:

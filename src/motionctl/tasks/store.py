@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from motionctl.core.errors import InvalidInput, NotFound
@@ -26,8 +26,19 @@ FINAL = ("succeed", "failed")
 
 
 def new_id() -> str:
-    """A 19-digit decimal id like Kling's, ordered by creation time."""
+    """A 19-digit decimal id like Kling's, ordered by creation time (to the millisecond)."""
     return f"{int(time.time() * 1000)}{secrets.randbelow(10**6):06d}"
+
+
+def next_task_id(s: Session) -> str:
+    """A task id greater than every existing one: the millisecond clock with 6 more digits, or the
+    largest id plus one when that is not greater (same millisecond, or another machine's clock
+    ahead). Ids therefore grow in submission order, which is the queue's order. Called inside the
+    creating transaction, which holds the database's write lock (SQLite's BEGIN IMMEDIATE; on
+    PostgreSQL the advisory lock taken in create)."""
+    clock = int(time.time() * 1000) * 10**6
+    last = s.scalar(select(func.max(Task.id)))
+    return str(max(clock, int(last) + 1 if last and last.isdigit() else 0))
 
 
 @dataclass
@@ -102,7 +113,7 @@ class TaskStore:
             rows = s.scalars(
                 select(Task)
                 .where(Task.account_id == account_id)
-                .order_by(Task.created_at.desc(), Task.id.desc())
+                .order_by(Task.id.desc())  # ids grow in submission order
                 .offset((page_num - 1) * page_size)
                 .limit(page_size)
             )
@@ -129,6 +140,8 @@ class TaskStore:
         with session_scope(self.engine, write=True) as s:
             # Serialise one account's submissions: the row lock on PostgreSQL, BEGIN IMMEDIATE on SQLite.
             s.execute(select(Account.id).where(Account.id == new.account_id).with_for_update())
+            if s.get_bind().dialect.name == "postgresql":  # task ids are handed out one at a time
+                s.execute(text("SELECT pg_advisory_xact_lock(727002)"))
             if new.external_task_id:
                 existing = s.scalar(
                     select(Task).where(Task.account_id == new.account_id, Task.external_task_id == new.external_task_id)
@@ -141,7 +154,7 @@ class TaskStore:
                 raise concurrency_error(max_active, active or 0)
             t = now_ms()
             task = Task(
-                id=new_id(),
+                id=next_task_id(s),
                 account_id=new.account_id,
                 external_task_id=new.external_task_id,
                 request_hash=new.request_hash,
