@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from svc_served import service_env, serve, worker
+from svc_served import serve, service_env, worker
 
 
 def _open_slow_upload(base: str) -> socket.socket:

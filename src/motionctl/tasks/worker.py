@@ -148,47 +148,16 @@ class Worker:
         return True
 
     def process(self, task: Task) -> None:
-        storage = self.services.storage
+        """Run one claimed task to its end: succeed, fail (bad content), retry later, or hand back."""
         log.info("task claimed", extra={"worker": self.id, "attempt": task.attempts, "event": "processing"})
         state = _RunState()
         done = threading.Event()
-
-        def beat() -> None:
-            last_written = -1
-            while not done.wait(self.heartbeat_s):
-                pct = int(state.progress * 100)
-                try:
-                    alive = self.queue.heartbeat(task.id, self.id, pct if pct != last_written else None)
-                except Exception:  # database hiccup: try again next beat; the lease has slack
-                    log.warning("heartbeat failed", exc_info=True, extra={"worker": self.id})
-                    continue
-                if not alive:
-                    state.lost = True
-                    return
-                last_written = pct
-
-        def on_progress(fraction: float) -> None:
-            state.progress = max(state.progress, min(max(float(fraction), 0.0), 1.0))
-            if state.lost:
-                raise Interrupted("lease lost")
-            if self.stop.is_set():
-                raise Interrupted("worker stopping")
-
-        scratch = storage.scratch_dir()
-        heart = threading.Thread(target=beat, daemon=True)
+        scratch = self.services.storage.scratch_dir()
+        heart = threading.Thread(target=self._beat, args=(task, state, done), daemon=True)
         heart.start()
         try:
-            spec = GenerationSpec(
-                image=storage.open_path(task.image_key),
-                video=storage.open_path(task.video_key),
-                orientation=Orientation(task.orientation),
-                mode=Mode(task.mode),
-                keep_sound=task.keep_sound,
-                watermark=task.watermark,
-                prompt=task.prompt,
-            )
             started = time.monotonic()
-            result = self.runner(spec, scratch / "output.mp4", on_progress)
+            result = self.runner(self._spec(task), scratch / "output.mp4", self._progress(state))
             done.set()
             heart.join()
             if state.lost:
@@ -201,15 +170,55 @@ class Worker:
             self.queue.fail(task.id, self.id, message)
             log.info("task failed: %s", message, extra={"worker": self.id, "event": "failed"})
         except Exception as exc:  # engine bug, disk full...: retry within the attempt budget
-            if state.lost or self.stop.is_set():  # the engine wrapped our Interrupted
-                self._interrupted(task, state.lost, f"{type(exc).__name__}: {exc}")
-                return
-            log.exception("task attempt failed", extra={"worker": self.id, "attempt": task.attempts})
-            delay = min(60.0, 2.0**task.attempts)
-            self.queue.retry_later(task.id, self.id, f"internal error: {type(exc).__name__}: {exc}", delay)
+            self._failed_attempt(task, state, exc)
         finally:
             done.set()
             shutil.rmtree(scratch, ignore_errors=True)
+
+    def _spec(self, task: Task) -> GenerationSpec:
+        storage = self.services.storage
+        return GenerationSpec(
+            image=storage.open_path(task.image_key),
+            video=storage.open_path(task.video_key),
+            orientation=Orientation(task.orientation),
+            mode=Mode(task.mode),
+            keep_sound=task.keep_sound,
+            watermark=task.watermark,
+            prompt=task.prompt,
+        )
+
+    def _beat(self, task: Task, state: _RunState, done: threading.Event) -> None:
+        """Renew the lease and record progress until ``done``; mark the state lost when it is."""
+        last_written = -1
+        while not done.wait(self.heartbeat_s):
+            pct = int(state.progress * 100)
+            try:
+                alive = self.queue.heartbeat(task.id, self.id, pct if pct != last_written else None)
+            except Exception:  # database hiccup: try again next beat; the lease has slack
+                log.warning("heartbeat failed", exc_info=True, extra={"worker": self.id})
+                continue
+            if not alive:
+                state.lost = True
+                return
+            last_written = pct
+
+    def _progress(self, state: _RunState) -> Progress:
+        def on_progress(fraction: float) -> None:
+            state.progress = max(state.progress, min(max(float(fraction), 0.0), 1.0))
+            if state.lost:
+                raise Interrupted("lease lost")
+            if self.stop.is_set():
+                raise Interrupted("worker stopping")
+
+        return on_progress
+
+    def _failed_attempt(self, task: Task, state: _RunState, exc: Exception) -> None:
+        if state.lost or self.stop.is_set():  # the engine wrapped our Interrupted
+            self._interrupted(task, state.lost, f"{type(exc).__name__}: {exc}")
+            return
+        log.exception("task attempt failed", extra={"worker": self.id, "attempt": task.attempts})
+        delay = min(60.0, 2.0**task.attempts)
+        self.queue.retry_later(task.id, self.id, f"internal error: {type(exc).__name__}: {exc}", delay)
 
     def _interrupted(self, task: Task, lost: bool, why: str) -> None:
         if not lost and self.queue.release(task.id, self.id):
