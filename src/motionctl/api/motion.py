@@ -25,10 +25,28 @@ from .services import ServicesDep, base_url
 log = logging.getLogger("motionctl.api")
 router = APIRouter(tags=["motion-control"])
 
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """The request's JSON Schema with its ``$defs`` references inlined: the body is read by hand
+    (lenient parsing), so its schema is not among OpenAPI's components for the refs to point at."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return walk(defs[ref.rsplit("/", 1)[1]])
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return dict(walk(schema))
+
+
 _BODY_DOC = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": MotionControlRequest.model_json_schema()}},
+        "content": {"application/json": {"schema": _inlined(MotionControlRequest.model_json_schema())}},
     }
 }
 
