@@ -21,11 +21,12 @@ from motionctl.tasks.logs import request_id_var
 from motionctl.tasks.runtime import Services, build_services
 from motionctl.web import install as install_workbench  # the workbench page, over the public API
 
-from . import files, motion, ops
+from . import account, catalogue, files, motion, ops, unified
 from .bodies import BodyLimitMiddleware
 from .docs import install as install_docs
 from .errors import UnexpectedErrorMiddleware, install_error_handlers
 from .gate import Gate
+from .openapi import install_openapi
 from .ratelimit import ByteQuota, RateLimiter
 
 access_log = logging.getLogger("motionctl.access")
@@ -105,10 +106,15 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     )
     install_error_handlers(app)
     app.include_router(motion.router)
+    app.include_router(motion.router, prefix="/kling", include_in_schema=False)  # seed 003's path
+    app.include_router(unified.router)
+    app.include_router(catalogue.router)
+    app.include_router(account.router)
     app.include_router(files.router)
     app.include_router(ops.router)
     install_docs(app)
     install_workbench(app)
+    install_openapi(app)
     registry = CollectorRegistry()
     app.state.metrics_registry = registry
     latency = Histogram(

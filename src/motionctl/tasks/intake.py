@@ -47,7 +47,7 @@ def _preview(value: str) -> str:
 # Validation results are cached per content hash, rule set and given extension: resubmitting the
 # same file (retries, idempotent clients, load tests) skips the expensive decode checks. Bump when
 # the media limits or validators change.
-VALIDATION_VERSION = "1"
+VALIDATION_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,7 @@ class Intake:
     policy: AddressPolicy
     max_seconds: float = 60.0
     max_redirects: int = 5
+    min_coverage: float = 0.0  # the character's least share of the image (seed 003: more than 5%)
 
     # -- the whole job in the calling thread (tests, the CLI, `intake_processes=0`) ----------------
     def image(self, value: str, *, own_bases: tuple[str, ...] = (), field: str = "image_url") -> str:
@@ -138,7 +139,10 @@ class Intake:
         from motionctl.media.validate import validate_image, validate_video  # parses untrusted files
 
         if item.kind == "image":
+            from motionctl.tasks.coverage import check_coverage
+
             validate_image(path, field=item.field, name=item.given)
+            check_coverage(path, self.min_coverage, item.field)
         else:
             validate_video(path, Orientation(item.kind.split("-", 1)[1]), field=item.field, name=item.given)
 
@@ -152,6 +156,12 @@ class Intake:
         key = self.storage.put_file(path, item.ext, move=True, key=key)
         self.storage.mark(key, tag)
         return key
+
+    def video_seconds(self, key: str) -> float:
+        """A stored, validated video's duration (what a submission's units estimate is based on)."""
+        from motionctl.media.probe import probe_video
+
+        return float(probe_video(self.storage.open_path(key)).duration)
 
     def _check_stored(self, item: Fetched) -> str:
         tag = f"{item.kind}.-.v{VALIDATION_VERSION}"

@@ -35,6 +35,7 @@ def make_intake(settings: Settings) -> Intake:
         allow_all if settings.allow_private_urls else public_only,
         max_seconds=settings.download_max_seconds,
         max_redirects=settings.download_max_redirects,
+        min_coverage=settings.min_character_coverage,
     )
 
 
@@ -44,6 +45,9 @@ def _init(settings_kw: dict[str, Any]) -> None:
     if settings.intake_nice:
         os.nice(settings.intake_nice)
     _intake = make_intake(settings)
+
+
+Inputs = tuple[str, str, float]  # image key, video key, the video's seconds
 
 
 def fetch_both(
@@ -58,18 +62,22 @@ def fetch_both(
         raise
 
 
-def check_both(intake: Intake, image: Fetched, video: Fetched) -> tuple[str, str]:
+def check_both(intake: Intake, image: Fetched, video: Fetched) -> Inputs:
     try:
-        return intake.check(image), intake.check(video)
+        image_key, video_key = intake.check(image), intake.check(video)
+        return image_key, video_key, intake.video_seconds(video_key)
     finally:
         image.discard()
         video.discard()
 
 
 def _run(*items: Fetched) -> tuple[Any, ...]:
+    """Check and store the items; for an (image, video) pair also the video's seconds."""
     if _intake is None:  # pragma: no cover - the initializer always ran
         raise RuntimeError("intake process not initialised")
     try:
+        if len(items) == 2:
+            return ("ok", *check_both(_intake, items[0], items[1]))
         return ("ok", *(_intake.check(item) for item in items))
     except MotionctlError as exc:
         return ("error", type(exc).__name__, exc.message, exc.code, exc.http_status, exc.field, exc.rule)
@@ -90,7 +98,7 @@ class LocalIntake:
     def __init__(self, intake: Intake) -> None:
         self.intake = intake
 
-    def fetch(self, image: str, video: str, orientation: str, own: tuple[str, ...]) -> tuple[str, str]:
+    def fetch(self, image: str, video: str, orientation: str, own: tuple[str, ...]) -> Inputs:
         return check_both(self.intake, *fetch_both(self.intake, image, video, orientation, own))
 
     def check(self, item: Fetched) -> str:
@@ -115,15 +123,15 @@ class IntakePool:
             initargs=(self._kw,),
         )
 
-    def fetch(self, image: str, video: str, orientation: str, own: tuple[str, ...]) -> tuple[str, str]:
-        image_key, video_key = self._check(*fetch_both(self.intake, image, video, orientation, own))
-        return image_key, video_key
+    def fetch(self, image: str, video: str, orientation: str, own: tuple[str, ...]) -> Inputs:
+        image_key, video_key, seconds = self._check(*fetch_both(self.intake, image, video, orientation, own))
+        return str(image_key), str(video_key), float(seconds)
 
     def check(self, item: Fetched) -> str:
         """Validate and store one fetched file (an upload) in a validation process."""
-        return self._check(item)[0]
+        return str(self._check(item)[0])
 
-    def _check(self, *items: Fetched) -> list[str]:
+    def _check(self, *items: Fetched) -> tuple[Any, ...]:
         pool = self._pool
         try:
             result = pool.submit(_run, *items).result()
@@ -135,7 +143,7 @@ class IntakePool:
             for item in items:
                 item.discard()
         if result[0] == "ok":
-            return [str(k) for k in result[1:]]
+            return tuple(result[1:])
         raise _rebuild(*result[1:])
 
     def close(self) -> None:

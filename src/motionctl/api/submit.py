@@ -1,0 +1,94 @@
+"""Submission, shared by every dialect: idempotency by external_task_id, then the rate limit, the
+callback URL, capacity (unfinished tasks and submissions still fetching), the inputs fetched here
+and checked in the intake processes, the units estimate, then the task row. Runs on the gate's
+submission threads (gate.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import Request
+
+from motionctl.core.errors import InvalidInput, rule_violation
+from motionctl.tasks.accounts import AccountInfo
+from motionctl.tasks.billing import units_for
+from motionctl.tasks.guard import check_callback_url
+from motionctl.tasks.models import Task
+from motionctl.tasks.runtime import Services
+from motionctl.tasks.store import NewTask, check_same_request
+
+from .gate import Gate
+from .request import GenerationRequest
+
+log = logging.getLogger("motionctl.api")
+
+
+async def submit_request(request: Request, services: Services, account: AccountInfo, req: GenerationRequest) -> Task:
+    """``submit`` on a submission thread; our own upload URLs are recognised under either base."""
+    gate: Gate = request.app.state.gate
+    own = (str(request.base_url).rstrip("/"), services.settings.public_url)
+    return await gate.run(submit, services, gate, account, req, own)
+
+
+def submit(
+    services: Services,
+    gate: Gate,
+    account: AccountInfo,
+    req: GenerationRequest,
+    own: tuple[str, ...],
+) -> Task:
+    if req.element_ids:
+        raise rule_violation(
+            InvalidInput,
+            "element_list[0].element_id",
+            "an element of this account's element library",
+            req.element_ids[0],
+            detail="no element library exists on this server; drop the element",
+        )
+    store, settings = services.store, services.settings
+    ext = req.external_task_id or None
+    digest = req.request_hash()
+    if ext:  # idempotent resubmission: answer before counting or fetching anything
+        existing = store.find_external(account.id, ext)
+        if existing is not None:
+            check_same_request(existing, digest, ext)
+            return existing
+    gate.rate_limiter.check(account.id)
+    if req.callback_url:
+        check_callback_url(req.callback_url, allow_http=settings.callback_allow_http, policy=services.intake.policy)
+    with gate.admission.slot(account.id) as fetching:
+        store.check_capacity(account.id, settings.max_active_tasks, fetching)  # before the slow downloads
+        image_key, video_key, seconds = gate.fetcher.fetch(req.image, req.video, req.orientation, own)
+        task, created = store.create(
+            _new_task(account, req, (image_key, video_key, seconds), services),
+            max_active=settings.max_active_tasks - fetching,
+        )
+    if created:
+        log.info("task submitted", extra={"task_id": task.id, "event": "submitted"})
+    return task
+
+
+def _new_task(
+    account: AccountInfo, req: GenerationRequest, inputs: tuple[str, str, float], services: Services
+) -> NewTask:
+    settings = services.settings
+    image_key, video_key, seconds = inputs
+    return NewTask(
+        account_id=account.id,
+        request_hash=req.request_hash(),
+        model_name=req.model_name,
+        model_id=req.model_id,
+        mode=req.mode,
+        orientation=req.orientation,
+        resolution=req.resolution,
+        image_key=image_key,
+        video_key=video_key,
+        prompt=req.prompt,
+        keep_sound=req.keep_sound,
+        watermark=req.watermark,
+        callback_url=req.callback_url or None,
+        external_task_id=req.external_task_id or None,
+        # The output is at most as long as the driver: its seconds are the most a task can cost.
+        estimate_units=units_for(settings.prices, req.model_name, req.mode, seconds),
+        require_units=settings.require_units,
+    )
