@@ -95,7 +95,7 @@ def test_a_held_download_holds_only_its_own_accounts_submissions(
         fs.release.set()
         t.join(timeout=60)
         assert finished, "another account's submission waited for the held downloads"
-        assert all(f.result().status_code == 200 for f in held)
+        assert all(f.result().status_code == 200 for f in held), [f.result().text for f in held]
 
 
 def test_a_hanging_receiver_delays_only_its_own_accounts_callbacks(

@@ -56,13 +56,12 @@ def submit(
     gate.rate_limiter.check(account.id)
     if req.callback_url:
         check_callback_url(req.callback_url, allow_http=settings.callback_allow_http, policy=services.intake.policy)
-    with gate.admission.slot(account.id) as fetching:
-        store.check_capacity(account.id, settings.max_active_tasks, fetching)  # before the slow downloads
-        image_key, video_key, seconds = gate.fetcher.fetch(req.image, req.video, req.orientation, own)
-        task, created = store.create(
-            _new_task(account, req, (image_key, video_key, seconds), services),
-            max_active=settings.max_active_tasks - fetching,
-        )
+    with gate.admission.slot(account.id) as slot:
+        store.check_capacity(account.id, settings.max_active_tasks, slot.others())  # before the slow downloads
+        inputs = gate.fetcher.fetch(req.image, req.video, req.orientation, own)
+        slot.fetched()
+        new = _new_task(account, req, inputs, services)
+        task, created = store.create(new, max_active=settings.max_active_tasks, fetching=slot.others)
     if created:
         log.info("task submitted", extra={"task_id": task.id, "event": "submitted"})
     return task

@@ -36,20 +36,43 @@ class Admission:
             return self._fetching.get(account_id, 0)
 
     @contextlib.contextmanager
-    def slot(self, account_id: int) -> Iterator[int]:
-        """Hold one of the account's slots while its inputs are fetched; yields how many of its
-        other submissions are fetching. ConcurrencyLimited when all its slots are taken."""
+    def slot(self, account_id: int) -> Iterator[Slot]:
+        """Hold one of the account's slots while its inputs are fetched. ConcurrencyLimited when
+        the account already has max_active submissions fetching."""
         with self._lock:
-            others = self._fetching.get(account_id, 0)
-            if others >= self.max_active:
-                raise concurrency_error(self.max_active, 0, others)
-            self._fetching[account_id] = others + 1
+            taken = self._fetching.get(account_id, 0)
+            if taken >= self.max_active:
+                raise concurrency_error(self.max_active, 0, taken)
+            self._fetching[account_id] = taken + 1
+        slot = Slot(self, account_id)
         try:
-            yield others
+            yield slot
         finally:
-            with self._lock:
-                left = self._fetching[account_id] - 1
-                if left:
-                    self._fetching[account_id] = left
-                else:
-                    del self._fetching[account_id]
+            slot.fetched()
+
+    def _release(self, account_id: int) -> None:
+        with self._lock:
+            left = self._fetching[account_id] - 1
+            if left:
+                self._fetching[account_id] = left
+            else:
+                del self._fetching[account_id]
+
+
+class Slot:
+    """One submission's place while it fetches; ``fetched()`` gives it back before the task row is
+    written, so the row and the slot are never both counted."""
+
+    def __init__(self, admission: Admission, account_id: int) -> None:
+        self._admission = admission
+        self._account_id = account_id
+        self._held = True
+
+    def others(self) -> int:
+        """The account's other submissions still fetching."""
+        return self._admission.fetching(self._account_id) - (1 if self._held else 0)
+
+    def fetched(self) -> None:
+        if self._held:
+            self._held = False
+            self._admission._release(self._account_id)

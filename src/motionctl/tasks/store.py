@@ -151,9 +151,13 @@ class TaskStore:
             )
 
     # -- create / delete --------------------------------------------------------------------------
-    def create(self, new: NewTask, *, max_active: int) -> tuple[Task, bool]:
+    def create(
+        self, new: NewTask, *, max_active: int, fetching: Callable[[], int] = lambda: 0
+    ) -> tuple[Task, bool]:
         """Insert a submitted task; returns (task, created). An existing task with the same
         external_task_id and body is returned instead (created=False); a different body is refused.
+        ``fetching()``: the account's other submissions still fetching inputs, counted with its
+        unfinished tasks against max_active (read under the account's lock).
         """
         with session_scope(self.engine, write=True) as s:
             # Serialise one account's submissions: the row lock on PostgreSQL, BEGIN IMMEDIATE on SQLite.
@@ -168,8 +172,9 @@ class TaskStore:
                     check_same_request(existing, new.request_hash, new.external_task_id)
                     return existing, False
             active = s.scalar(select(func.count()).where(Task.account_id == new.account_id, Task.status.in_(ACTIVE)))
-            if (active or 0) >= max_active:
-                raise concurrency_error(max_active, active or 0)
+            others = fetching()
+            if (active or 0) + others >= max_active:
+                raise concurrency_error(max_active, active or 0, others)
             if new.require_units:
                 ledger.check_cover(s, new.account_id, new.estimate_units)
             t = now_ms()
