@@ -2,13 +2,12 @@
 
     .venv/bin/python benchmarks/ab.py --base COMMIT [--rounds 3] [--mode std] [--image IMG --video VID]
 
-The shared machine's speed drifts by 20% and more within an hour (the same run's CPU time moved from
-19 to 25 s), so two builds are only comparable when their runs alternate. ``COMMIT`` is checked out
-into a temporary git worktree; each round runs it and then the working tree, once each, as
-``benchmarks/generate_case.py`` in a fresh interpreter, as the bench does (PYTHONPATH picks the
-build; child processes follow it). Prints each run's engine wall time and the whole process tree's
-CPU time, then the means. Defaults: the shared dance clip with orientation video, the case the
-real-time target is measured on.
+A shared machine's speed drifts within an hour, so two builds are only comparable when their runs alternate.
+``COMMIT`` is checked out into a temporary git worktree; each round runs it and then the working tree, once
+each, as ``benchmarks/generate_case.py`` in a fresh interpreter, as the bench does (PYTHONPATH picks the
+build; child processes follow it). Prints each run's engine wall time and the whole process tree's CPU time,
+then the means. Defaults: the shared full-body pair with orientation video, the case the real-time target is
+measured on.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ character comes from the cache, in alternating runs on one host.
 Each run is ``benchmarks/generate_case.py`` in a fresh interpreter, as the bench runs the engine. The
 cache is filled once first; then each round runs the engine without the cache and with it. Prints each
 run's engine wall time and the CPU time of its whole process tree, then the means. Defaults: the shared
-dance clip with orientation video (12 s), and the 3.5 s presenter clip with the elf (``--pair elf``),
-where the character's analysis weighs more.
+full-body pair with orientation video; ``--pair elf`` takes the short upper-body pair, where the
+character's analysis weighs more.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@
     + encode as many frames as the output has, at the output's size (H.264, the engine's crf/preset)
 
 Run the way the engine runs them: decoding and pose estimation in the engine's own driver-analysis
-child process (engine/motion_process.py, pose on every frame), H.264 in its encoder child process
+child process (engine/driver_analysis.py, pose on every frame), H.264 in its encoder child process
 (media/encode_process.py), fed from this process, so the floor gets exactly the engine's overlap. The
 encoded frames are the reference image at the output size: static content is the cheapest thing an
 encoder is ever given, so this is a true lower bound (the engine's frames also move).
@@ -25,8 +25,9 @@ from typing import Any
 
 import cv2
 
+from motionctl.engine.analysis_process import DriverAnalysisProcess
 from motionctl.engine.config import EngineConfig
-from motionctl.engine.motion_process import MotionProcess
+from motionctl.engine.process_messages import DriverJob
 from motionctl.media.decode import load_image
 from motionctl.media.encode_process import EncoderProcess
 
@@ -48,7 +49,7 @@ def measure_floor(
     cfg = EngineConfig(pose_side=pose_side, pose_stride=1, face_side=decode_side if decode_side > pose_side else 0)
     start = time.perf_counter()
     n_tracked = queued = 0
-    with tempfile.TemporaryDirectory() as tmp, MotionProcess(video, fps, cfg) as motion:
+    with tempfile.TemporaryDirectory() as tmp, DriverAnalysisProcess(DriverJob(video, fps, cfg)) as motion:
         t = time.perf_counter()
         with EncoderProcess(Path(tmp) / "floor.mp4", width, height, fps, crf=crf, preset=preset,
                             threads=cfg.encode_threads) as enc:

@@ -2,7 +2,7 @@
 
 Prints, per case, moving limbs within 20° / median (the acceptance figures) and moving wrist bends
 within 20° (the hands' own figure, with the frozen baseline: a hand that never turns). Single runs:
-re-detection on the dark elf moves its figures 3-5 points between near-identical outputs.
+re-detection moves the figures a few points between near-identical outputs (benchmarks/spread.py).
 
     .venv/bin/python benchmarks/hands.py [--shared ../shared/testdata] [--out bench-results/hands]
 """

@@ -5,7 +5,7 @@
 The engine reads the image's pose as the median over several views of it (engine/image_perception.py,
 VIEWS). Where BlazePose is sure, views agree within a few pixels; where it is unsure (a dark forearm
 at the picture's bottom edge) its answer jumps with the pixels' exact places, and a rig whose wrist
-is 40 px off draws the forearm's layer about the wrong bone. This moves the image sideways by each
+is off draws the forearm's layer about the wrong bone. This moves the image sideways by each
 of ``--shifts`` px (edge repeated), reads its pose as generate does (same side, same views), moves
 the joints back and prints, per arm and leg joint, the mean and largest distance from the file's
 own reading, in image pixels. ``--views N`` reads with only the first N views, to compare sets.
@@ -52,12 +52,12 @@ def seen_joints(pose: Pose, size: tuple[int, int]) -> list[str]:
     return names
 
 
-def read_pose(est: PoseEstimator, rgb: np.ndarray, side: int) -> Pose:
+def read_pose(est: PoseEstimator, rgb: np.ndarray, side: int, views: tuple[image_perception.View, ...]) -> Pose:
     est.max_side = side
     found = est.estimate(rgb)
     if found is None:
         raise SystemExit("no pose found in the image")
-    return image_perception.image_pose(est, rgb, side, found.pose)[0]
+    return image_perception.image_pose(est, rgb, side, found.pose, views=views)[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,18 +67,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--views", type=int, default=0, help="use only the first N of VIEWS (0: all)")
     p.add_argument("--shared", type=Path, default=SHARED)
     a = p.parse_args(argv)
-    if a.views:
-        image_perception.VIEWS = image_perception.VIEWS[: a.views]
+    views = image_perception.VIEWS[: a.views] if a.views else image_perception.VIEWS
     image = next((a.shared / "pairs" / a.pair).glob("image.*"))
     rgb = load_image(image, field="image").rgb
     side = EngineConfig().image_pose_side
     with PoseEstimator(tracking=False, segmentation=True, max_side=side) as est:
-        reference = read_pose(est, rgb, side)
+        reference = read_pose(est, rgb, side, views)
         moved = []
         for dx in (int(s) for s in a.shifts.split(",")):
-            moved.append(image_perception.shifted_pose(read_pose(est, image_perception.shifted(rgb, dx), side), -dx))
+            shifted = image_perception.shifted(rgb, dx)
+            moved.append(image_perception.shifted_pose(read_pose(est, shifted, side, views), -dx))
     names = seen_joints(reference, (rgb.shape[1], rgb.shape[0]))
-    print(f"{a.pair}, {len(image_perception.VIEWS)} views, image moved by {a.shifts} px: "
+    print(f"{a.pair}, {len(views)} views, image moved by {a.shifts} px: "
           "distance from the file's own reading, mean / largest (px)")
     for name, (mean, most) in drift(reference, moved, names).items():
         print(f"  {name:16s} {mean:5.1f} / {most:5.1f}")

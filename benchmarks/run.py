@@ -42,7 +42,7 @@ PAIRS = Path(os.environ.get("MOTIONCTL_TESTDATA", ROOT.parent / "shared" / "test
 @dataclass(frozen=True)
 class Case:
     pair: str
-    orientation: str  # the dance clip (12 s) is only valid with "video" (image allows 10 s)
+    orientation: str  # fullbody_cartoon's 12 s clip is only valid with "video" (image allows 10 s)
     mode: str
     resolution: str
 
@@ -68,7 +68,7 @@ RESCANS = 4
 CASES = [
     Case("upperbody_elf", "image", "std", "720p"),
     Case("upperbody_elf", "image", "pro", "1080p"),
-    # The elf clip (3.5 s) is valid with either orientation; video follows the presenter's framing.
+    # upperbody_elf's 3.5 s clip is valid with either orientation; video follows the driver's framing.
     Case("upperbody_elf", "video", "std", "720p"),
     Case("upperbody_elf", "video", "pro", "1080p"),
     Case("fullbody_cartoon", "video", "std", "720p"),
@@ -118,7 +118,7 @@ def run_case(case: Case, out_dir: Path, repeat: int = 1) -> dict[str, Any]:
         json_out=gen_json,
     )
     runs = []
-    for _ in range(repeat):  # timings on a shared machine vary by +-15%: keep the median run
+    for _ in range(repeat):  # timings on a shared machine vary: keep the median run
         wall, rss, tree = run_measured(
             [str(ROOT / "benchmarks" / "generate_case.py"), *flags], out_dir / "logs" / f"{case.slug}.generate.log"
         )

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/smoothing.py [VIDEO] [--stride 1]
 
 Runs the engine's own driver analysis (decode, BlazePose, tracker) on VIDEO (default: the shared
-presenter clip) once per smoothing sigma, with the pose on every ``--stride``-th frame, and compares
+upper-body clip) once per smoothing sigma, with the pose on every ``--stride``-th frame, and compares
 each smoothed track with the unsmoothed one (sigma 0) on the moving limbs — frames where a bone is
 more than 20° from its usual direction, as in the fidelity metric: the share of those within 20°
 of the unsmoothed direction, the median difference, and the frame-to-frame jitter of the joints.
@@ -19,20 +19,21 @@ from pathlib import Path
 import numpy as np
 
 from motionctl.engine.config import EngineConfig
-from motionctl.engine.motion_process import MotionBatch, analyse_motion
+from motionctl.engine.driver_analysis import analyse_driver
+from motionctl.engine.process_messages import DriverJob, MotionBatch, Reply
 from motionctl.eval.fidelity import BONE_NAMES, LIMB_BONES, angle_error_deg, bone_angles, moving_mask
 
 PRESENTER = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "pairs" / "upperbody_elf" / "video.mp4"
 
 
 class _Collect(list):  # type: ignore[type-arg]
-    def put(self, msg: object) -> None:
-        self.append(msg)
+    def put(self, reply: Reply) -> None:
+        self.append(reply)
 
 
 def track(video: Path, fps: float, sigma: float, stride: int) -> tuple[np.ndarray, np.ndarray]:
     out = _Collect()
-    analyse_motion(video, fps, replace(EngineConfig(), smooth_sigma=sigma, pose_stride=stride), False, out)
+    analyse_driver(DriverJob(video, fps, replace(EngineConfig(), smooth_sigma=sigma, pose_stride=stride)), out)
     frames = [f for m in out if isinstance(m, MotionBatch) for f in m.frames]
     return np.array([f.points for f in frames]), np.array([f.visibility for f in frames])
 

@@ -3,16 +3,15 @@
     .venv/bin/python benchmarks/spread.py --pair upperbody_elf --orientation image --mode pro \
         [--shifts 0,1,-1] [--rescans 4] [--set hand_orientation=False] [--out bench-results/spread]
 
-One reading of "moving limbs within 20°" on the elf moves 3-5 points between re-detections of one
-output, and 10-25 points between outputs made from the image moved a pixel or two (stop 14):
-BlazePose carries each frame's reading into the next frame's search region, its errors come in
-bursts of several frames, and the image's own analysis (pose, segmentation) moves with its pixels
-too. Each render here is made from the character image moved
-``shift`` px sideways (edges repeated; 0 is the file itself), then re-detected ``rescans`` more
-times with its frames shifted (``motionctl eval --rescans``). Prints each render's first reading and
-the mean (range) of its readings, then the mean over all readings, the figure to compare settings by.
-``--set FIELD=VALUE`` changes an ``EngineConfig`` field of the mode (repeatable; VALUE is a Python
-literal) to measure a setting against the mode's own.
+One reading of "moving limbs within 20°" moves a few points between re-detections of one output, and more
+between outputs made from the image moved a pixel or two: BlazePose carries each frame's reading into the
+next frame's search region, its errors come in bursts of several frames, and the image's own analysis (pose,
+segmentation) moves with its pixels too. Each render here is made from the character image moved ``shift``
+px sideways (edges repeated; 0 is the file itself), then re-detected ``rescans`` more times with its frames
+shifted (``motionctl eval --rescans``). Prints each render's first reading and the mean (range) of its
+readings, then the mean over all readings, the figure to compare settings by. ``--set FIELD=VALUE`` changes
+an ``EngineConfig`` field of the mode (repeatable; VALUE is a Python literal) to measure a setting against
+the mode's own.
 """
 
 from __future__ import annotations

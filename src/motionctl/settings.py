@@ -95,6 +95,3 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite")
 
-
-def get_settings() -> Settings:
-    return Settings()

@@ -9,7 +9,7 @@ from engine_synth import ARM_L, BODY, FIGURE, LEG, close, figure_image, figure_p
 from motionctl.core.types import Orientation
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.puppet.character import analyze_character, extend_below
-from motionctl.engine.puppet.matte import solid_inside
+from motionctl.engine.puppet.matte import refine_matte, solid_inside
 from motionctl.engine.puppet.raster import Renderer
 from motionctl.engine.puppet.retarget import Retargeter
 
@@ -107,3 +107,41 @@ def test_a_hand_on_the_hip_stays_in_front_of_the_body() -> None:
     rt.prime([DriverFrame(0, 0.0, rest.points, rest.z, rest.visibility, None)])
     out = Renderer(character).render(rt.pose(DriverFrame(1, 0.1, akimbo.points, akimbo.z, akimbo.visibility, None)))
     assert close(out[385, 343], ARM_L)  # the forearm over the body is drawn, not hidden behind it
+
+
+ARM_ON_BODY = {"left_elbow": (395, 360), "left_wrist": (315, 420)}  # the forearm across the belly
+
+
+def test_an_arm_lying_on_the_body_takes_only_its_own_pixels() -> None:
+    # Hand on the belly: the bone capsules alone gave the arm a band of the body around the forearm,
+    # which it carried away when it moved (a strip of shirt hanging from the raised arm).
+    image = figure_image(overrides=ARM_ON_BODY)
+    character = analyze_character(image, None, SIZE, pose=figure_pose(ARM_ON_BODY), seg_mask=None)
+    arm = next(layer for layer in character.layers if layer.name == "left_arm")
+    opaque = arm.rgba[..., 3] > 200
+    colours = arm.rgba[..., :3][opaque].astype(int)
+    body_like = np.abs(colours - np.array(BODY)).max(axis=1) <= 40
+    assert opaque.sum() > 2000
+    assert body_like.mean() < 0.02, body_like.mean()
+    # Raised, it leaves the body whole behind it: the belly where the forearm lay is the body's colour.
+    out = render(character, {"left_elbow": (470, 180), "left_wrist": (560, 110)})
+    for y, x in ((420, 330), (380, 335), (405, 300)):
+        assert close(out[y, x], BODY, 40), (y, x, out[y, x])
+    near = out[150:230, 480:560].reshape(-1, 3).astype(int)
+    assert (np.abs(near - np.array(BODY)).max(axis=1) <= 40).mean() < 0.02  # no strip of body on the arm
+
+
+def test_background_enclosed_by_an_arm_and_the_body_stays_background() -> None:
+    # Hands on the hips enclose a patch of background between arm and body. The segmenter sees it as
+    # background; filled as a hole, it was cut out with the arm and carried along with it.
+    seen = np.zeros((400, 300), np.float32)
+    cv2.rectangle(seen, (100, 80), (200, 360), 1.0, -1)  # the body
+    cv2.ellipse(seen, (200, 200), (70, 90), 0, -90, 90, 1.0, 18)  # an arm bent to the hip
+    image = np.full((400, 300, 3), 40, np.uint8)
+    image[seen > 0.5] = (200, 180, 160)
+    matte = refine_matte(image, seen)
+    assert matte[200, 240] < 0.1  # the enclosed gap
+    assert matte[200, 150] > 0.9 and matte[200, 270] > 0.9  # the body and the arm
+    speck = seen.copy()
+    speck[300:304, 150:154] = 0.0  # a speck the segmenter missed inside the body is still filled
+    assert refine_matte(image, speck)[302, 152] > 0.9

@@ -70,8 +70,9 @@ def test_the_tracker_follows_the_largest_of_two_people(woman_left: bool) -> None
 @pytest.mark.skipif(not (DANCE.is_file() and WOMAN.is_file()), reason="../shared/testdata is absent")
 def test_the_driver_analysis_follows_the_largest_person_through_the_clip(tmp_path: Path) -> None:
     # 4 s: the dancer moving (800 px of 1080 in the frame) beside the woman's photo standing still (880).
+    from motionctl.engine.analysis_process import DriverAnalysisProcess
     from motionctl.engine.config import EngineConfig
-    from motionctl.engine.motion_process import MotionProcess
+    from motionctl.engine.process_messages import DriverJob
 
     woman = cv2.cvtColor(cv2.imread(str(WOMAN)), cv2.COLOR_BGR2RGB)
     clip = tmp_path / "two.mp4"
@@ -90,7 +91,7 @@ def test_the_driver_analysis_follows_the_largest_person_through_the_clip(tmp_pat
                 break
         out.mux(stream.encode(None))
     hips = []
-    with MotionProcess(clip, 12.0, EngineConfig()) as motion:
+    with DriverAnalysisProcess(DriverJob(clip, 12.0, EngineConfig())) as motion:
         for batch in motion.batches():
             width = batch.driver_size[0]
             hips += [float(f.points[[23, 24], 0].mean()) / width for f in batch.frames]

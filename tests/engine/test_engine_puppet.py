@@ -13,8 +13,9 @@ from motionctl.engine.motion import DriverFrame
 from motionctl.engine.puppet.background import background_plate
 from motionctl.engine.puppet.character import Character, analyze_character, pose_from_joints
 from motionctl.engine.puppet.layers import Layer
+from motionctl.engine.puppet.pose_stream import PoseStream
 from motionctl.engine.puppet.raster import Renderer
-from motionctl.engine.puppet.retarget import PoseStream, Retargeter
+from motionctl.engine.puppet.retarget import Retargeter
 from motionctl.engine.puppet.rig import BoneFrame, apply_affine, bone_affine, invert_affine
 
 SIZE = (600, 800)

@@ -57,7 +57,8 @@ def test_a_rotated_scaled_copy_of_a_face_crops_to_the_same_patch() -> None:
 
 def test_head_crop_is_centred_on_the_head_and_sized_by_the_ears() -> None:
     from motionctl.core.types import JOINT
-    from motionctl.eval.appearance import head_crop
+    from motionctl.engine.perception import head_crop
+    from motionctl.eval.appearance import head_seen
 
     rgb = np.zeros((400, 600, 3), np.uint8)
     points = np.zeros((33, 2))
@@ -65,7 +66,10 @@ def test_head_crop_is_centred_on_the_head_and_sized_by_the_ears() -> None:
     points[JOINT["left_ear"]] = (320, 100)
     points[JOINT["right_ear"]] = (280, 100)
     vis = np.ones(33)
-    crop = head_crop(rgb, points, vis)
+    crop = head_crop(rgb, points)
     assert crop is not None and crop.shape[:2] == (128, 128)  # 2 * 1.6 * 40 px ear gap
+    crop = head_crop(rgb, points / 2, scale=2.0)  # a pose read on a half-size frame
+    assert crop is not None and crop.shape[:2] == (128, 128)
+    assert head_seen(points, vis)
     vis[JOINT["nose"]] = 0.1
-    assert head_crop(rgb, points, vis) is None
+    assert not head_seen(points, vis)

@@ -121,12 +121,7 @@ def submit(
             callback_url=callback_url,
             external_task_id=external_task_id,
         )
-        if not wait:
-            return task
-        done = client.wait(task["task_id"])
-        if output is not None and done["task_status"] == "succeed":
-            client.download(done["task_result"]["videos"][0]["url"], output)
-        return done
+        return _finished(client, task["task_id"], output) if wait else task
 
     _run(go)
 
@@ -160,14 +155,7 @@ def wait_task(
 ) -> None:
     """Wait until a task succeeds or fails; exit 0 on success, 1 on failure."""
     client = _client(server, token)
-
-    def go() -> Any:
-        done = client.wait(task_id, timeout=timeout)
-        if output is not None and done["task_status"] == "succeed":
-            client.download(done["task_result"]["videos"][0]["url"], output)
-        return done
-
-    _run(go)
+    _run(lambda: _finished(client, task_id, output, timeout=timeout))
 
 
 @app.command()
@@ -214,3 +202,11 @@ def models(server: SERVER = "http://127.0.0.1:8000", token: TOKEN = None) -> Non
     """List the models catalogue (ids, capabilities, prices)."""
     client = _client(server, token)
     _run(lambda: [{k: v for k, v in m.items() if k != "json_request_schema"} for m in client.models()])
+
+
+def _finished(client: Any, task_id: str, output: Path | None, **wait: float) -> Any:
+    """The task once it has finished; its video saved at ``output`` (when given) if it succeeded."""
+    done = client.wait(task_id, **wait)
+    if output is not None and done["task_status"] == "succeed":
+        client.download(done["task_result"]["videos"][0]["url"], output)
+    return done

@@ -34,6 +34,15 @@ JOINT_NAMES: tuple[str, ...] = (
     "left_foot_index", "right_foot_index",
 )  # fmt: skip
 JOINT = {name: i for i, name in enumerate(JOINT_NAMES)}
+JOINT_COUNT = len(JOINT_NAMES)
+# A landmark whose visibility (BlazePose's estimate that it is in view) reaches this counts as seen.
+VISIBLE = 0.5
+
+
+def joint_indices(*names: str) -> list[int]:
+    """The named joints' indices, as a list (what numpy's fancy indexing takes)."""
+    return [JOINT[name] for name in names]
+
 
 # Bones the metrics and the retargeter reason about: (name, parent joint, child joint).
 BONES: tuple[tuple[str, str, str], ...] = (
@@ -60,12 +69,12 @@ class Pose:
 
     points: np.ndarray
     visibility: np.ndarray
-    z: np.ndarray = field(default_factory=lambda: np.zeros(33, dtype=np.float32))
+    z: np.ndarray = field(default_factory=lambda: np.zeros(JOINT_COUNT, dtype=np.float32))
 
     def joint(self, name: str) -> np.ndarray:
         return np.asarray(self.points[JOINT[name]])
 
-    def visible(self, name: str, threshold: float = 0.5) -> bool:
+    def visible(self, name: str, threshold: float = VISIBLE) -> bool:
         return bool(self.visibility[JOINT[name]] >= threshold)
 
 

@@ -1,11 +1,8 @@
 """Zero-lag smoothing of keypoint tracks: a centred Gaussian over a few frames either side.
 
-A causal filter (One-Euro, used until stop 8) lags fast moves: on the presenter clip 19-28% of the
-moving-forearm frames of its track were more than 20° from the evaluation's driver track (two builds),
-against 5-10% for this centred window. Rendering may wait a few frames, so the engine smooths with a
-window centred on the frame instead: no lag, and BlazePose's frame-to-frame jitter halved at sigma one
-frame (``benchmarks/smoothing.py``: 1.38 -> 0.68 px, every moving limb frame within 20° of the
-unsmoothed track, median 0.4°).
+A causal filter (One-Euro) lags fast moves. Rendering may wait a few frames, so the engine smooths
+with a window centred on the frame instead: no lag, and BlazePose's frame-to-frame jitter about halved
+at sigma one frame (``benchmarks/smoothing.py`` measures jitter and lag per sigma).
 """
 
 from __future__ import annotations

@@ -1,62 +1,42 @@
 """What the detectors see in the character image: its pose, a segmentation mask and (pro) the face mesh.
 
-Runs in the driver-analysis child process (engine/motion_process.py), before the driver: mediapipe is
-then loaded by that process only, so the caller — which renders — neither pays for loading it nor
-prints its start-up chatter. The caller turns this into a Character (puppet/character.py).
+Runs in a child process of its own, the image-analysis process (engine/analysis_process.py), beside
+the driver-analysis process: mediapipe is then loaded by those processes only, so the caller — which
+renders — neither pays for loading it nor prints its start-up chatter. The caller turns this into a
+Character (puppet/character.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from motionctl.core.types import JOINT, JOINT_NAMES, Pose
+from motionctl.engine.process_messages import ImageJob, ImagePerception
 from motionctl.engine.puppet.face import head_box
 from motionctl.engine.puppet.rig import rig_joints
 from motionctl.media.decode import load_image
 
-
-@dataclass
-class ImageJob:
-    image: Path
-    max_side: int  # the image's pose is estimated at this longer side
-    given_pose: Pose | None  # from --joints: where the face mesh looks, when the detector cannot say
-    face: bool  # pro: also the face mesh
-
-
-@dataclass
-class ImagePerception:
-    pose: Pose | None  # detected, in image pixels (None: no person found)
-    mask: np.ndarray | None  # segmentation, float32 in [0, 1], image size
-    face: np.ndarray | None  # (478, 2) face-mesh points in image pixels
-
-
 # The still image's pose is the median over a few views of it (the image, its mirror image, a
 # smaller copy, both with a margin around them, and the image and its mirror moved a few pixels
-# sideways), each (scale, mirrored, margin as a share of the longer side, px moved right). One view of
-# the dance character put its left knee and ankle beside the leg, so the leg's layer missed the thigh;
-# views disagree by a few pixels where the detector is sure and the median drops the one that
-# wanders. Where it is unsure (the elf's dark forearms at the picture's bottom edge) its answer jumps
-# with the pixels' exact places: the elf image moved 3 px put her left wrist 46 px from where the
-# file itself has it; with the four moved views, 23 px (benchmarks/image_pose_drift.py), and over the
-# image moved 0..±3 px the elf's moving limbs read within 20° of the driver's 77.1% -> 85.4% (image,
-# std), 78.3% -> 84.3% (image, pro), 72.0% -> 77.1% (video, std), 70.8% -> 70.6% (video, pro): means of
-# 35 readings of 7 renders, benchmarks/spread.py. ~60 ms a view.
-VIEWS: tuple[tuple[float, bool, float, int], ...] = (
+# sideways), each (scale, mirrored, margin as a share of the longer side, px moved right). One view
+# can put a joint beside the limb; views disagree by a few pixels where the detector is sure and the
+# median drops the one that wanders. Where it is unsure (e.g. dark forearms at the picture's bottom
+# edge) its answer jumps with the pixels' exact places, and the moved views steady it
+# (benchmarks/image_pose_drift.py: joint drift; benchmarks/spread.py: fidelity over moved images).
+View = tuple[float, bool, float, int]
+VIEWS: tuple[View, ...] = (
     (1.0, False, 0.0, 0), (1.0, True, 0.0, 0), (0.75, False, 0.0, 0), (0.75, True, 0.0, 0),
     (1.0, False, 0.15, 0), (1.0, True, 0.15, 0),
     (1.0, False, 0.0, 5), (1.0, False, 0.0, -5), (1.0, True, 0.0, 5), (1.0, True, 0.0, -5),
 )
-# Where the segmenter is unsure the views disagree: the plain view of the elf moved 3 px sideways
-# lost its dark left forearm and hand to the background (they stayed behind in the plate while the
-# arm moved: moving limbs within 20° 46-47%), other views kept them. Their mean lost the bracer at
-# the wrist of the image itself; their maximum widened the whole silhouette by a dark rim of the
-# background (the scaled and padded views' edges are softer). What another view is sure of, added to
-# the plain view's mask, brings the limb back and leaves the rim as it was.
+# Where the segmenter is unsure the views disagree: one view can lose a dark limb to the background
+# (it then stays behind in the plate while the arm moves) where others keep it. Their mean loses thin
+# details; their maximum widens the whole silhouette by a rim of the background (the scaled and padded
+# views' edges are softer). What another view is sure of, added to the plain view's mask, brings the
+# limb back and leaves the rim as it was.
 SURE_MASK = 0.9
 MIRRORED = [JOINT[n.replace("left", "@").replace("right", "left").replace("@", "right")] for n in JOINT_NAMES]
 
@@ -116,7 +96,8 @@ def _view_pose(est: StillPoseEstimator, rgb: np.ndarray, side: int, mirror: bool
 
 
 def image_pose(est: StillPoseEstimator, rgb: np.ndarray, max_side: int, plain: Pose,
-               plain_mask: np.ndarray | None = None) -> tuple[Pose, np.ndarray | None]:
+               plain_mask: np.ndarray | None = None, views: tuple[View, ...] = VIEWS
+               ) -> tuple[Pose, np.ndarray | None]:
     """The median pose over VIEWS of the image, and the plain view's segmentation mask with whatever
     another view is sure of (>= SURE_MASK) added; ``plain`` (and ``plain_mask``) is the first view's
     (the image as it is, at ``max_side``), which the caller has already estimated."""
@@ -124,7 +105,7 @@ def image_pose(est: StillPoseEstimator, rgb: np.ndarray, max_side: int, plain: P
     # Each view's mask is folded in as it comes: a large image's masks are large (image-sized), so
     # no more than three are held at once.
     most = None if plain_mask is None else np.zeros(plain_mask.shape, np.float32)
-    for k, mirror, pad, dx in VIEWS[1:]:
+    for k, mirror, pad, dx in views[1:]:
         view = _view_pose(est, rgb, max(64, int(max_side * k)), mirror, pad, dx)
         if view is None:
             continue

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from motionctl.core.errors import ContentRejected
-from motionctl.core.types import JOINT, Pose
+from motionctl.core.limits import MIN_USABLE_MOTION_SECONDS
+from motionctl.core.types import JOINT, VISIBLE, Pose
 from motionctl.engine.filters import CentredGaussian
 
 CORE_JOINTS = (JOINT["left_shoulder"], JOINT["right_shoulder"])
@@ -58,13 +59,14 @@ def is_shot_cut(prev: np.ndarray, cur: np.ndarray) -> bool:
 
 
 def usable(pose: Pose | None) -> bool:
-    return pose is not None and bool(np.all(pose.visibility[list(CORE_JOINTS)] >= 0.5))
+    return pose is not None and bool(np.all(pose.visibility[list(CORE_JOINTS)] >= VISIBLE))
 
 
 class MotionTracker:
-    def __init__(self, fps: float, min_seconds: float = 3.0, max_gap_seconds: float = 0.5,
+    def __init__(self, fps: float, min_seconds: float = MIN_USABLE_MOTION_SECONDS, max_gap_seconds: float = 0.5,
                  smooth_sigma: float = 1.0) -> None:
         self.fps = fps
+        self.min_seconds = min_seconds
         self.min_frames = int(round(min_seconds * fps))
         self.max_gap = max(1, int(round(max_gap_seconds * fps)))
         self.run: list[Observation] = []  # current run: usable frames and interpolated gaps
@@ -116,10 +118,10 @@ class MotionTracker:
         if not self.confirmed:
             self.longest_run_seconds = max(self.longest_run_seconds, len(self.run) / self.fps)
             raise ContentRejected(
-                "video_url: needs at least 3 s of continuous usable motion (one person, shoulders "
-                f"visible, no cut) (got {self.longest_run_seconds:.1f} s at most)",
+                f"video_url: needs at least {self.min_seconds:g} s of continuous usable motion (one person, "
+                f"shoulders visible, no cut) (got {self.longest_run_seconds:.1f} s at most)",
                 field="video_url",
-                rule="at least 3 s of continuous usable motion",
+                rule=f"at least {self.min_seconds:g} s of continuous usable motion",
                 value=round(self.longest_run_seconds, 2),
             )
         if self.gap and self.end_reason is None:

@@ -1,9 +1,11 @@
 """The motion-control pipeline: character image + driving video -> MP4 of the character moving.
 
-Reads top to bottom as numbered steps. Analysis and rendering overlap in four processes (docs/ENGINE.md):
-one child process looks at the character image while another decodes the driver and tracks its pose;
-here a render thread retargets and draws each frame as soon as the motion tracker has made it final;
-a third child encodes it.
+``MotionControlPipeline.__call__`` reads top to bottom as the numbered steps of docs/ENGINE.md:
+1 check the inputs, 2 analyse the character, 3 analyse the motion, 4 retarget, 5 render, 6 encode,
+7 debug pictures. The work overlaps in four processes: an image-analysis and a driver-analysis child
+(engine/analysis_process.py) look at the image and the driver at once; here a render thread retargets
+and draws each frame as soon as the driver's tracker has made it final (engine/stream.py); an encoder
+child encodes it (media/encode_process.py).
 """
 
 from __future__ import annotations
@@ -18,20 +20,21 @@ import numpy as np
 
 from motionctl.core.errors import ContentRejected, InternalError, InvalidInput, MotionctlError, rule_violation
 from motionctl.core.limits import IMAGE_MAX_BYTES
-from motionctl.core.types import GenerationResult, GenerationSpec, Pose
+from motionctl.core.types import VISIBLE, GenerationResult, GenerationSpec, Pose, joint_indices
+from motionctl.engine.analysis_process import DriverAnalysisProcess, ImageAnalysisProcess
 from motionctl.engine.character_cache import CharacterCache, character_key
 from motionctl.engine.config import EngineConfig
 from motionctl.engine.debug import contact_sheet, draw_skeleton, rig_picture, side_by_side
-from motionctl.engine.image_perception import ImageJob, ImagePerception
-from motionctl.engine.motion_process import MotionProcess
+from motionctl.engine.process_messages import DriverJob, ImageJob, ImagePerception
 from motionctl.engine.puppet.character import Character, analyze_character, pose_from_joints
 from motionctl.engine.stream import StreamingRun
 from motionctl.media.decode import LoadedImage, load_image, output_fps
-from motionctl.media.encode import output_size
+from motionctl.media.encode import EncodedVideo, output_size
 from motionctl.media.probe import ImageInfo, VideoInfo
 from motionctl.media.validate import check_video_end, validate_image, validate_video
 
 Progress = Callable[[float], None]
+SHOULDERS = joint_indices("left_shoulder", "right_shoulder")
 
 
 class MotionControlPipeline:
@@ -43,7 +46,7 @@ class MotionControlPipeline:
     @staticmethod
     def check_inputs(spec: GenerationSpec) -> tuple[ImageInfo, VideoInfo]:
         """Every documented limit but the slow one, that the driver's end decodes: the pipeline checks
-        that (``check_video_end``) once the perception processes have their jobs."""
+        that (``check_video_end``) once the analysis processes have their jobs."""
         image = validate_image(spec.image, field="image")
         video = validate_video(spec.video, spec.orientation, field="video", check_end=False)
         return image, video
@@ -55,7 +58,7 @@ class MotionControlPipeline:
         if given is not None:
             pose: Pose = given
             seg = seen.mask
-        elif seen.pose is None or not np.all(seen.pose.visibility[[11, 12]] >= 0.5):
+        elif seen.pose is None or not np.all(seen.pose.visibility[SHOULDERS] >= VISIBLE):
             raise rule_violation(ContentRejected, "image", "must show a person with head, shoulders and arms "
                                  "visible; a drawing no detector can read needs its joints given (command line: "
                                  "motionctl generate --joints)", "no person detected")
@@ -66,6 +69,16 @@ class MotionControlPipeline:
             character.face = seen.face * np.array([canvas[0] / w, canvas[1] / h], np.float32)
         return character
 
+    @staticmethod
+    def check_output(output: Path) -> Path:
+        """The output path: a .mp4 file in a folder that exists."""
+        output = Path(output)
+        if output.suffix.lower() != ".mp4":
+            raise rule_violation(InvalidInput, "output", "must be a .mp4 path", output.name)
+        if not output.parent.is_dir():
+            raise rule_violation(InvalidInput, "output", "folder must exist", str(output.parent))
+        return output
+
     # -- the pipeline ------------------------------------------------------------------------------
     def __call__(self, spec: GenerationSpec, output: Path, *, progress: Progress | None = None,
                  debug_dir: Path | None = None) -> GenerationResult:
@@ -73,74 +86,75 @@ class MotionControlPipeline:
         report = progress or (lambda _f: None)
         cfg = self.config or EngineConfig.for_mode(spec.mode)
         stages: dict[str, float] = {}
-
-        # 0. A character analysed before is taken from the cache; start the perception processes now (the
-        #    image's, unless cached, and the driver's): they load their models while the inputs are checked.
+        # The analysis processes start first and load their models while the inputs are checked: the
+        # image's (none for a character from the cache) and the driver's.
         key = _cache_key(spec, cfg) if self.cache is not None else None
         cached = self.cache.get(key) if self.cache is not None and key is not None else None
-        looks = MotionProcess() if cached is None else contextlib.nullcontext(None)
-        with looks as looker, MotionProcess() as motion:
-            # 1. Check the inputs against the documented limits (the driver's end is checked in step 2).
+        image_source = contextlib.nullcontext(cached) if cached is not None else ImageAnalysisProcess()
+        with image_source as image, DriverAnalysisProcess() as driver_analysis:
+            # 1. Check the inputs against the documented limits (the driver's end just below).
             t = time.perf_counter()
             _, video = self.check_inputs(spec)
-            output = Path(output)
-            if output.suffix.lower() != ".mp4":
-                raise rule_violation(InvalidInput, "output", "must be a .mp4 path", output.name)
-            if not output.parent.is_dir():
-                raise rule_violation(InvalidInput, "output", "folder must exist", str(output.parent))
+            output = self.check_output(output)
             loaded = load_image(spec.image, field="image")
             canvas = output_size(loaded.width, loaded.height, spec.effective_resolution)
             fps = output_fps(video)
             stages["check"] = time.perf_counter() - t
 
-            # 2. Give them their jobs: the character image (pose, segmentation, face mesh: mediapipe is
-            #    loaded in those processes only) to one, the driver (decode, pose, tracking) to the other.
-            #    In one process, one after the other, the driver started 1.3 s later and the renderer
-            #    then sat idle waiting for its first frames.
+            # 2-3. The analysis processes get their jobs: the character image (pose, segmentation, face
+            #    mesh) to one, the driver (decode, pose, tracking) to the other, so the driver's decode
+            #    does not wait for the image's pose views. mediapipe is loaded in those processes only.
             given = pose_from_joints(spec.joints, (loaded.width, loaded.height)) if spec.joints else None
-            if looker is not None:
-                looker.begin(None, fps, cfg, False, ImageJob(spec.image, cfg.image_pose_side, given, cfg.expressions))
-            motion.begin(spec.video, fps, cfg, debug_dir is not None, None)
-            # The last check decodes the driver's end (~0.5 s for the 1080x1920 dance, its keyframe is
-            # far back): the driver's process, idle after loading its models, decodes meanwhile. A clip
-            # cut short is still rejected here, before a frame is drawn; leaving the block stops both.
+            if isinstance(image, ImageAnalysisProcess):
+                image.begin(ImageJob(spec.image, cfg.image_pose_side, given, cfg.expressions))
+            driver_analysis.begin(DriverJob(spec.video, fps, cfg, keep_previews=debug_dir is not None))
+            # 1, last check: the driver's end decodes (slow where its keyframe is far back) while the
+            #    driver's process, idle after loading its models, decodes too. A clip cut short is still
+            #    rejected here, before a frame is drawn; leaving the block stops both processes.
             t = time.perf_counter()
             check_video_end(video, "video")
             stages["check"] += time.perf_counter() - t
 
-            # 3. Analyse the character: pose (or given joints), matte, layers, skin, background plate.
+            # 2. Analyse the character: pose (or given joints), matte, layers, skin, background plate.
             t = time.perf_counter()
-            if cached is not None:
-                character = cached
-            elif looker is not None:
-                character = self.prepare_character(loaded, canvas, cfg, looker.image_perception(), given)
-                if self.cache is not None and key is not None:
-                    self.cache.put(key, character)
-            else:  # unreachable: the looker is started whenever nothing was cached
-                raise InternalError("character analysis: neither cached nor looked at")
+            character = image if isinstance(image, Character) else self._analyse_character(
+                key, loaded, canvas, cfg, image.perception(), given)
             stages["character"] = time.perf_counter() - t
             report(0.05)
 
-            # 4-5. Retarget, render and encode each tracked driver frame as it arrives.
+            # 3-6. The driver's tracked frames arrive from its process (3); each is retargeted (4),
+            #    rendered (5) and encoded (6) as it arrives: steps 4-6 run per frame in the streaming run.
             run = StreamingRun(spec, cfg, character, video, fps, canvas, output, report, debug_dir)
-            encoded = run.execute(motion, stages)
+            encoded = run.execute(driver_analysis, stages)
 
-        # 6. Debug pictures, when asked: driver skeletons, the rig, driver | output previews.
+        # 7. Debug pictures, when asked: driver skeletons, the rig, driver | output previews.
         if debug_dir is not None:
             write_debug_pictures(Path(debug_dir), character, run.previews)
-
-        wall = time.perf_counter() - started
-        driver_seconds = video.duration
-        shortened = None
-        if encoded.duration < driver_seconds - 1.5 / fps:
-            shortened = (f"output is {encoded.duration:.2f} s of the driver's {driver_seconds:.2f} s: "
-                         f"{run.reason or 'usable motion ended'}")
+        result = _result(output, encoded, video, fps, canvas, time.perf_counter() - started, run.reason, stages)
         report(1.0)
-        return GenerationResult(
-            output=output, watermark_output=encoded.watermark_path, duration=encoded.duration,
-            frames=encoded.frames, fps=fps, width=canvas[0], height=canvas[1], wall_seconds=wall,
-            shortened_reason=shortened, has_audio=encoded.has_audio, stage_seconds=stages,
-        )
+        return result
+
+    def _analyse_character(self, key: str | None, loaded: LoadedImage, canvas: tuple[int, int],
+                           cfg: EngineConfig, seen: ImagePerception, given: Pose | None) -> Character:
+        """Step 2 for an image not in the cache: the character built, and kept in the cache."""
+        character = self.prepare_character(loaded, canvas, cfg, seen, given)
+        if self.cache is not None and key is not None:
+            self.cache.put(key, character)
+        return character
+
+
+def _result(output: Path, encoded: EncodedVideo, video: VideoInfo, fps: float, canvas: tuple[int, int],
+            wall: float, reason: str | None, stages: dict[str, float]) -> GenerationResult:
+    """What the caller is told: the files, their size and length, why the output is short, if it is."""
+    shortened = None
+    if encoded.duration < video.duration - 1.5 / fps:
+        shortened = (f"output is {encoded.duration:.2f} s of the driver's {video.duration:.2f} s: "
+                     f"{reason or 'usable motion ended'}")
+    return GenerationResult(
+        output=output, watermark_output=encoded.watermark_path, duration=encoded.duration,
+        frames=encoded.frames, fps=fps, width=canvas[0], height=canvas[1], wall_seconds=wall,
+        shortened_reason=shortened, has_audio=encoded.has_audio, stage_seconds=stages,
+    )
 
 
 def write_debug_pictures(folder: Path, character: Character, previews: list) -> None:

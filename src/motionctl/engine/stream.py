@@ -1,12 +1,12 @@
 """The streaming part of a generation: tracked poses from the motion process -> retarget -> render -> encode.
 
-The driver is decoded and its pose estimated in a child process (engine/motion_process.py), so that
+The driver is decoded and its pose estimated in a child process (engine/driver_analysis.py), so that
 work and rendering each have a core of their own. Here a render thread retargets and draws each frame
 as soon as its batch arrives and hands it to the encoder process (media/encode_process.py); bounded
 queues and a fixed ring of frame slots keep memory flat on long clips. The calling thread only moves
 batches from the pipe to the render thread, yet that read-ahead matters: rendering on the calling
-thread instead (the pipe then limits how far the motion process runs ahead) took the 12 s dance in
-12 s rather than 9-10 s, in alternating runs.
+thread instead lets the pipe limit how far the motion process runs ahead, and the run is slower
+(benchmarks/ab.py).
 """
 
 from __future__ import annotations
@@ -26,13 +26,14 @@ import numpy as np
 
 from motionctl.core.child import Child
 from motionctl.core.types import GenerationSpec
+from motionctl.engine.analysis_process import DriverAnalysisProcess
 from motionctl.engine.config import EngineConfig
 from motionctl.engine.motion import DriverFrame
-from motionctl.engine.motion_process import MotionProcess
 from motionctl.engine.puppet.character import Character
 from motionctl.engine.puppet.face import FaceAnimator
+from motionctl.engine.puppet.pose_stream import PoseStream
 from motionctl.engine.puppet.raster import Renderer
-from motionctl.engine.puppet.retarget import Posed, PoseStream, Retargeter
+from motionctl.engine.puppet.retarget import Posed, Retargeter
 from motionctl.media.encode import EncodedVideo
 from motionctl.media.encode_process import EncoderProcess, discard_encoder_child, start_encoder_child
 from motionctl.media.probe import VideoInfo
@@ -63,7 +64,7 @@ class StreamingRun:
         self.previews: list[tuple[np.ndarray, np.ndarray, DriverFrame, Posed]] = []
         self.driver_frames: dict[int, np.ndarray] = {}
 
-    def execute(self, motion: MotionProcess, stages: dict[str, float]) -> EncodedVideo:
+    def execute(self, motion: DriverAnalysisProcess, stages: dict[str, float]) -> EncodedVideo:
         """Render every batch ``motion`` sends; its errors (too little usable motion...) surface here."""
         worker = RenderWorker(self)
         try:
@@ -154,7 +155,8 @@ class RenderWorker:
         )
         cv2.setNumThreads(cfg.render_threads)
         face = FaceAnimator(run.character) if cfg.expressions and run.character.face is not None else None
-        return PoseStream(retarget), Renderer(run.character), face
+        stream = PoseStream(retarget, look_ahead=cfg.hand_look_ahead, fast_steps=cfg.hand_fast_steps)
+        return stream, Renderer(run.character), face
 
     def _loop(self) -> None:
         poses: PoseStream | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from motionctl.core.types import JOINT
+from motionctl.core.types import JOINT, VISIBLE
 
 CROP = 96
 # Where the eyes land in the crop. The person's left eye is on the image's right (they face the camera).
@@ -16,7 +16,7 @@ RIGHT_EYE_AT = np.array([0.35 * CROP, 0.42 * CROP])
 def eyes_from_pose(points: np.ndarray, visibility: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """(left eye, right eye) pixel positions from a BlazePose pose, None when either is not visible."""
     li, ri = JOINT["left_eye"], JOINT["right_eye"]
-    if visibility[li] < 0.5 or visibility[ri] < 0.5:
+    if visibility[li] < VISIBLE or visibility[ri] < VISIBLE:
         return None
     left, right = points[li].astype(np.float64), points[ri].astype(np.float64)
     if not (np.isfinite(left).all() and np.isfinite(right).all()) or np.linalg.norm(left - right) < 2.0:
@@ -43,23 +43,11 @@ def face_crop(rgb: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarra
     return cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY)
 
 
-def head_crop(rgb: np.ndarray, points: np.ndarray, visibility: np.ndarray) -> np.ndarray | None:
-    """A square crop around the head (nose and ears from the pose), or None when it is not in view.
-
-    The face mesh's detector expects a face filling much of its input; on a whole 16:9 frame a
-    presenter's face is too small to be found, so it is given the head alone.
-    """
+def head_seen(points: np.ndarray, visibility: np.ndarray) -> bool:
+    """Whether a pose's head is in view (its nose seen, nose and ears placed): where the evaluator asks
+    the face mesh to look, at the engine's own crop (engine.perception.head_crop)."""
     nose, le, re = JOINT["nose"], JOINT["left_ear"], JOINT["right_ear"]
-    if visibility[nose] < 0.5 or not np.isfinite(points[[nose, le, re]]).all():
-        return None
-    ear_gap = float(np.linalg.norm(points[le] - points[re]))
-    r = 1.6 * max(ear_gap, 8.0)
-    cx, cy = points[[nose, le, re]].mean(axis=0)
-    h, w = rgb.shape[:2]
-    x0, y0, x1, y1 = int(max(cx - r, 0)), int(max(cy - r, 0)), int(min(cx + r, w)), int(min(cy + r, h))
-    if x1 - x0 < 16 or y1 - y0 < 16:
-        return None
-    return np.ascontiguousarray(rgb[y0:y1, x0:x1])
+    return bool(visibility[nose] >= VISIBLE and np.isfinite(points[[nose, le, re]]).all())
 
 
 def pearson(a: np.ndarray, b: np.ndarray) -> float | None:

@@ -29,11 +29,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from motionctl.core.types import BONES, JOINT
+from motionctl.core.types import BONES, JOINT, VISIBLE
 from motionctl.eval.tracks import PoseTrack, match_by_time
 
 AngleFn = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (points, visibility) -> (T, columns) radians
-VISIBLE = 0.5
 MOVING_DEG = 20.0
 WITHIN_DEG = 20.0
 MISS_DEG = 180.0

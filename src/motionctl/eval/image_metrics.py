@@ -5,6 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from motionctl.core.types import VISIBLE
+
 PSNR_CAP_DB = 100.0  # identical images: a finite number so JSON and tables stay readable
 DILATE_FRAC = 0.04  # margin around a character's area, as a share of the frame's short side
 
@@ -96,7 +98,7 @@ def character_area(
     if segmentation is not None:
         area[segmentation > 0.5] = 1
     if points is not None and visibility is not None:
-        pts = points[visibility >= 0.5]
+        pts = points[visibility >= VISIBLE]
         pts = pts[np.isfinite(pts).all(axis=1)]
         if len(pts) >= 3:
             hull = cv2.convexHull(np.round(pts).astype(np.int32))

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from motionctl.core.types import JOINT
+from motionctl.core.types import JOINT, VISIBLE
 
-VISIBLE = 0.5
 # The joints that carry the motion (face points excluded: they jitter with the face, not the body).
 JITTER_JOINTS: tuple[int, ...] = tuple(
     JOINT[n]

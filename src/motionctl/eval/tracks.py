@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from motionctl.core.types import Pose
+from motionctl.core.types import JOINT_COUNT, Pose
 
-N_JOINTS = 33
+N_JOINTS = JOINT_COUNT
 
 
 @dataclass

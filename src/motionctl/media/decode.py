@@ -131,54 +131,26 @@ def iter_frames(
     the source timestamp of the picture, repeats too). Only ``start <= time < end`` is yielded.
     Streaming: one decoded frame (plus FFmpeg's small thread queue) is alive at a time.
 
-    When ``max_side`` shrinks the picture at least 2x (pose estimation on 640-px frames), the H.264
-    deblocking filter is skipped: ~20-25% less decode CPU, and after area downscaling the pictures
-    differ by ~0.5 grey level on average (measured on the shared dance clip).
+    When ``max_side`` shrinks the picture enough, the deblocking filter is skipped (_video_stream).
 
     ``skip_disposable`` lets the decoder drop the frames no other frame refers to (H.264's
     non-reference B-frames), for a caller that needs only some pictures (pose on every 2nd frame):
     their slots hold the previous picture, marked ``repeat``, up to the last packet's time, so the
     frame count stays the clip's. On x264's usual pyramid (P b B b P) that is every 2nd frame, and
-    it halves the decode (the 1080x1920 dance, decode alone: 1.5 -> 0.8 CPU-s); a clip without B-frames loses none.
+    it about halves the decode (benchmarks/media_bench.py); a clip without B-frames loses none.
 
     ``large_side`` also gives each frame the same picture at that longer side (``Frame.large``), each
     size scaled from the decoded picture the same way (pro: pose on the small one, the face on the
     large one).
     """
-    path = Path(path)
+    container = _open(Path(path), field)
     try:
-        container = av.open(str(path))
-    except av.FFmpegError as exc:
-        raise reject(field, "must be a complete, readable MP4/MOV video", str(exc)) from exc
-    try:
-        if not container.streams.video:
-            raise reject(field, "must contain a video stream", "no video stream")
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        coded_long = max(stream.codec_context.width, stream.codec_context.height)
-        finest = max(max_side, large_side or 0) if max_side else None  # the largest picture wanted
-        if finest and coded_long >= _SKIP_DEBLOCK_FACTOR * finest:
-            stream.codec_context.options = {"skip_loop_filter": "all"}
-        if skip_disposable:
-            stream.codec_context.skip_frame = "NONREF"
-        tb = stream.time_base or Fraction(1, 90000)
-        t0 = stream.start_time or 0
+        stream = _video_stream(container, field, max_side, large_side, skip_disposable)
+        tb, t0 = stream.time_base or Fraction(1, 90000), stream.start_time or 0
         fps = float(stream.average_rate or stream.guessed_rate or 0) or max_fps
-        out_fps = min(fps, max_fps)
         if start > 0:
             container.seek(t0 + int(start / tb), stream=stream, backward=True)
-        # Half a source period of slack so jittery timestamps do not shift the grid.
-        slack = 0.5 / fps
-
-        def slot_of(t: float) -> int:  # the output slot a source timestamp falls in
-            return math.floor((t - start + slack) * out_fps + 1e-6)
-
-        next_slot = 0
-        index = 0
-        convert: _RGBConverter | None = None
-        convert_large: _RGBConverter | None = None
-        rotate: int | None = None
-        held: Frame | None = None
+        grid = _FrameGrid(start, fps, min(fps, max_fps), max_side, large_side)
         last_pts: int | None = None  # the latest packet's time: where a run of dropped frames ends
         for frame in _decoded(container, stream):
             if isinstance(frame, int):
@@ -187,41 +159,101 @@ def iter_frames(
             if frame.pts is None:
                 continue
             t = float((frame.pts - t0) * tb)
-            if t < start - slack:
+            if t < start - grid.slack:
                 continue
             if end is not None and t >= end - 1e-9:
                 break
-            slot = slot_of(t)
-            if slot < next_slot:
-                continue  # dropped to cap the frame rate: never converted
-            if held is not None:
-                # Variable frame rate (phones in low light): hold the last picture over empty slots,
-                # so output frame k is always at k / out_fps and the sound stays in sync.
-                for _ in range(slot - next_slot):
-                    yield Frame(index=index, time=held.time, rgb=held.rgb, repeat=True, large=held.large)
-                    index += 1
-            next_slot = slot + 1
-            if convert is None:
-                rotation = normalise_rotation(frame.rotation)
-                rotate = _ROTATE.get(rotation)
-                convert = _RGBConverter(_coded_size(frame, rotation, max_side))
-                if large_side:
-                    convert_large = _RGBConverter(_coded_size(frame, rotation, large_side))
-            rgb = _rotated(convert(frame), rotate)
-            large = _rotated(convert_large(frame), rotate) if convert_large is not None else None
-            held = Frame(index=index, time=t, rgb=rgb, large=large)
-            yield held
-            index += 1
-        if skip_disposable and held is not None and last_pts is not None:
+            yield from grid.frames_for(frame, t)
+        if skip_disposable and last_pts is not None:
             t = float((last_pts - t0) * tb)  # dropped frames after the last decoded one
             if end is None or t < end - 1e-9:
-                for _ in range(slot_of(t) + 1 - next_slot):
-                    yield Frame(index=index, time=held.time, rgb=held.rgb, repeat=True, large=held.large)
-                    index += 1
+                yield from grid.hold_until(grid.slot_of(t) + 1)
     except av.FFmpegError as exc:
         raise reject(field, "must be a complete, readable MP4/MOV video", f"decoding failed: {exc}") from exc
     finally:
         container.close()
+
+
+def _open(path: Path, field: str) -> av.container.InputContainer:
+    try:
+        return av.open(str(path))
+    except av.FFmpegError as exc:
+        raise reject(field, "must be a complete, readable MP4/MOV video", str(exc)) from exc
+
+
+def _video_stream(container: av.container.InputContainer, field: str, max_side: int | None,
+                  large_side: int | None, skip_disposable: bool) -> av.video.stream.VideoStream:
+    """The first video stream, its decoder set up: frame threads, the disposable frames dropped when
+    asked (see iter_frames), and the H.264 deblocking filter skipped when the largest picture wanted is
+    at most 1/_SKIP_DEBLOCK_FACTOR of the coded one (pose estimation on small frames): less decode CPU,
+    and after area downscaling the pictures differ by well under a grey level on average
+    (benchmarks/media_bench.py)."""
+    if not container.streams.video:
+        raise reject(field, "must contain a video stream", "no video stream")
+    stream = container.streams.video[0]
+    stream.thread_type = "AUTO"
+    coded_long = max(stream.codec_context.width, stream.codec_context.height)
+    finest = max(max_side, large_side or 0) if max_side else None  # the largest picture wanted
+    if finest and coded_long >= _SKIP_DEBLOCK_FACTOR * finest:
+        stream.codec_context.options = {"skip_loop_filter": "all"}
+    if skip_disposable:
+        stream.codec_context.skip_frame = "NONREF"
+    return stream
+
+
+class _FrameGrid:
+    """Decoded pictures placed on the constant-rate output grid: slot ``k`` at ``start + k / out_fps``.
+    A picture whose slot is taken is dropped unconverted; a slot no picture falls in repeats the last."""
+
+    def __init__(self, start: float, fps: float, out_fps: float, max_side: int | None,
+                 large_side: int | None) -> None:
+        self.start, self.out_fps = start, out_fps
+        self.slack = 0.5 / fps  # half a source period, so jittery timestamps do not shift the grid
+        self.max_side, self.large_side = max_side, large_side
+        self.next_slot = 0
+        self.index = 0
+        self.held: Frame | None = None
+        self._convert: _RGBConverter | None = None
+        self._convert_large: _RGBConverter | None = None
+        self._rotate: int | None = None
+
+    def slot_of(self, t: float) -> int:
+        """The output slot a source timestamp falls in."""
+        return math.floor((t - self.start + self.slack) * self.out_fps + 1e-6)
+
+    def frames_for(self, frame: av.VideoFrame, t: float) -> Iterator[Frame]:
+        """The frames one decoded picture at ``t`` gives: none when its slot is taken (the rate is
+        capped), else the held picture over any empty slots before it, then the picture itself."""
+        slot = self.slot_of(t)
+        if slot < self.next_slot:
+            return
+        # Variable frame rate (phones in low light): hold the last picture over empty slots, so output
+        # frame k is always at k / out_fps and the sound stays in sync.
+        yield from self.hold_until(slot)
+        self.next_slot = slot + 1
+        self.held = self._picture(frame, t)
+        yield self.held
+        self.index += 1
+
+    def hold_until(self, slot: int) -> Iterator[Frame]:
+        """The held picture repeated over the empty slots before ``slot`` (none before a first picture)."""
+        held = self.held
+        if held is None:
+            return
+        for _ in range(slot - self.next_slot):
+            yield Frame(index=self.index, time=held.time, rgb=held.rgb, repeat=True, large=held.large)
+            self.index += 1
+
+    def _picture(self, frame: av.VideoFrame, t: float) -> Frame:
+        if self._convert is None:
+            rotation = normalise_rotation(frame.rotation)
+            self._rotate = _ROTATE.get(rotation)
+            self._convert = _RGBConverter(_coded_size(frame, rotation, self.max_side))
+            if self.large_side:
+                self._convert_large = _RGBConverter(_coded_size(frame, rotation, self.large_side))
+        rgb = _rotated(self._convert(frame), self._rotate)
+        large = _rotated(self._convert_large(frame), self._rotate) if self._convert_large is not None else None
+        return Frame(index=self.index, time=t, rgb=rgb, large=large)
 
 
 def _coded_size(frame: av.VideoFrame, rotation: int, max_side: int | None) -> tuple[int, int]:
@@ -249,10 +281,10 @@ def _decoded(container: av.container.InputContainer, stream: av.video.stream.Vid
 class _RGBConverter:
     """YUV frame -> RGB24 array at a given size, with long-lived swscale contexts.
 
-    A downscale is done in YUV with area averaging first, then the small picture is converted to RGB
-    (on a 1080x1920 frame: ~1.3 ms for both steps, against ~2.4 ms for swscale's bilinear straight to
-    RGB, and fast-bilinear aliases). One reformatter per step keeps each SwsContext cached across
-    frames; one swscale thread, because FFmpeg's frame-threaded decoder already uses every core.
+    A downscale is done in YUV with area averaging first, then the small picture is converted to RGB: faster
+    than swscale's bilinear straight to RGB, and fast-bilinear aliases (benchmarks/media_bench.py). One
+    reformatter per step keeps each SwsContext cached across frames; one swscale thread, because FFmpeg's
+    frame-threaded decoder already uses every core.
     """
 
     def __init__(self, size: tuple[int, int]) -> None:

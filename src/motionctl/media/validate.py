@@ -42,6 +42,21 @@ def _extension(path: Path, name: str | None, allowed: tuple[str, ...], field: st
     return ext
 
 
+def _file(path: Path, name: str | None, formats: tuple[str, ...], contents: tuple[str, ...], what: str,
+          max_bytes: int, field: str) -> None:
+    """The rules a file meets before it is opened: its extension, its content's kind, its size."""
+    ext = _extension(path, name, formats, field)
+    real = sniff(path)
+    if real not in contents:
+        raise reject(field, f"content must be {what}", f"{real} data in a .{ext} file")
+    _size(path, max_bytes, field)
+
+
+def _sides(w: int, h: int, lo: int, hi: int, field: str) -> None:
+    if not (lo <= w <= hi and lo <= h <= hi):
+        raise reject(field, f"width and height must each be between {lo} and {hi} px", f"{w}x{h}")
+
+
 def _size(path: Path, max_bytes: int, field: str) -> int:
     size = os.path.getsize(path)
     if size > max_bytes:
@@ -58,18 +73,12 @@ def validate_image(path: Path | str, field: str = "image_url", *, name: str | No
     without it; its extension is the one checked.
     """
     path = Path(path)
-    ext = _extension(path, name, limits.IMAGE_FORMATS, field)
-    real = sniff(path)
-    if real not in ("png", "jpeg"):
-        raise reject(field, "content must be a JPEG or PNG image", f"{real} data in a .{ext} file")
     # A JPEG named .png (or the reverse) is accepted: both are supported formats and every decoder
-    # goes by content. The shared test pair's image.png is such a JPEG, as are many web downloads.
-    _size(path, limits.IMAGE_MAX_BYTES, field)
+    # goes by content, as many web downloads need.
+    _file(path, name, limits.IMAGE_FORMATS, ("png", "jpeg"), "a JPEG or PNG image", limits.IMAGE_MAX_BYTES, field)
     info = probe_image(path, field)
     w, h = info.width, info.height
-    lo, hi = limits.IMAGE_MIN_SIDE, limits.IMAGE_MAX_SIDE
-    if not (lo <= w <= hi and lo <= h <= hi):
-        raise reject(field, f"width and height must each be between {lo} and {hi} px", f"{w}x{h}")
+    _sides(w, h, limits.IMAGE_MIN_SIDE, limits.IMAGE_MAX_SIDE, field)
     aspect = w / h
     if not (limits.IMAGE_MIN_ASPECT - 1e-9 <= aspect <= limits.IMAGE_MAX_ASPECT + 1e-9):
         ratio = f"{_shown(aspect, 2.5, 2)}:1" if aspect >= 1 else f"1:{_shown(1 / aspect, 2.5, 2)}"
@@ -101,16 +110,11 @@ def validate_video(
     for a caller that runs it later, while other work goes on."""
     path = Path(path)
     orient = Orientation(orientation)
-    ext = _extension(path, name, limits.VIDEO_FORMATS, field)
-    real = sniff(path)
-    if real not in ("mp4", "mov"):
-        raise reject(field, "content must be an MP4 or QuickTime (MOV) video", f"{real} data in a .{ext} file")
-    _size(path, limits.VIDEO_MAX_BYTES, field)
+    _file(path, name, limits.VIDEO_FORMATS, ("mp4", "mov"), "an MP4 or QuickTime (MOV) video", limits.VIDEO_MAX_BYTES,
+          field)
     info = probe_video(path, field)
     w, h = info.width, info.height
-    lo, hi = limits.VIDEO_MIN_SIDE, limits.VIDEO_MAX_SIDE
-    if not (lo <= w <= hi and lo <= h <= hi):
-        raise reject(field, f"width and height must each be between {lo} and {hi} px", f"{w}x{h}")
+    _sides(w, h, limits.VIDEO_MIN_SIDE, limits.VIDEO_MAX_SIDE, field)
     if info.fps <= 0 or info.duration <= 0:
         raise reject(
             field,

@@ -35,7 +35,7 @@ class TaskQueue:
     @staticmethod
     def _claimable(now: int) -> ColumnElement[bool]:
         # A lease that ends this millisecond has ended: a task given back with no delay is claimable
-        # by the next call, even within the same millisecond (with ``<`` it was not, now and then).
+        # by the next call, even within the same millisecond (``<`` would hold it back until the next one).
         return or_(
             and_(Task.status == "submitted", Task.lease_expires_at.is_(None)),
             and_(Task.status.in_(("submitted", "processing")), Task.lease_expires_at <= now),

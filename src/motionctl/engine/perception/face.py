@@ -7,8 +7,8 @@ from types import TracebackType
 
 import numpy as np
 
-from motionctl.engine.perception.pose import _downscale
-from motionctl.engine.perception.solutions import solution
+from motionctl.core.types import joint_indices
+from motionctl.engine.perception.solutions import downscaled, solution
 
 # Face-mesh indices (canonical MediaPipe topology).
 UPPER_LIP, LOWER_LIP = 13, 14
@@ -56,6 +56,29 @@ def face_params(landmarks: np.ndarray) -> FaceParams:
     )
 
 
+HEAD = joint_indices("nose", "left_ear", "right_ear")
+
+
+def head_crop(rgb: np.ndarray, points: np.ndarray, scale: float = 1.0) -> np.ndarray | None:
+    """A square crop of ``rgb`` around the head of a pose (its nose and ears; ``points`` times ``scale``
+    are in ``rgb``'s pixels), or None when the crop would be under 16 px.
+
+    The face mesh's detector expects a face filling much of its input; on a whole frame a person's face
+    is often too small to be found, so it is given the head alone: 1.6 ear gaps either side of the
+    head's centre (ears at one point: 20 px at ``scale`` 1).
+    """
+    head = points[HEAD] * scale
+    ear_gap = float(np.linalg.norm(head[1] - head[2])) or 20 * scale
+    cx, cy = head.mean(axis=0)
+    r = 1.6 * ear_gap
+    h, w = rgb.shape[:2]
+    x0, y0 = int(max(cx - r, 0)), int(max(cy - r, 0))
+    x1, y1 = int(min(cx + r, w)), int(min(cy + r, h))
+    if x1 - x0 < 16 or y1 - y0 < 16:
+        return None
+    return np.ascontiguousarray(rgb[y0:y1, x0:x1])
+
+
 class FaceMeshEstimator:
     """The largest face's 478 landmarks in pixels, or None."""
 
@@ -71,7 +94,7 @@ class FaceMeshEstimator:
 
     def estimate(self, rgb: np.ndarray) -> np.ndarray | None:
         h, w = rgb.shape[:2]
-        small, _ = _downscale(rgb, self.max_side)
+        small, _ = downscaled(rgb, self.max_side)
         result = self._mesh.process(small)
         if not result.multi_face_landmarks:
             return None

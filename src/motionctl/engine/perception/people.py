@@ -1,11 +1,10 @@
 """The largest person: hide the others from BlazePose's detector when it picked someone smaller.
 
-BlazePose's legacy graph follows one person. When it has none (the first frame, or after losing
-them) its detector picks the most confident detection, not the largest: with two people of about
-the same size it took the smaller, sharper one (a photo of a woman 880 px tall beside a dancer of
-800 px). So after such a pick a still-image graph looks for anyone else, each one found greyed out
-before the next search; if someone has a longer torso, the tracker starts again on the frame with
-everyone but them greyed out. Once it holds the largest person it follows them through the clip.
+BlazePose's legacy graph follows one person. When it has none (the first frame, or after losing them) its
+detector picks the most confident detection, not the largest: with two people of about the same size it can
+take the smaller, sharper one. So after such a pick a still-image graph looks for anyone else, each one
+found greyed out before the next search; if someone has a longer torso, the tracker starts again on the
+frame with everyone but them greyed out. Once it holds the largest person it follows them through the clip.
 """
 
 from __future__ import annotations
@@ -15,10 +14,13 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from motionctl.core.types import joint_indices
+
 MAX_PEOPLE = 4
 GREY = 127
 MARGIN = 0.1  # a person's box reaches this share of its size past their outermost landmarks
 SAME_PERSON = 0.5  # a find whose box lies this much inside an earlier one's is that person again
+SHOULDERS, HIPS = joint_indices("left_shoulder", "right_shoulder"), joint_indices("left_hip", "right_hip")
 
 
 class PoseGraph(Protocol):
@@ -61,14 +63,14 @@ class Person:
     box: Box  # the landmarks' extent, widened by MARGIN
     # Mid-shoulder to mid-hip (predicted hips below the frame included): how big the person is, not
     # how much of them the frame shows nor how far their arms spread (a box's size would favour a
-    # dancer with open arms over a taller person standing beside her).
+    # person with open arms over a taller one standing beside them).
     torso: float
 
     @staticmethod
     def from_landmarks(points: np.ndarray) -> Person:
         box = Box(float(points[:, 0].min()), float(points[:, 1].min()), float(points[:, 0].max()),
                   float(points[:, 1].max()))
-        torso = float(np.linalg.norm(points[[11, 12]].mean(axis=0) - points[[23, 24]].mean(axis=0)))
+        torso = float(np.linalg.norm(points[SHOULDERS].mean(axis=0) - points[HIPS].mean(axis=0)))
         return Person(box.widened(MARGIN), torso)
 
 

@@ -12,21 +12,13 @@ import numpy as np
 
 from motionctl.core.types import Pose
 from motionctl.engine.perception.people import Person, find_people, landmark_pixels, largest_alone
-from motionctl.engine.perception.solutions import solution
+from motionctl.engine.perception.solutions import downscaled, solution
 
 
 @dataclass
 class PoseObservation:
     pose: Pose
     mask: np.ndarray | None  # float32 HxW in [0, 1] at the input's size, when segmentation is on
-
-
-def _downscale(rgb: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
-    h, w = rgb.shape[:2]
-    scale = min(1.0, max_side / max(h, w))
-    if scale < 1.0:
-        rgb = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
-    return np.ascontiguousarray(rgb), scale
 
 
 SOLUTION_STEP_US = 33333  # mediapipe's legacy ``process`` stamps each call this many µs after the last
@@ -78,10 +70,9 @@ class PoseEstimator:
 
     def _clock(self, at: float | None) -> None:
         """Give the tracking graph the frame's own time (seconds). Its landmark filter adapts to the
-        speed it sees, and the legacy API stamps each call 1/30 s after the last: posing every 2nd frame,
-        it saw twice the real speed and lagged the presenter's quick gestures (elf, orientation video,
-        std: moving-limb median 10.8° -> 9.0° with real times, mean of five re-detections). The stamp
-        is a private attribute of mediapipe's SolutionBase, which ``process`` advances by SOLUTION_STEP_US."""
+        speed it sees, and the legacy API stamps each call 1/30 s after the last: posing every 2nd frame, it
+        would see twice the real speed and lag quick gestures. The stamp is a private attribute of
+        mediapipe's SolutionBase, which ``process`` advances by SOLUTION_STEP_US."""
         if at is None:
             return
         self._last_us = max(int(round(at * 1e6)), self._last_us + 1)  # mediapipe needs increasing stamps
@@ -94,7 +85,7 @@ class PoseEstimator:
 
     def estimate(self, rgb: np.ndarray, at: float | None = None) -> PoseObservation | None:
         h, w = rgb.shape[:2]
-        small, _ = _downscale(rgb, self.max_side)
+        small, _ = downscaled(rgb, self.max_side)
         self._clock(at)
         result = self._pose.process(small)
         if self._finder is not None and not self._following and result.pose_landmarks is not None:

@@ -15,6 +15,9 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import cv2
+import numpy as np
+
 
 def _bare_package(name: str, folder: Path) -> ModuleType:
     module = ModuleType(name)
@@ -38,3 +41,13 @@ def solution(name: str) -> ModuleType:
         python = importlib.import_module("mediapipe.python")  # the framework bindings: needed anyway
         _bare_package("mediapipe.python.solutions", Path(next(iter(python.__path__))) / "solutions")
     return importlib.import_module(f"mediapipe.python.solutions.{name}")
+
+
+def downscaled(rgb: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
+    """``rgb`` as a graph takes it: area-averaged down to ``max_side`` on its longer side (never up),
+    contiguous; and the scale applied."""
+    h, w = rgb.shape[:2]
+    scale = min(1.0, max_side / max(h, w))
+    if scale < 1.0:
+        rgb = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(rgb), scale

@@ -6,17 +6,15 @@ import cv2
 import numpy as np
 
 # How far past the matte the hole reaches, as a share of the image diagonal. Glowing or translucent
-# outlines (the dance character's dress and sleeves) lie outside the segmentation; a hole grown only
-# 2% left that glow on the rim, the fill smeared it inward, and a bright ghost of the image pose
-# stayed in every frame: re-detected motion fidelity on the dance was 63% at 2%, 73% at 4% (75% at
-# 9%, which also erased background landmarks).
+# outlines (e.g. a glowing dress) lie outside the segmentation; a hole grown too little leaves that
+# glow on the rim, the fill smears it inward, and a bright ghost of the image pose stays in every
+# frame; grown too far, it erases background landmarks (re-detected fidelity: benchmarks/run.py).
 HALO_GROW = 0.04
-# A character that glows (the dance character's light around her hair and dress) lights the
-# background well past HALO_GROW, and a fill borrowing from there left a pink blob the size of her
-# head in the plate. When the band out to HALO_FADE is brighter than the ring beyond it by more than
-# GLOW_STEP grey levels, the fill borrows from beyond HALO_FADE and fades into the image across the
-# band. (The dance: 88 against 73; the elf: 21 against 19, left as it was: her dark forearms lost
-# their contrast against the darker fill, 91% -> 70% moving within 20° at HALO_FADE 0.07.)
+# A character that glows lights the background well past HALO_GROW, and a fill borrowing from there
+# leaves a coloured blob in the plate. When the band out to HALO_FADE is brighter than the ring beyond
+# it by more than GLOW_STEP grey levels, the fill borrows from beyond HALO_FADE and fades into the image
+# across the band. A character that does not glow keeps the nearer fill: dark limbs keep their contrast
+# against it.
 HALO_FADE, GLOW_STEP = 0.07, 8.0
 # The fill is computed with the image at most this long side: Telea's cost grows with the hole's area,
 # and a plate's large-scale colours are all a coarse fill can give anyway (it is blurred after).
@@ -27,16 +25,12 @@ def background_plate(image: np.ndarray, matte: np.ndarray) -> np.ndarray:
     """Fill where the character was. The hole is grown past the matte (HALO_GROW) so no halo of the
     character's outline is left behind, and filled by a small inpaint (the large-scale colours).
 
-    A second, finer inpaint of the hole's rim (pro, until stop 13) drew a seam where it met the coarse
-    fill, two halo widths inside the outline: a ghost of the character's silhouette in the plate, which
-    re-detection read as limbs (elf, orientation image, pro: 77% -> 81% of moving limbs within 20°
-    without it, means of 15 readings of 3 renders; std at 1080p with it: 86% -> 75%). In orientation
-    video the elf read 86% -> 83% without it: readings move either way with the plate's texture; the
-    ghost figure is a defect either way."""
+    One coarse fill only: a finer fill of the hole's rim would draw a seam where it meets the coarse
+    one, a ghost of the character's silhouette in the plate that re-detection reads as limbs."""
     h, w = matte.shape
     grow = max(3, int(HALO_GROW * np.hypot(h, w)))
-    # Distance transforms instead of dilating by a disc of radius `grow` (a 177 px disc at 1080p:
-    # 0.8 s of the elf's pro character analysis); same discs, a pass each.
+    # Distance transforms instead of dilating by a disc of radius `grow` (large at 1080p, and slow);
+    # same discs, a pass each.
     outside = cv2.distanceTransform((matte <= 0.02).astype(np.uint8), cv2.DIST_L2, 5)
     fade = _glow_reach(image, outside, grow, int(HALO_FADE * np.hypot(h, w)))
     hole = (outside <= fade).astype(np.uint8)

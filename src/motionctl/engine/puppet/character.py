@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from motionctl.core.errors import ContentRejected, rule_violation
-from motionctl.core.types import JOINT, Pose
+from motionctl.core.types import JOINT, JOINT_COUNT, Pose
 from motionctl.engine.puppet.background import background_plate
 from motionctl.engine.puppet.layers import LIMB_BONES, Layer, complete_hidden, make_layer, part_labels
 from motionctl.engine.puppet.limb_axes import forearm_turns
@@ -58,8 +58,8 @@ def pose_from_joints(joints: dict[str, tuple[float, float]], size: tuple[int, in
     for name, (x, y) in joints.items():
         if not (0 <= x <= w and 0 <= y <= h):
             raise rule_violation(ContentRejected, "joints", f"{name} must lie inside the {w}x{h} image", (x, y))
-    pts = np.zeros((33, 2), np.float32)
-    vis = np.zeros(33, np.float32)
+    pts = np.zeros((JOINT_COUNT, 2), np.float32)
+    vis = np.zeros(JOINT_COUNT, np.float32)
     for name, xy in joints.items():
         if name in JOINT:
             pts[JOINT[name]] = xy
@@ -80,7 +80,7 @@ def pose_from_joints(joints: dict[str, tuple[float, float]], size: tuple[int, in
                     if vis[it] == 0:
                         pts[it] = pts[ib] + 0.3 * (pts[ib] - pts[ia])
                         vis[it] = 1.0
-    return Pose(points=pts, visibility=vis, z=np.zeros(33, np.float32))
+    return Pose(points=pts, visibility=vis, z=np.zeros(JOINT_COUNT, np.float32))
 
 
 def _limb_ok(pose: Pose, limb: str, size: tuple[int, int]) -> bool:
@@ -105,15 +105,7 @@ def analyze_character(
     """Build the puppet from the image (at any size) onto a canvas of ``canvas`` = (w, h)."""
     # 1. Matte: the image's own alpha, else segmentation, else colour keying (drawings).
     h0, w0 = rgb.shape[:2]
-    if alpha is not None:
-        matte0 = alpha.astype(np.float32) / 255.0
-    elif seg_mask is not None:
-        matte0 = refine_matte(rgb, seg_mask)
-    else:
-        matte0 = color_key_matte(rgb)
-    if (matte0 > 0.5).mean() < 0.005:
-        raise rule_violation(ContentRejected, "image_url", "the character must be separable from its background",
-                             f"{100 * (matte0 > 0.5).mean():.2f}% of the image")
+    matte0 = _matte(rgb, alpha, seg_mask)
 
     # 2. Everything onto the canvas.
     cw, ch = canvas
@@ -132,17 +124,11 @@ def analyze_character(
     labels, radii = parts.labels, parts.radii
     fg = matte > 0.5
     torso_own = fg & (labels == 0)
-    zone_pts = [joints["left_shoulder"], joints["right_shoulder"], joints["mid_shoulder"]]
-    zone_pts += [joints["right_hip"], joints["left_hip"]] if full_body else [
-        joints["right_shoulder"] + (joints["mid_hip"] - joints["mid_shoulder"]) * 0.7,
-        joints["left_shoulder"] + (joints["mid_hip"] - joints["mid_shoulder"]) * 0.7]
-    zone = np.zeros(fg.shape, np.uint8)
-    cv2.fillConvexPoly(zone, cv2.convexHull(np.array(zone_pts, np.int32)), 1)
-    # The head too: hands held to the face in the image must not leave a hole in it when they move.
-    head_r = 0.8 * float(np.linalg.norm(joints["head"] - joints["mid_shoulder"]))
-    cv2.circle(zone, tuple(int(v) for v in joints["head"]), int(head_r), 1, -1)
-    zone_b = zone.astype(bool) & fg
-    torso_image, torso_cover = complete_hidden(image, torso_own, zone_b)
+    zone_b = _torso_zone(fg, joints, full_body) | (_behind_arms(labels, fg, limbs, radii) & fg)
+    # The fill borrows nothing from the rim around the limbs: the arm's edge pixels the cut left to
+    # the body (and anti-aliased edges) would draw a pale outline of the arm on the body where it lay.
+    rim = cv2.dilate((labels > 0).astype(np.uint8), np.ones((2 * LIMB_RIM + 1,) * 2, np.uint8)).astype(bool)
+    torso_image, torso_cover = complete_hidden(image, torso_own & ~(rim & zone_b), zone_b)
 
     # 4. Layers with their skins.
     torso_alpha = np.where(torso_cover, np.maximum(matte, zone_b.astype(np.float32)), 0.0)
@@ -154,6 +140,48 @@ def analyze_character(
     torso = make_layer("torso", *extend_below(torso_image, torso_alpha), torso_skin)
     if torso is not None:
         layers.append(torso)
+    layers += _limb_layers(image, matte, labels, radii, joints, limbs)
+
+    # 5. The background with the character removed.
+    plate = background_plate(image, matte)
+    return Character(canvas, image, matte, plate, joints, layers, labels, limbs, full_body, radii,
+                     tucked=parts.tucked, turns=forearm_turns(labels, fg, joints, limbs))
+
+
+def _matte(rgb: np.ndarray, alpha: np.ndarray | None, seg_mask: np.ndarray | None) -> np.ndarray:
+    """The character's matte at the image's size: its own alpha, else segmentation, else colour keying;
+    ContentRejected when it leaves (almost) nothing."""
+    if alpha is not None:
+        matte = alpha.astype(np.float32) / 255.0
+    elif seg_mask is not None:
+        matte = refine_matte(rgb, seg_mask)
+    else:
+        matte = color_key_matte(rgb)
+    if (matte > 0.5).mean() < 0.005:
+        raise rule_violation(ContentRejected, "image_url", "the character must be separable from its background",
+                             f"{100 * (matte > 0.5).mean():.2f}% of the image")
+    return matte
+
+
+def _torso_zone(fg: np.ndarray, joints: Joints, full_body: bool) -> np.ndarray:
+    """Where the torso layer must have texture of its own, under any limb: the shoulders-to-hips hull
+    (to 0.7 of the way down for a bust) and the head, within the silhouette."""
+    zone_pts = [joints["left_shoulder"], joints["right_shoulder"], joints["mid_shoulder"]]
+    zone_pts += [joints["right_hip"], joints["left_hip"]] if full_body else [
+        joints["right_shoulder"] + (joints["mid_hip"] - joints["mid_shoulder"]) * 0.7,
+        joints["left_shoulder"] + (joints["mid_hip"] - joints["mid_shoulder"]) * 0.7]
+    zone = np.zeros(fg.shape, np.uint8)
+    cv2.fillConvexPoly(zone, cv2.convexHull(np.array(zone_pts, np.int32)), 1)
+    # The head too: hands held to the face in the image must not leave a hole in it when they move.
+    head_r = 0.8 * float(np.linalg.norm(joints["head"] - joints["mid_shoulder"]))
+    cv2.circle(zone, tuple(int(v) for v in joints["head"]), int(head_r), 1, -1)
+    return zone.astype(bool) & fg
+
+
+def _limb_layers(image: np.ndarray, matte: np.ndarray, labels: np.ndarray, radii: dict[str, float],
+                 joints: Joints, limbs: list[str]) -> list[Layer]:
+    """One layer per limb (labels: i + 1 for limb i), skinned to the limb's own bones."""
+    layers = []
     for i, limb in enumerate(limbs):
         own = labels == i + 1
         # The limb's own bones only: blending the shoulder (hip) region with the torso's motion
@@ -164,11 +192,26 @@ def analyze_character(
         layer = make_layer(limb, image, fade_cut_end(_soften(matte * own, own)), skin)
         if layer is not None:
             layers.append(layer)
+    return layers
 
-    # 5. The background with the character removed.
-    plate = background_plate(image, matte)
-    return Character(canvas, image, matte, plate, joints, layers, labels, limbs, full_body, radii,
-                     tucked=parts.tucked, turns=forearm_turns(labels, fg, joints, limbs))
+
+LIMB_RIM = 4  # px around the limbs, inside the completed zone, that the torso's fill paints over
+
+
+def _behind_arms(labels: np.ndarray, fg: np.ndarray, limbs: list[str], radii: dict[str, float]) -> np.ndarray:
+    """The arms' pixels the body surrounds in the image (a hand on the hip, an arm between long
+    strands of hair): the body continues behind them, so the torso layer is completed there too,
+    where outside the shoulders-and-hips zone the plate showed through when the arm moved away."""
+    arms = [i + 1 for i, limb in enumerate(limbs) if limb.endswith("arm")]
+    if not arms:
+        return np.zeros(fg.shape, bool)
+    reach = max(radii.get(f"{limb[:-4]}_forearm", 0.0) for limb in limbs if limb.endswith("arm"))
+    r = max(1.5, 1.25 * reach)
+    rest = (fg & ~np.isin(labels, arms)).astype(np.uint8)
+    # A closing by a disc of radius r, as two distance transforms (a 100 px disc's morphology: ~2 s).
+    grown = cv2.distanceTransform(1 - rest, cv2.DIST_L2, 5) <= r
+    closed = cv2.distanceTransform(grown.astype(np.uint8), cv2.DIST_L2, 5) > r
+    return closed & np.isin(labels, arms)
 
 
 EXTEND_BELOW = 0.3  # share of the canvas height a body cut off by the image's bottom edge is continued
@@ -195,11 +238,11 @@ CUT_FADE = 0.05  # share of the canvas height over which a limb the bottom edge 
 
 
 def fade_cut_end(alpha: np.ndarray, share: float = CUT_FADE) -> np.ndarray:
-    """A limb the image's bottom edge cuts (the elf's arms, just below her elbows) ends in a straight
-    line: moved up from the edge it showed as a hard cut with nothing beyond it, and her folded arm
-    as two strips side by side that the re-detector read as one hanging arm. Faded out over the last
-    ``share`` of the height, it ends softly (over the elf moved 0..±3 px, moving limbs within 20° in
-    orientation image, std: 84.1% -> 89.1%). Unchanged when the limb does not reach the edge."""
+    """A limb the image's bottom edge cuts (e.g. a bust's arms, just below the elbows) ends in a
+    straight line: moved up from the edge it shows as a hard cut with nothing beyond it, and a folded
+    arm as two strips side by side that re-detection reads as one hanging arm. Faded out over the last
+    ``share`` of the height, it ends softly (benchmarks/spread.py). Unchanged when the limb does not
+    reach the edge."""
     if int((alpha[-1] > 0.5).sum()) < 2:
         return alpha
     h = alpha.shape[0]

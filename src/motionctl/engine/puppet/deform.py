@@ -96,8 +96,8 @@ class LayerPart:
 # A limb is drawn as two parts, the distal one (forearm and hand, shin and foot) over the proximal
 # one (upper arm, thigh), split by the proximal bone's share of the skinning weight. Blending all
 # copies of a limb into one normalised sum averaged a forearm folded back over its upper arm with
-# the upper arm (the elf's hand raised to its shoulder was a translucent ghost of both); drawn
-# over, the forearm stays solid. The parts overlap in a band around the joint where both draw the
+# the upper arm (a hand raised to the shoulder became a translucent ghost of both); drawn over, the
+# forearm stays solid. The parts overlap in a band around the joint where both draw the
 # same blend, and the distal part fades out across it, so the straight limb shows no seam.
 PROXIMAL_FROM = (0.2, 0.4)  # proximal share: the proximal part's colour fades in over this range
 DISTAL_UNTIL = (0.5, 0.7)  # ... and the distal part's fades out over this one
@@ -133,9 +133,9 @@ def bone_copies(layer: Layer, weights: np.ndarray, colour_scale: np.ndarray | No
     if colour_scale is not None:
         rgba *= colour_scale[..., None]
     visible = rgba[..., 3] > 0.5
-    # Weights cover empty pixels too: the moved weights normalise the blend wherever colour lands.
-    # (Masking the weights to the layer's content cost 11 points of dance fidelity.) The colour
-    # copy, though, is zero outside the content, so it is cropped to it: same sum, fewer pixels.
+    # Weights cover empty pixels too: the moved weights normalise the blend wherever colour lands. (Masked
+    # to the layer's content, they lose fidelity: benchmarks/run.py.) The colour copy, though, is zero
+    # outside the content, so it is cropped to it: same sum, fewer pixels.
     copies = []
     for i in range(weights.shape[-1]):
         wi = weights[..., i].astype(np.float32)

@@ -26,14 +26,13 @@ FINGERS = 1.6  # fingertips lie this many wrist -> knuckle lengths beyond the wr
 # would move its forearms along that edge, half out of the picture; such a character is drawn smaller,
 # about its head, just so far that an arm hanging straight down ends inside (never below MIN_FIT).
 MIN_FIT = 0.75
-# The sideways move looks this many frames ahead (1 s at 30 fps), enough to start early for a move of
-# 30 steps: 216 px at 720p, beyond the largest the shared clips ask for (97 px).
+# The sideways move looks this many frames ahead (1 s at 30 fps): time to start early for a move of
+# 30 steps (benchmarks/hand_edges.py --look-ahead).
 LOOK_AHEAD = 30
 # The move changes faster than its step, up to this many steps a frame, only where a fingertip would
-# otherwise pass the margin: a dancer stepping aside while her arms swing across asked the move to
-# turn faster than the step lets it (dance, pro: a hand past the right side in 18 frames running).
-# Frames with a hand past a side, dance, pro (benchmarks/hand_edges.py --fast-steps K): 21, 3, 3, 3, 3
-# for 1, 1.5, 2, 3, 4 steps (the 3: her hands spread wider than the picture, cut 98, 88, 77, 55, 45 px).
+# otherwise pass the margin: a figure stepping aside while its arms swing across can ask the move to
+# turn faster than the step lets it (benchmarks/hand_edges.py --fast-steps counts the frames with a
+# hand past a side).
 FAST_STEPS = 2.0
 
 T = TypeVar("T")
@@ -41,10 +40,9 @@ T = TypeVar("T")
 
 def arm_fit(character: Character) -> float:
     """The scale about the head at which each arm, hanging straight down (upper arm, forearm, hand
-    to the knuckles), ends above the picture's bottom edge: 1 when it already does (the dance
-    character), at least MIN_FIT (the elf bust: 0.71 by the rule at 720p and 1080p, drawn at 0.75).
-    Measured on the elf with orientation image, std: moving forearms within 20° 78% at 1, 84% at
-    0.85, 87% at 0.75."""
+    to the knuckles), ends above the picture's bottom edge: 1 when it already does (a full-body
+    character), at least MIN_FIT (e.g. a bust whose elbows the bottom edge cuts). The fidelity it
+    buys is measured by ``motionctl eval`` (benchmarks/run.py, orientation image)."""
     j = character.joints
     height = character.size[1]
     room = height * (1 - HAND_MARGIN) - float(j["head"][1])
@@ -78,11 +76,10 @@ def upper_arm_share(size: tuple[int, int], shoulder: np.ndarray, vectors: list[n
     upper-body character's elbows sit near it, and a forearm pointing down or across from there
     put the hand under the edge, where neither a viewer nor a detector can follow it. Shortened,
     the upper arm reads as reaching towards the camera. A soft knee keeps the factor smooth as
-    the hand nears the edge. (Upper arms shortened for the sides too cost the dance's spread arms
-    4 points of fidelity: for the sides hands_inside moves the figure.) Only with orientation
-    video, which follows the driver's framing, where the hands are in the picture; orientation
-    image keeps the image's (the elf's moving forearms within 20°: video std 80% -> 88%; image
-    std 78% -> 65%, its hands pushed up a short arm)."""
+    the hand nears the edge. Only the bottom edge: for the sides hands_inside moves the figure, which
+    keeps spread arms their length. Only with orientation video, which follows the driver's framing,
+    where the hands are in the picture; orientation image keeps the image's framing, where a
+    shortened arm would push its hands up (benchmarks/run.py measures both)."""
     width, height = size
     margin, knee = HAND_MARGIN * min(width, height), HAND_KNEE * min(width, height)
     down = float(vectors[0][1])  # only the bottom edge
@@ -107,16 +104,16 @@ class Room:
     most: float = np.inf
 
 
-def hands_inside(size: tuple[int, int], hand_edges: dict[str, np.ndarray], aff: dict[str, np.ndarray]) -> Room:
+def hands_inside(size: tuple[int, int], hand_edges: dict[str, np.ndarray], affines: dict[str, np.ndarray]) -> Room:
     """The sideways moves of the figure (Room) that keep each hand, as drawn, inside the picture's
-    sides: the driver's hands are inside its picture, and a character whose arms are longer for
-    the picture's width (the elf) had her fingers cut by its right edge in a fifth of the frames.
-    The figure moves rather than its arm being shortened, so every bone keeps the driver's
-    direction; a soft knee as the hand nears the edge keeps the move smooth."""
+    sides: the driver's hands are inside its picture, while a character whose arms are long for the
+    picture's width would reach past its edges. The figure moves rather than its arm being shortened, so
+    every bone keeps the driver's direction; a soft knee as the hand nears the edge keeps the move
+    smooth."""
     width, height = size
     margin, knee = HAND_MARGIN * min(width, height), HAND_KNEE * min(width, height)
-    xs = [apply_affine(aff[f"{side}_hand"], edge)[:, 0] for side, edge in hand_edges.items()
-          if f"{side}_hand" in aff and len(edge)]
+    xs = [apply_affine(affines[f"{side}_hand"], edge)[:, 0] for side, edge in hand_edges.items()
+          if f"{side}_hand" in affines and len(edge)]
     if not xs:
         return Room()
     tips = np.concatenate(xs)
@@ -132,9 +129,9 @@ def hands_inside(size: tuple[int, int], hand_edges: dict[str, np.ndarray], aff: 
 class SidewaysMove(Generic[T]):
     """The figure's sideways move, eased and started ahead of need: each frame's move changes by at
     most ``step`` from the last frame's, and reaches what a frame ahead wants by the time it is
-    drawn. Followed at once, a hand swung out fast moved the whole figure up to 97 px from one frame
-    to the next; eased without looking ahead, the move lagged the swing and the elf's fingers met
-    the edge in 12 frames. Items are held until LOOK_AHEAD frames after them are known (``push``);
+    drawn. Followed at once, a hand swung out fast would jerk the whole figure sideways from one frame
+    to the next; eased without looking ahead, the move lags the swing and the fingers meet the edge
+    (benchmarks/hand_edges.py). Items are held until LOOK_AHEAD frames after them are known (``push``);
     ``flush`` releases the rest at the end.
 
     The move aimed at is the least one that keeps to the step and meets every frame's wish ahead (a
@@ -143,8 +140,8 @@ class SidewaysMove(Generic[T]):
     ahead it could not then reach in time, it moves just enough, by up to FAST_STEPS steps a frame;
     where the hands spread wider than the picture, both sides are cut alike."""
 
-    def __init__(self, step: float, ahead: int = LOOK_AHEAD) -> None:
-        self.step, self.ahead = step, ahead
+    def __init__(self, step: float, ahead: int = LOOK_AHEAD, fast_steps: float = FAST_STEPS) -> None:
+        self.step, self.ahead, self.fast_steps = step, ahead, fast_steps
         self._window: deque[tuple[T, Room]] = deque()
         self._last: float | None = None
 
@@ -165,7 +162,7 @@ class SidewaysMove(Generic[T]):
             aim = max(0.0, float((wishes - reach).max())) + min(0.0, float((wishes + reach).min()))
             last = aim if self._last is None else self._last
             move = last + float(np.clip(aim - last, -self.step, self.step))
-            fast = FAST_STEPS * self.step
+            fast = self.fast_steps * self.step
             move = float(np.clip(move, *_room_ahead(least, most, fast)))
             if self._last is not None:
                 move = float(np.clip(move, self._last - fast, self._last + fast))

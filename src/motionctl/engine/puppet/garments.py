@@ -1,7 +1,7 @@
 """Legs in skirts and dresses: where a leg comes out of the garment, so the garment stays whole.
 
 Capsules around the thighs cut strips out of a skirt, which then split between the legs as they
-part (the dance character's dress opened down the middle). A leg that comes out of a garment keeps
+part (a dress opens down the middle). A leg that comes out of a garment keeps
 only what shows below the hem; the garment goes with the torso, and the leg is drawn behind it.
 """
 

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from motionctl.engine.puppet.garments import tuck_under_garments
+from motionctl.engine.puppet.limb_cut import CORE_SPAN, HAND_SPAN, arm_core, cut_arm
 from motionctl.engine.puppet.rig import Joints, Skin, segment_distance
 
 # Layer name -> bones (rig joint pairs), root side first. The first bone is the limb's anchor on the
@@ -97,11 +98,60 @@ def part_labels(image: np.ndarray, matte: np.ndarray, joints: Joints, limbs: lis
     bare = {limb: max(fallback, limb_radius(dist, joints[f"{limb[:-4]}_knee"], joints[f"{limb[:-4]}_ankle"], fallback)
                       / 1.35) for limb in limbs if limb.endswith("leg")}
     tucked = tuck_under_garments(image, pts, label, fg, joints, limbs, bare)
-    _hanging_from_arms(pts, label, joints, limbs, radii, in_head)
+    # The capsules' arms cut down to what looks like the arm, then sleeves hung on them: a sleeve
+    # is judged by where it hangs, not by its colour, and what the cut gave the body stays there.
     labels = np.zeros((h, w), np.int32)
+    labels[ys, xs] = label
+    head = np.zeros((h, w), bool)
+    head[ys[in_head], xs[in_head]] = True
+    cut = _separate_arms(image, labels, fg, joints, limbs, radii, body_scale, head)
+    label = labels[ys, xs]
+    _hanging_from_arms(pts, label, joints, limbs, radii, in_head | cut[ys, xs] | _trunk(joints, (h, w))[ys, xs])
     labels[ys, xs] = label
     _adopt_strays(labels, fg, joints)
     return Parts(labels, radii, frozenset(tucked))
+
+
+def _separate_arms(image: np.ndarray, labels: np.ndarray, fg: np.ndarray, joints: Joints, limbs: list[str],
+                   radii: dict[str, float], body_scale: float, head: np.ndarray) -> np.ndarray:
+    """Each arm keeps the pixels of its capsule that look like the arm (limb_cut.py); the rest of the
+    capsule (the body or hair it lay on in the image) goes back to the torso. The upper arm and the
+    forearm with the hand are cut apart, each learning its own colours: a white sleeve above a bare
+    forearm resting on a white dress would otherwise teach the forearm's cut that white is arm.
+    Returns the pixels given back to the body."""
+    given = np.zeros(labels.shape, bool)
+    for i, limb in enumerate(limbs):
+        if not limb.endswith("arm"):
+            continue
+        own = labels == i + 1
+        ys, xs = np.nonzero(own)
+        if len(xs) == 0:
+            continue
+        pts = np.stack([xs, ys], axis=-1).astype(np.float32)
+        (_, s, e), (fore, _, w), (_, _, hand) = LIMB_BONES[limb][1:]
+        d_upper = segment_distance(pts, joints[s], joints[e])
+        d_lower = np.minimum(segment_distance(pts, joints[e], joints[w]),
+                             segment_distance(pts, joints[w], joints[hand]))
+        kept = np.zeros_like(own)
+        for part_pts, bones in (((d_upper <= d_lower), [(s, e)]), ((d_upper > d_lower), [(e, w), (w, hand)])):
+            part = np.zeros_like(own)
+            part[ys[part_pts], xs[part_pts]] = True
+            core = np.zeros_like(own)
+            for a, b in bones:
+                span = HAND_SPAN if b == hand else CORE_SPAN
+                core |= arm_core(own.shape, joints[a], joints[b], radii[fore], body_scale, span)
+            kept |= cut_arm(image, fg, part, core, head)
+        labels[own & ~kept] = 0
+        given |= own & ~kept
+    return given
+
+
+def _trunk(joints: Joints, shape: tuple[int, int]) -> np.ndarray:
+    """The quadrilateral of shoulders and hips: the body, where an arm lying across it hangs nothing."""
+    trunk = np.zeros(shape, np.uint8)
+    corners = [joints[n] for n in ("left_shoulder", "right_shoulder", "right_hip", "left_hip")]
+    cv2.fillConvexPoly(trunk, cv2.convexHull(np.array(corners, np.int32)), 1)
+    return trunk.astype(bool)
 
 
 SLEEVE_REACH = 4.0  # arm radii: how far from an arm bone a hanging sleeve may reach

@@ -1,20 +1,14 @@
 """Where a forearm is drawn, read off its silhouette: the turn between the detector's bone and the picture.
 
-The detector's elbow and wrist are a guess where it is unsure (the elf bust: dark forearms on a dark
-background, elbows cut by the picture's bottom edge, the elbow read ~50 px up the upper arm). Its
-elbow -> wrist line then lies 10-20° off the forearm the picture shows, and the puppet turns the
-picture's forearm by the driver's direction minus the detector's line: a forearm drawn that far off
-the driver's, in every frame. A straight forearm's silhouette says where it points: the middle line
-of its layer (the mask thinned to one pixel) runs along it. Where that line is straight and long
-enough, the forearm's axis is taken halfway between the two (DRAWN_SHARE), and the retargeter turns
-the driver's direction by the difference (puppet/retarget.py); where the line bends or is short (a
-forearm folded against its upper arm, the dance character's raised hands) the detector's bone stands.
-
-Measured on the elf (benchmarks/spread.py, the image moved 0, ±1, ±2, ±3 px, 21 readings of 7 renders;
-moving limbs within 20° / median): orientation video std 78.6% / 11.5° with the detector's bone,
-80.1% / 10.2° halfway, 77.4% / 9.5° along the middle line; video pro 72.3% / 14.3°, 74.2% / 12.7°,
-76.8% / 11.2°; image std 84.1% / 9.4°, 84.1% / 8.6°, 82.3% / 9.6°; image pro 84.4% / 11.3°,
-85.3% / 9.1°, 83.0% / 9.3°. The elf's file reads -12° (left) and +11° (right) along its middle lines.
+The detector's elbow and wrist are a guess where it is unsure (e.g. dark forearms on a dark background,
+elbows cut by the picture's bottom edge). Its elbow -> wrist line then lies well off the forearm the picture
+shows, and the puppet turns the picture's forearm by the driver's direction minus the detector's line: a
+forearm drawn that far off the driver's, in every frame. A straight forearm's silhouette says where it
+points: the middle line of its layer (the mask thinned to one pixel) runs along it. Where that line is
+straight and long enough, the forearm's axis is taken halfway between the two (DRAWN_SHARE), and the
+retargeter turns the driver's direction by the difference (puppet/retarget.py); where the line bends or is
+short (a forearm folded against its upper arm, raised hands) the detector's bone stands.
+benchmarks/spread.py measures the choice of DRAWN_SHARE over renders of slightly moved images.
 """
 
 from __future__ import annotations

@@ -15,16 +15,15 @@ def refine_matte(image: np.ndarray, matte: np.ndarray) -> np.ndarray:
     except AttributeError:  # opencv without contrib: keep the coarse matte
         refined = matte.astype(np.float32)
     refined = np.clip(refined, 0.0, 1.0)
-    return keep_main_body(solid_inside(refined))
+    return keep_main_body(solid_inside(refined), seen=matte)
 
 
 def solid_inside(matte: np.ndarray, ramp_frac: float = 0.006) -> np.ndarray:
     """Opaque inside the silhouette, soft only at its rim.
 
-    Segmentation is unsure on dark clothing over a dark background (the elf's bracers came out at
-    alpha 0.6): a limb cut out with that alpha turns half transparent the moment it moves over the
-    pale body. Alpha rises from the matte's own value at the edge to 1 over ``ramp_frac`` of the
-    image's longer side inside it.
+    Segmentation is unsure on dark clothing over a dark background (alpha well below 1): a limb cut out with
+    that alpha turns half transparent the moment it moves over the pale body. Alpha rises from the matte's
+    own value at the edge to 1 over ``ramp_frac`` of the image's longer side inside it.
     """
     inside = (matte > 0.5).astype(np.uint8)
     ramp = max(2.0, ramp_frac * max(matte.shape))
@@ -32,9 +31,16 @@ def solid_inside(matte: np.ndarray, ramp_frac: float = 0.006) -> np.ndarray:
     return np.maximum(matte, np.clip(depth / ramp, 0.0, 1.0)).astype(np.float32)
 
 
-def keep_main_body(matte: np.ndarray) -> np.ndarray:
+# A hole in the silhouette larger than this share of the image that the segmenter saw as background
+# (mean below SEEN_EMPTY) is a gap, not a miss: hands on the hips enclose the background between arm
+# and body, and filled, that piece of background was cut out with the arm and carried with it.
+GAP_AREA, SEEN_EMPTY = 0.001, 0.2
+
+
+def keep_main_body(matte: np.ndarray, seen: np.ndarray | None = None) -> np.ndarray:
     """Drop stray blobs (keep components with at least 5% of the largest one's area) and fill
-    holes inside the silhouette: a matte with holes would show the plate through the body."""
+    holes inside the silhouette: a matte with holes would show the plate through the body. With
+    ``seen`` (the segmenter's own mask), holes it saw as background are kept open (GAP_AREA)."""
     fg = (matte > 0.5).astype(np.uint8)
     n, lab, stats, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
     if n <= 1:
@@ -45,8 +51,22 @@ def keep_main_body(matte: np.ndarray) -> np.ndarray:
     main = keep[lab]
     near = cv2.dilate(main.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     out = np.where(near, matte, 0.0).astype(np.float32)
-    out[_holes(main)] = 1.0
+    holes = _holes(main)
+    if seen is not None:
+        holes = _unseen(holes, seen)
+    out[holes] = 1.0
     return out
+
+
+def _unseen(holes: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """The holes but those, larger than GAP_AREA, that ``seen`` holds to be background."""
+    n, comp, stats, _ = cv2.connectedComponentsWithStats(holes.astype(np.uint8), connectivity=4)
+    if n <= 1:
+        return holes
+    means = np.bincount(comp.ravel(), weights=seen.ravel(), minlength=n) / np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
+    gap = (stats[:, cv2.CC_STAT_AREA] > GAP_AREA * holes.size) & (means < SEEN_EMPTY)
+    gap[0] = False
+    return holes & ~gap[comp]
 
 
 def _holes(mask: np.ndarray) -> np.ndarray:

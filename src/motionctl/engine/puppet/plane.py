@@ -51,23 +51,24 @@ def turned_about(pivot: np.ndarray, angle: float, affine: np.ndarray) -> np.ndar
     return np.hstack([r @ affine[:, :2], (r @ affine[:, 2] + pivot - r @ pivot)[:, None]])
 
 
-def scaled_about(pivot: np.ndarray, k: float, aff: dict[str, np.ndarray], out: Joints
+def scaled_about(pivot: np.ndarray, k: float, affines: dict[str, np.ndarray], joints: Joints
                   ) -> tuple[dict[str, np.ndarray], Joints]:
     """Every bone's affine and joint followed by a scaling by ``k`` about ``pivot``."""
     shift = (1 - k) * pivot
     scaled = {}
-    for name, a in aff.items():
+    for name, a in affines.items():
         m = k * a
         m[:, 2] += shift
         scaled[name] = m
-    return scaled, {name: k * p + shift for name, p in out.items()}
+    return scaled, {name: k * p + shift for name, p in joints.items()}
 
 
-def moved_by(offset: np.ndarray, aff: dict[str, np.ndarray], out: Joints) -> tuple[dict[str, np.ndarray], Joints]:
+def moved_by(offset: np.ndarray, affines: dict[str, np.ndarray], joints: Joints
+             ) -> tuple[dict[str, np.ndarray], Joints]:
     """Every bone's affine and joint followed by a move by ``offset`` (pixels)."""
     moved = {}
-    for name, a in aff.items():
+    for name, a in affines.items():
         m = a.copy()
         m[:, 2] += offset
         moved[name] = m
-    return moved, {name: p + offset for name, p in out.items()}
+    return moved, {name: p + offset for name, p in joints.items()}

@@ -10,10 +10,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from motionctl.core.types import Orientation
+from motionctl.core.types import JOINT, VISIBLE, Orientation, joint_indices
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.puppet.character import Character, body_scale
-from motionctl.engine.puppet.framing import Room, SidewaysMove, arm_fit, hand_outlines, hands_inside, upper_arm_share
+from motionctl.engine.puppet.framing import (
+    Room,
+    arm_fit,
+    hand_outlines,
+    hands_inside,
+    upper_arm_share,
+)
 from motionctl.engine.puppet.layers import LIMB_BONES
 from motionctl.engine.puppet.plane import (
     UsualAngle,
@@ -29,19 +35,18 @@ from motionctl.engine.puppet.rig import ARM_CHAIN, LEG_CHAIN, BoneFrame, Joints,
 
 # Hand orientation (pro): the hand turns at the wrist by as much as the driver's hand is bent away from
 # its usual bend, at most HAND_BEND, as far as the driver's knuckles are seen (BlazePose's visibility
-# of index and pinky). The dance's moving wrist bends: 75% within 20° of the driver's, against 62% for the
-# image's fixed angle; the limbs' figures move with the re-detector's reading of a turned hand (elf,
-# orientation video 88-92%, image 71-77% of moving forearms within 20°: docs/ENGINE.md).
+# of index and pinky): the wrist then bends with the driver's instead of keeping the image's angle
+# (benchmarks/hands.py).
 HAND_BEND = np.radians(30.0)
 KNUCKLES_SEEN = (0.3, 0.7)  # the turn fades in between these visibilities
-KNUCKLES = {"left": (17, 19), "right": (18, 20)}  # BlazePose pinky, index
+KNUCKLES = {side: joint_indices(f"{side}_pinky", f"{side}_index") for side in ("left", "right")}
 # Head roll (pro): the head tilts about its centre by as much as the driver's eye line (the face mesh's
 # roll) leaves its usual angle to the driver's neck, at most HEAD_TILT. The neck's own turn is already
 # the head bone's, so only the tilt the neck does not show is added.
 HEAD_TILT = np.radians(25.0)
-# orientation video: the figure's sideways move to keep its hands inside the picture changes by at most
-# this share of the picture's short side a frame (framing.hands_inside): 7 px at 720p, 216 px/s at 30 fps.
-SHIFT_STEP = 0.01
+HIPS = joint_indices("left_hip", "right_hip")
+# A limb's depth against the body: its middle and end joints' mean against its root joint.
+LIMB_DEPTH_JOINTS = {"arm": ("elbow", "wrist", "shoulder"), "leg": ("knee", "ankle", "hip")}
 
 
 @dataclass
@@ -54,15 +59,15 @@ class Posed:
     def moved(self, dx: float) -> Posed:
         if not dx:
             return self
-        aff, out = moved_by(np.array([dx, 0.0]), self.affines, self.joints)
-        return Posed(aff, out, self.order, self.room)
+        affines, out = moved_by(np.array([dx, 0.0]), self.affines, self.joints)
+        return Posed(affines, out, self.order, self.room)
 
 
-def _eye_to_neck(dj: Joints, face: np.ndarray | None) -> float | None:
+def _eye_to_neck(driver_joints: Joints, face: np.ndarray | None) -> float | None:
     """The driver's eye line (the face mesh's roll, FaceParams' 4th value) against its neck."""
     if face is None or len(face) < 4:
         return None
-    return wrapped(float(face[3]) - angle_of(dj["head"] - dj["mid_shoulder"]))
+    return wrapped(float(face[3]) - angle_of(driver_joints["head"] - driver_joints["mid_shoulder"]))
 
 
 @dataclass
@@ -90,11 +95,11 @@ class Retargeter:
     def prime(self, frames: list[DriverFrame]) -> None:
         """Learn the driver's reference: its placement and size at the start."""
         first = frames[0]
-        dj = rig_joints(first.points)
-        hips_seen = bool(np.all(first.visibility[[23, 24]] >= 0.5))
+        driver_joints = rig_joints(first.points)
+        hips_seen = bool(np.all(first.visibility[HIPS] >= VISIBLE))
         self._full_body = self.character.full_body and hips_seen
-        self._root0 = dj[self._root_name()].astype(np.float64)
-        self._scale = self.character.body_scale / body_scale(dj)
+        self._root0 = driver_joints[self._root_name()].astype(np.float64)
+        self._scale = self.character.body_scale / body_scale(driver_joints)
         # The driver's usual head angle starts as that of the frames given (the first batch, ~3 s), so
         # a head already tilted in the first frame is drawn tilted, not taken for the usual angle.
         if self.head_roll:
@@ -110,114 +115,127 @@ class Retargeter:
     def pose(self, frame: DriverFrame) -> Posed:
         if self._root0 is None:
             self.prime([frame])
-        ch = self.character
-        cj, dj = ch.joints, rig_joints(frame.points)
-        aff: dict[str, np.ndarray] = {}
+        character = self.character
+        image_joints, driver_joints = character.joints, rig_joints(frame.points)
+        affines: dict[str, np.ndarray] = {}
         out: Joints = {}
 
         # 1. Root placement.
-        root = self._place_root(dj)
+        root = self._place_root(driver_joints)
 
         # 2. Torso: spine direction from the driver; shoulder and hip lines turn with the driver's.
-        up_c = unit(cj["mid_shoulder"] - cj["mid_hip"])
-        if self._full_body:
-            spine_len = float(np.linalg.norm(cj["mid_shoulder"] - cj["mid_hip"]))
-            mid_hip = root
-            mid_sh = root + unit(dj["mid_shoulder"] - dj["mid_hip"]) * spine_len
-            hip_turn = angle_of(dj["left_hip"] - dj["right_hip"]) - angle_of(cj["left_hip"] - cj["right_hip"])
-        else:
-            mid_sh = root
-            mid_hip = None
-            hip_turn = None
-        sh_turn = angle_of(dj["left_shoulder"] - dj["right_shoulder"]) - angle_of(
-            cj["left_shoulder"] - cj["right_shoulder"])
-        upper_dst = BoneFrame(mid_sh, rot(up_c, sh_turn))
-        aff["upper_torso"] = bone_affine(BoneFrame(cj["mid_shoulder"], up_c), upper_dst)
-        if mid_hip is not None and hip_turn is not None:
-            lower_dst = BoneFrame(mid_hip, rot(up_c, hip_turn))
-            aff["lower_torso"] = bone_affine(BoneFrame(cj["mid_hip"], up_c), lower_dst)
-        else:
-            aff["lower_torso"] = aff["upper_torso"]
-        carry = {"shoulder": aff["upper_torso"], "hip": aff["lower_torso"]}
-        for name in ("mid_shoulder", "mid_hip", "left_shoulder", "right_shoulder", "left_hip", "right_hip"):
-            a = carry["hip" if "hip" in name else "shoulder"]
-            out[name] = a[:, :2] @ cj[name] + a[:, 2]
+        self._torso(root, image_joints, driver_joints, affines, out)
 
         # 3. Head: the neck turns as the driver's; with head roll the head tilts as the driver's face.
-        neck_len = float(np.linalg.norm(cj["head"] - cj["mid_shoulder"]))
-        out["head"] = out["mid_shoulder"] + unit(dj["head"] - dj["mid_shoulder"]) * neck_len
-        aff["head"] = bone_affine(BoneFrame.between(cj["mid_shoulder"], cj["head"]),
-                                  BoneFrame.between(out["mid_shoulder"], out["head"]))
-        tilt = self._head_tilt(dj, frame.face, frame.index)
-        if tilt:
-            aff["head"] = turned_about(out["head"], tilt, aff["head"])
+        self._head(frame, image_joints, driver_joints, affines, out)
 
         # 4. Limbs by forward kinematics: driver's directions, character's lengths.
         for side in ("left", "right"):
             for chain in (ARM_CHAIN, LEG_CHAIN):
-                self._limb(side, chain, cj, dj, out, aff, frame.visibility)
+                self._limb(side, chain, image_joints, driver_joints, out, affines, frame.visibility)
 
         # 5. orientation image: the whole rig drawn smaller about the head when its arms need the room;
         # orientation video: the sideways move that would keep its hands inside the picture, which
         # PoseStream eases from frame to frame.
         if self.fit < 1.0:
-            aff, out = scaled_about(cj["head"], self.fit, aff, out)
+            affines, out = scaled_about(image_joints["head"], self.fit, affines, out)
         room = Room()
         if self.orientation == Orientation.VIDEO:
-            room = hands_inside(self.character.size, self._hand_edges, aff)
+            room = hands_inside(self.character.size, self._hand_edges, affines)
 
         # 6. Drawing order from the driver's depth.
         order = self._order(frame)
-        return Posed(aff, out, order, room)
+        return Posed(affines, out, order, room)
 
-    def _place_root(self, dj: Joints) -> np.ndarray:
-        ch = self.character
+    def _torso(self, root: np.ndarray, image_joints: Joints, driver_joints: Joints,
+               affines: dict[str, np.ndarray], out: Joints) -> None:
+        """The torso's two bones placed at ``root``: the spine along the driver's (full body), the
+        shoulder and hip lines turned as the driver's; the torso's joints carried with them."""
+        up_c = unit(image_joints["mid_shoulder"] - image_joints["mid_hip"])
+        if self._full_body:
+            spine_len = float(np.linalg.norm(image_joints["mid_shoulder"] - image_joints["mid_hip"]))
+            mid_hip = root
+            mid_sh = root + unit(driver_joints["mid_shoulder"] - driver_joints["mid_hip"]) * spine_len
+            hip_turn = (angle_of(driver_joints["left_hip"] - driver_joints["right_hip"])
+                        - angle_of(image_joints["left_hip"] - image_joints["right_hip"]))
+        else:
+            mid_sh = root
+            mid_hip = None
+            hip_turn = None
+        sh_turn = angle_of(driver_joints["left_shoulder"] - driver_joints["right_shoulder"]) - angle_of(
+            image_joints["left_shoulder"] - image_joints["right_shoulder"])
+        upper_dst = BoneFrame(mid_sh, rot(up_c, sh_turn))
+        affines["upper_torso"] = bone_affine(BoneFrame(image_joints["mid_shoulder"], up_c), upper_dst)
+        if mid_hip is not None and hip_turn is not None:
+            lower_dst = BoneFrame(mid_hip, rot(up_c, hip_turn))
+            affines["lower_torso"] = bone_affine(BoneFrame(image_joints["mid_hip"], up_c), lower_dst)
+        else:
+            affines["lower_torso"] = affines["upper_torso"]
+        carry = {"shoulder": affines["upper_torso"], "hip": affines["lower_torso"]}
+        for name in ("mid_shoulder", "mid_hip", "left_shoulder", "right_shoulder", "left_hip", "right_hip"):
+            a = carry["hip" if "hip" in name else "shoulder"]
+            out[name] = a[:, :2] @ image_joints[name] + a[:, 2]
+
+    def _head(self, frame: DriverFrame, image_joints: Joints, driver_joints: Joints,
+              affines: dict[str, np.ndarray], out: Joints) -> None:
+        """The head on the placed shoulders: the neck at the driver's angle, the character's length;
+        tilted further with head roll."""
+        neck_len = float(np.linalg.norm(image_joints["head"] - image_joints["mid_shoulder"]))
+        out["head"] = out["mid_shoulder"] + unit(driver_joints["head"] - driver_joints["mid_shoulder"]) * neck_len
+        affines["head"] = bone_affine(BoneFrame.between(image_joints["mid_shoulder"], image_joints["head"]),
+                                      BoneFrame.between(out["mid_shoulder"], out["head"]))
+        tilt = self._head_tilt(driver_joints, frame.face, frame.index)
+        if tilt:
+            affines["head"] = turned_about(out["head"], tilt, affines["head"])
+
+    def _place_root(self, driver_joints: Joints) -> np.ndarray:
+        character = self.character
         name = self._root_name()
         if self.orientation == Orientation.VIDEO:
             dw, dh = self.driver_size
-            cw, chh = ch.size
-            root = dj[name] / np.array([dw, dh]) * np.array([cw, chh])
+            ch_w, ch_h = character.size
+            root = driver_joints[name] / np.array([dw, dh]) * np.array([ch_w, ch_h])
         else:
-            root0 = self._root0 if self._root0 is not None else dj[name]
-            root = ch.joints[name] + (dj[name] - root0) * self._scale
-        return self._keep_whole(root.astype(np.float64), ch.joints[name])
+            root0 = self._root0 if self._root0 is not None else driver_joints[name]
+            root = character.joints[name] + (driver_joints[name] - root0) * self._scale
+        return self._keep_whole(root.astype(np.float64), character.joints[name])
 
     def _keep_whole(self, root: np.ndarray, root_c: np.ndarray) -> np.ndarray:
         """Shift the character back when its skeleton would leave both the canvas and its own
         original extent, so it stays whole in every frame."""
-        ch = self.character
-        pts = np.array(list(ch.joints.values())) - root_c
-        margin = 0.12 * ch.body_scale
+        character = self.character
+        pts = np.array(list(character.joints.values())) - root_c
+        margin = 0.12 * character.body_scale
         lo = np.minimum(pts.min(axis=0) + root_c - margin, 0)
-        hi = np.maximum(pts.max(axis=0) + root_c + margin, np.array(ch.size, float))
+        hi = np.maximum(pts.max(axis=0) + root_c + margin, np.array(character.size, float))
         bbox_lo, bbox_hi = pts.min(axis=0) - margin + root, pts.max(axis=0) + margin + root
         shift = np.maximum(lo - bbox_lo, 0) - np.maximum(bbox_hi - hi, 0)
         return root + shift
 
-    def _limb(self, side: str, chain: tuple[str, ...], cj: Joints, dj: Joints, out: Joints,
-              aff: dict[str, np.ndarray], visibility: np.ndarray) -> None:
+    def _limb(self, side: str, chain: tuple[str, ...], image_joints: Joints, driver_joints: Joints, out: Joints,
+              affines: dict[str, np.ndarray], visibility: np.ndarray) -> None:
         limb = f"{side}_{'arm' if chain is ARM_CHAIN else 'leg'}"
         bones = [b for b, _, _ in LIMB_BONES[limb][1:]]
         names = [f"{side}_{j}" for j in chain]
         if not (limb in self.character.limbs and (chain is ARM_CHAIN or self._full_body)):
-            carrier = aff["upper_torso" if chain is ARM_CHAIN else "lower_torso"]
+            carrier = affines["upper_torso" if chain is ARM_CHAIN else "lower_torso"]
             for bone, b in zip(bones, names[1:], strict=True):
-                out[b] = carrier[:, :2] @ cj[b] + carrier[:, 2]
-                aff[bone] = carrier
+                out[b] = carrier[:, :2] @ image_joints[b] + carrier[:, 2]
+                affines[bone] = carrier
             return
         # Each bone: the driver's direction, the character's length. No foreshortening: a limb the
         # driver points at the camera is drawn at full length, since a 2D cut-out shortened along its
-        # bone reads as a stub, not as a limb turned towards the viewer (shortening down to half the
-        # length scored 39% of the presenter clip's moving forearms within 20°, full length 64%).
+        # bone reads as a stub, not as a limb turned towards the viewer (re-detected fidelity:
+        # benchmarks/run.py).
         vectors: list[np.ndarray] = []
         for k in range(len(bones)):
             a, b = names[k], names[k + 1]
-            vec_c = cj[b] - cj[a]
+            vec_c = image_joints[b] - image_joints[a]
             if k == len(bones) - 1 and chain is ARM_CHAIN:
-                direction = unit(rot(vectors[-1], self._wrist_bend(side, cj, dj, visibility)))
+                direction = unit(rot(vectors[-1], self._wrist_bend(side, image_joints, driver_joints, visibility)))
             else:
                 # The driver's direction for the limb as drawn, where the picture's limb lies off the rig's bone.
-                direction = rot(unit(dj[b] - dj[a]), -self.character.turns.get(bones[k], 0.0))
+                direction = rot(unit(driver_joints[b] - driver_joints[a]), -self.character.turns.get(bones[k], 0.0))
             vectors.append(direction * float(np.linalg.norm(vec_c)))
         along = [1.0] * len(bones)
         if chain is ARM_CHAIN and self.orientation == Orientation.VIDEO:
@@ -226,14 +244,15 @@ class Retargeter:
         for k, bone in enumerate(bones):
             a, b = names[k], names[k + 1]
             out[b] = out[a] + vectors[k]
-            aff[bone] = bone_affine(BoneFrame.between(cj[a], cj[b]), BoneFrame.between(out[a], out[b]), along[k])
+            affines[bone] = bone_affine(BoneFrame.between(image_joints[a], image_joints[b]),
+                                        BoneFrame.between(out[a], out[b]), along[k])
 
-    def _wrist_bend(self, side: str, cj: Joints, dj: Joints, visibility: np.ndarray) -> float:
+    def _wrist_bend(self, side: str, image_joints: Joints, driver_joints: Joints, visibility: np.ndarray) -> float:
         """The hand's angle to the forearm: the image's, turned with hand orientation by as much as the
         driver's hand is bent away from its usual bend (the running mean of its bends so far), at most
         HAND_BEND: the driver's usual hand is the image's hand, as its neutral face is the image's face."""
         e, w, h = (f"{side}_{j}" for j in ARM_CHAIN[1:])
-        image_bend = wrapped(angle_of(cj[h] - cj[w]) - angle_of(cj[w] - cj[e]))
+        image_bend = wrapped(angle_of(image_joints[h] - image_joints[w]) - angle_of(image_joints[w] - image_joints[e]))
         if not self.hand_orientation:
             return image_bend
         # Fading in with the knuckles' visibility, a hand the driver's knuckles leave unseen eases back
@@ -242,14 +261,15 @@ class Retargeter:
                              / (KNUCKLES_SEEN[1] - KNUCKLES_SEEN[0]), 0.0, 1.0))
         if seen == 0.0:
             return image_bend
-        driver_bend = wrapped(angle_of(dj[h] - dj[w]) - angle_of(dj[w] - dj[e]))
+        driver_bend = wrapped(angle_of(driver_joints[h] - driver_joints[w])
+                              - angle_of(driver_joints[w] - driver_joints[e]))
         away = self._bends.setdefault(side, UsualAngle()).away(driver_bend, seen)
         return image_bend + seen * float(np.clip(away, -HAND_BEND, HAND_BEND))
 
-    def _head_tilt(self, dj: Joints, face: np.ndarray | None, index: int) -> float:
+    def _head_tilt(self, driver_joints: Joints, face: np.ndarray | None, index: int) -> float:
         """How far the head tilts beyond its neck's turn: the driver's eye line against its neck, away
         from its usual angle (the running mean so far), at most HEAD_TILT; 0 without head roll or face."""
-        to_neck = _eye_to_neck(dj, face) if self.head_roll else None
+        to_neck = _eye_to_neck(driver_joints, face) if self.head_roll else None
         if to_neck is None:
             return 0.0
         # Each frame counts once in the usual angle: those prime() learned are not learned again.
@@ -258,39 +278,20 @@ class Retargeter:
 
     def _order(self, frame: DriverFrame) -> list[str]:
         z = frame.z
-        sh_w = max(float(np.linalg.norm(frame.points[11] - frame.points[12])), 1.0)
+        shoulders = frame.points[JOINT["left_shoulder"]] - frame.points[JOINT["right_shoulder"]]
+        sh_w = max(float(np.linalg.norm(shoulders)), 1.0)
         depth: dict[str, float] = {"torso": 0.0}
         for limb in self.character.limbs:
             side, kind = limb.split("_")
-            idx = {"left": {"arm": (13, 15, 11), "leg": (25, 27, 23)},
-                   "right": {"arm": (14, 16, 12), "leg": (26, 28, 24)}}[side][kind]
-            rel = (float(z[idx[0]] + z[idx[1]]) / 2 - float(z[idx[2]])) / sh_w
+            middle, end, root = (JOINT[f"{side}_{j}"] for j in LIMB_DEPTH_JOINTS[kind])
+            rel = (float(z[middle] + z[end]) / 2 - float(z[root])) / sh_w
             # Arms are in front of the body unless clearly behind it; legs are behind the hips
             # unless clearly in front. Hysteresis keeps the order from flickering. BlazePose puts a
             # hand on the hip up to 0.9 shoulder widths behind the shoulder: below 1.0 the arm stays
-            # in front (at 0.25 the dancer's hand on her hip went behind the dress and vanished).
+            # in front (a lower threshold hides a hand on the hip behind a dress).
             threshold, hysteresis = (1.0, 0.2) if kind == "arm" else (-0.45, 0.1)
             was_front = self._in_front.get(limb, kind == "arm")
             front = rel < threshold + (hysteresis if was_front else -hysteresis) and limb not in self.character.tucked
             self._in_front[limb] = front
             depth[limb] = -1.0 - abs(rel) if front else 1.0 + abs(rel)
         return sorted(depth, key=lambda n: -depth[n])
-
-
-class PoseStream:
-    """Driver frames posed in order, each released with its eased sideways move (orientation video;
-    framing.SidewaysMove), which looks ahead: a frame comes out LOOK_AHEAD frames after it went in,
-    the rest at ``flush``. (The step is per frame, not per second: frames between poses repeat their
-    pose's time.)"""
-
-    def __init__(self, retarget: Retargeter) -> None:
-        self.retarget = retarget
-        self._move: SidewaysMove[tuple[DriverFrame, Posed]] = SidewaysMove(
-            SHIFT_STEP * min(retarget.character.size))
-
-    def push(self, frame: DriverFrame) -> list[tuple[DriverFrame, Posed]]:
-        posed = self.retarget.pose(frame)
-        return [(f, p.moved(dx)) for (f, p), dx in self._move.push((frame, posed), posed.room)]
-
-    def flush(self) -> list[tuple[DriverFrame, Posed]]:
-        return [(f, p.moved(dx)) for (f, p), dx in self._move.flush()]

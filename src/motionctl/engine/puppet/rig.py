@@ -99,9 +99,8 @@ def smoothstep(e0: float, e1: float, x: np.ndarray) -> np.ndarray:
 
 # Exponent of the chain weights' fall-off with the distance to each bone. Soft weights (4) split the
 # pixels of a limb folded in the image (forearm raised beside the upper arm) between both bones, so
-# an unfolded arm showed two half-transparent copies; re-detected fidelity on the dance, moving
-# limbs within 20°: 74% at 4, 75% at 8, 81% at 12 and 16, 80% at 20, 78% at 32. Sharper weights also
-# make smaller copies to warp (the elf std run went from 0.46x to 0.75x real time).
+# an unfolded arm shows two half-transparent copies; too sharp, and joints kink (re-detected fidelity
+# per exponent: benchmarks/run.py). Sharper weights also make smaller copies to warp.
 CHAIN_SHARPNESS = 16
 
 

@@ -55,10 +55,8 @@ function loadVideo(src) {
   });
 }
 
-/** Rules of the image that depend on the file itself. Returns a list of "field: rule (got x)". */
-export function imageProblems({ name, mime, bytes, width, height }) {
-  const L = LIMITS.image;
-  const f = "image_url";
+/** The rules images and videos share (limits `L`, field `f`): format, file size, sides. */
+function fileProblems(L, f, { name, mime, bytes, width, height }) {
   const out = [];
   const ext = extension(name, mime);
   if (name && !L.formats.includes(ext)) out.push(`${f}: format must be ${L.formats.join(", ")} (got .${ext || "?"})`);
@@ -68,6 +66,16 @@ export function imageProblems({ name, mime, bytes, width, height }) {
     const hi = Math.max(width, height);
     if (lo < L.minSide) out.push(`${f}: width and height at least ${L.minSide} px (got ${width}×${height})`);
     if (hi > L.maxSide) out.push(`${f}: width and height at most ${L.maxSide} px (got ${width}×${height})`);
+  }
+  return out;
+}
+
+/** Rules of the image that depend on the file itself. Returns a list of "field: rule (got x)". */
+export function imageProblems({ name, mime, bytes, width, height }) {
+  const L = LIMITS.image;
+  const f = "image_url";
+  const out = fileProblems(L, f, { name, mime, bytes, width, height });
+  if (width != null) {
     const aspect = width / height;
     if (aspect < L.minAspect - 1e-9 || aspect > L.maxAspect + 1e-9) {
       out.push(`${f}: aspect ratio between 1:${L.maxAspect} and ${L.maxAspect}:1 (got ${width}×${height})`);
@@ -79,16 +87,7 @@ export function imageProblems({ name, mime, bytes, width, height }) {
 export function videoProblems({ name, mime, bytes, width, height, duration }, orientation) {
   const L = LIMITS.video;
   const f = "video_url";
-  const out = [];
-  const ext = extension(name, mime);
-  if (name && !L.formats.includes(ext)) out.push(`${f}: format must be ${L.formats.join(", ")} (got .${ext || "?"})`);
-  if (bytes != null && bytes > L.maxBytes) out.push(`${f}: file size at most ${fmtMB(L.maxBytes)} (got ${fmtMB(bytes)})`);
-  if (width != null) {
-    const lo = Math.min(width, height);
-    const hi = Math.max(width, height);
-    if (lo < L.minSide) out.push(`${f}: width and height at least ${L.minSide} px (got ${width}×${height})`);
-    if (hi > L.maxSide) out.push(`${f}: width and height at most ${L.maxSide} px (got ${width}×${height})`);
-  }
+  const out = fileProblems(L, f, { name, mime, bytes, width, height });
   if (duration != null && Number.isFinite(duration)) {
     if (duration < L.minSeconds) out.push(`${f}: duration at least ${L.minSeconds} s (got ${fmtSeconds(duration)})`);
     const max = L.maxSeconds[orientation];

@@ -116,7 +116,9 @@ export function python(origin, body, mode = "async") {
       `    task = ${unwrap}`,
     );
   }
-  lines.push(`print(task["${statusKey}"])`, "print(json.dumps(task, indent=2))");
+  const msgKey = unified ? "status_msg" : "task_status_msg";
+  // The outcome first, on one line ("failed <reason>", "succeed "), then the whole task.
+  lines.push(`print(task["${statusKey}"], task.get("${msgKey}", ""))`, "print(json.dumps(task, indent=2))");
   lines.unshift("import json");
   return lines.join("\n");
 }

@@ -1,4 +1,4 @@
-"""Driver analysis in its child process: results in order, errors intact, the child never outlives us."""
+"""The analysis processes: results in order, errors intact, the child never outlives us."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import av
 import numpy as np
 import pytest
 
-from motionctl.core.errors import ContentRejected, InternalError
+from motionctl.core.errors import ContentRejected, InternalError, MotionctlError
+from motionctl.engine.analysis_process import DriverAnalysisProcess, ImageAnalysisProcess
 from motionctl.engine.config import EngineConfig
-from motionctl.engine.image_perception import ImageJob
-from motionctl.engine.motion_process import MotionProcess
+from motionctl.engine.process_messages import DriverJob, ImageJob
 
 ELF = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "pairs" / "upperbody_elf" / "video.mp4"
 needs_shared = pytest.mark.skipif(not ELF.is_file(), reason="../shared/testdata is absent")
@@ -34,7 +34,7 @@ def empty_room(path: Path, seconds: float = 4.0, fps: int = 12) -> Path:
 @needs_shared
 def test_every_frame_arrives_in_order_with_the_drivers_size() -> None:
     frames, sizes = [], set()
-    with MotionProcess(ELF, 30.0, EngineConfig(), keep_previews=True) as motion:
+    with DriverAnalysisProcess(DriverJob(ELF, 30.0, EngineConfig(), keep_previews=True)) as motion:
         previews: dict[int, np.ndarray] = {}
         for batch in motion.batches():
             frames += batch.frames
@@ -53,12 +53,12 @@ def test_every_frame_arrives_in_order_with_the_drivers_size() -> None:
 
 
 @needs_shared
-def test_the_character_image_is_looked_at_first_then_the_driver() -> None:
+def test_the_character_image_is_looked_at_beside_the_driver() -> None:
     image = ELF.parent / "image.jpeg"
     job = ImageJob(image, 1024, None, face=True)
-    with MotionProcess(ELF, 30.0, EngineConfig(), image_job=job) as motion:
-        seen = motion.image_perception()
-        frames = sum(len(b.frames) for b in motion.batches())
+    with ImageAnalysisProcess(job) as image_analysis, DriverAnalysisProcess(DriverJob(ELF, 30.0)) as driver:
+        seen = image_analysis.perception()
+        frames = sum(len(b.frames) for b in driver.batches())
     assert seen.pose is not None and np.all(seen.pose.visibility[[11, 12]] >= 0.5)  # both shoulders
     assert seen.mask is not None and seen.mask.shape == (720, 1280)  # the image's own size
     assert seen.face is not None and seen.face.shape == (478, 2)
@@ -68,7 +68,7 @@ def test_the_character_image_is_looked_at_first_then_the_driver() -> None:
 
 
 def test_a_clip_without_a_person_is_rejected_with_its_rule(tmp_path: Path) -> None:
-    with MotionProcess(empty_room(tmp_path / "room.mp4"), 12.0, EngineConfig()) as motion:
+    with DriverAnalysisProcess(DriverJob(empty_room(tmp_path / "room.mp4"), 12.0)) as motion:
         with pytest.raises(ContentRejected) as err:
             list(motion.batches())
     assert err.value.rule == "at least 3 s of continuous usable motion"
@@ -77,7 +77,7 @@ def test_a_clip_without_a_person_is_rejected_with_its_rule(tmp_path: Path) -> No
 
 
 def test_leaving_early_stops_the_child(tmp_path: Path) -> None:
-    with MotionProcess(empty_room(tmp_path / "room.mp4", seconds=20), 12.0, EngineConfig()) as motion:
+    with DriverAnalysisProcess(DriverJob(empty_room(tmp_path / "room.mp4", seconds=20), 12.0)) as motion:
         proc = motion._child.proc
         assert proc is not None and proc.poll() is None
     assert proc.poll() is not None  # killed and reaped on the way out
@@ -85,14 +85,14 @@ def test_leaving_early_stops_the_child(tmp_path: Path) -> None:
 
 def test_a_child_started_early_and_never_given_a_job_is_stopped() -> None:
     # The pipeline starts the child before checking the inputs; rejected inputs never send a job.
-    with MotionProcess() as motion:
+    with DriverAnalysisProcess() as motion:
         proc = motion._child.proc
         assert proc is not None and proc.poll() is None
     assert proc.poll() is not None
 
 
 def test_a_child_that_dies_is_an_internal_error(tmp_path: Path) -> None:
-    with MotionProcess(empty_room(tmp_path / "room.mp4", seconds=20), 12.0, EngineConfig()) as motion:
+    with DriverAnalysisProcess(DriverJob(empty_room(tmp_path / "room.mp4", seconds=20), 12.0)) as motion:
         assert motion._child.proc is not None
         motion._child.proc.kill()
         with pytest.raises(InternalError, match="driver analysis stopped unexpectedly"):
@@ -100,30 +100,37 @@ def test_a_child_that_dies_is_an_internal_error(tmp_path: Path) -> None:
 
 
 def test_an_image_child_that_dies_says_it_was_the_image_perception(tmp_path: Path) -> None:
-    with MotionProcess() as looker:
-        looker.begin(None, 30.0, EngineConfig(), image_job=ImageJob(tmp_path / "any.png", 1024, None, face=False))
-        assert looker._child is not None
-        looker._child.proc.kill()
+    with ImageAnalysisProcess() as image_analysis:
+        image_analysis.begin(ImageJob(tmp_path / "any.png", 1024, None, face=False))
+        assert image_analysis._child is not None
+        image_analysis._child.proc.kill()
         with pytest.raises(InternalError, match="image perception stopped unexpectedly"):
-            looker.image_perception()
+            image_analysis.perception()
 
 
 @needs_shared
-def test_a_child_given_only_the_image_answers_its_perception_and_ends() -> None:
+def test_an_image_child_answers_its_perception_and_nothing_else() -> None:
     job = ImageJob(ELF.parent / "image.jpeg", 1024, None, face=False)
-    with MotionProcess() as looker:
-        looker.begin(None, 30.0, EngineConfig(), image_job=job)
-        seen = looker.image_perception()
-        assert list(looker.batches()) == []
+    with ImageAnalysisProcess() as image_analysis:
+        image_analysis.begin(job)
+        seen = image_analysis.perception()
+        with pytest.raises(InternalError, match="image perception stopped unexpectedly"):
+            image_analysis.perception()  # the child has ended: no second answer
     assert seen.pose is not None and seen.face is None
-    assert looker.end is not None and looker.end.reason is None
+
+
+def test_a_bad_image_is_reported_as_the_childs_error(tmp_path: Path) -> None:
+    (tmp_path / "broken.png").write_bytes(b"not an image")
+    with ImageAnalysisProcess(ImageJob(tmp_path / "broken.png", 1024, None, face=False)) as image_analysis:
+        with pytest.raises(MotionctlError):
+            image_analysis.perception()
 
 
 def test_std_lets_the_decoder_drop_unreferenced_frames_pro_reads_every_frame(tmp_path: Path) -> None:
     """Both pose every 2nd frame; std's decoder drops the B-frames no frame refers to (their slots
     hold the previous picture, marked repeat), pro decodes them all for its face reading."""
     from motionctl.core.types import Mode
-    from motionctl.engine.motion_process import _frames
+    from motionctl.engine.driver_analysis import _frames
 
     clip = tmp_path / "pyramid.mp4"
     with av.open(str(clip), "w") as out:  # P b B b P, as x264 encodes most clips (forced here)
