@@ -83,6 +83,14 @@ def _run(*items: Fetched) -> tuple[Any, ...]:
         return ("error", type(exc).__name__, exc.message, exc.code, exc.http_status, exc.field, exc.rule)
 
 
+def _warm() -> None:
+    """Load what checking an input needs (the media validators; the pose detector of the image
+    coverage check) once per process, before the first input arrives."""
+    import motionctl.media.validate  # noqa: F401
+    import motionctl.tasks.coverage  # noqa: F401
+    from motionctl.engine import perception  # noqa: F401
+
+
 def _rebuild(kind: str, message: str, code: int, status: int, field: str | None, rule: str | None) -> MotionctlError:
     cls = getattr(errors, kind, None)
     if not (isinstance(cls, type) and issubclass(cls, MotionctlError)):
@@ -114,6 +122,8 @@ class IntakePool:
         self._kw = settings.model_dump(mode="json")
         self._processes = processes
         self._pool = self._new_pool()
+        for _ in range(processes):  # start them now, media libraries loaded: the first upload is not slower
+            self._pool.submit(_warm)
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
