@@ -36,15 +36,15 @@ async def _spool(file: UploadFile, dest: Path) -> int:
 
 
 def _fetched(dest: Path, size: int, name: str | None) -> Fetched:
-    """The spooled upload as an input to validate: an image, or a video under the most permissive
-    orientation's rules (a submission checks it again against its own orientation)."""
+    """The spooled upload as an input to validate against the media limits (a video under the most
+    permissive orientation's); a submission using it applies its own rules too."""
     with open(dest, "rb") as f:
         ext = sniff_ext(f.read(16))
     if ext is None:
         raise rule_violation(InvalidInput, "file", "a .jpg/.jpeg/.png image or .mp4/.mov video", name or "unnamed")
     if ext in ("jpg", "png") and size > limits.IMAGE_MAX_BYTES:
         raise rule_violation(InvalidInput, "file", "an image of at most 10 MB", f"{size} bytes")
-    kind = "image" if ext in ("jpg", "png") else "video-video"
+    kind = "upload-image" if ext in ("jpg", "png") else "upload-video"
     given = name if name and Path(name).suffix else None
     return Fetched("file", kind, path=str(dest), ext=ext, given=given)
 

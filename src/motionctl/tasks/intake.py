@@ -56,7 +56,7 @@ class Fetched:
     it is an upload already stored here. Plain data, so it crosses to a validation process."""
 
     field: str
-    kind: str  # the rule set: "image", "video-image" or "video-video"
+    kind: str  # the rule set: "image", "video-image", "video-video", "upload-image", "upload-video"
     path: str = ""  # the file to validate and store ("" when ``key`` is set)
     ext: str = ""
     given: str | None = None  # the file name the user gave (the extension rule applies to it)
@@ -135,16 +135,23 @@ class Intake:
             item.discard()
 
     def _validate(self, item: Fetched, path: Path) -> None:
+        """The kind's rules: "image" (and the character's coverage), "video-<orientation>", or an
+        upload's ("upload-image", "upload-video": the media limits only; a submission using the
+        upload applies its own kind's rules to it)."""
         from motionctl.core.types import Orientation
         from motionctl.media.validate import validate_image, validate_video  # parses untrusted files
 
-        if item.kind == "image":
-            from motionctl.tasks.coverage import check_coverage
-
+        kind = item.kind.removeprefix("upload-")
+        if kind == "image":
             validate_image(path, field=item.field, name=item.given)
-            check_coverage(path, self.min_coverage, item.field)
+            if not item.kind.startswith("upload-"):
+                from motionctl.tasks.coverage import check_coverage
+
+                check_coverage(path, self.min_coverage, item.field)
+        elif kind == "video":
+            validate_video(path, Orientation.VIDEO, field=item.field, name=item.given)
         else:
-            validate_video(path, Orientation(item.kind.split("-", 1)[1]), field=item.field, name=item.given)
+            validate_video(path, Orientation(kind.split("-", 1)[1]), field=item.field, name=item.given)
 
     def _store_checked(self, item: Fetched) -> str:
         path = Path(item.path)

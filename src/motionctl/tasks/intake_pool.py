@@ -84,11 +84,8 @@ def _run(*items: Fetched) -> tuple[Any, ...]:
 
 
 def _warm() -> None:
-    """Load what checking an input needs (the media validators; the pose detector of the image
-    coverage check) once per process, before the first input arrives."""
+    """Load the media validators once per process, before the first input arrives."""
     import motionctl.media.validate  # noqa: F401
-    import motionctl.tasks.coverage  # noqa: F401
-    from motionctl.engine import perception  # noqa: F401
 
 
 def _rebuild(kind: str, message: str, code: int, status: int, field: str | None, rule: str | None) -> MotionctlError:
