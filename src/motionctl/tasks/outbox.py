@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import select, true, update
 from sqlalchemy.orm import aliased
 from standardwebhooks import Webhook
 
@@ -53,7 +53,7 @@ class Outbox:
         """The next due delivery (of an account not in ``exclude_accounts``) whose earlier
         deliveries for the same task are finished; it is held for timeout + 30 s so another process
         does not send it twice meanwhile."""
-        others = Callback.account_id.not_in(list(exclude_accounts)) if exclude_accounts else Callback.id.is_not(None)
+        others = Callback.account_id.not_in(list(exclude_accounts)) if exclude_accounts else true()
         with session_scope(self.store.engine, write=False) as s:  # cheap check before taking the write lock
             due = s.scalar(
                 select(Callback.id)
