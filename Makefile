@@ -1,5 +1,9 @@
 # `make test` and `make serve` create .venv when it is missing (or pyproject.toml changed).
+# The venv has the [gpu] extra, so the wan-animate engine's tests run (on the CPU, tiny weights). Its
+# torch is the CPU build, installed first and pinned: the extra then finds torch satisfied and pip never
+# fetches a CUDA build. `pip install motionctl` alone installs no torch.
 PYTHON ?= python3
+TORCH ?= torch==2.13.0
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -8,7 +12,8 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q '$(TORCH)'
+	$(BIN)/pip install -q -e '.[dev,gpu]'
 	touch $(STAMP)
 
 lint: $(STAMP)

@@ -19,6 +19,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from motionctl.core import limits
+from motionctl.core.engines import engine_for_model
 from motionctl.core.errors import InvalidInput, NotFound
 from motionctl.settings import Settings
 
@@ -47,6 +48,7 @@ class ModelSpec:
 
     def describe(self, settings: Settings) -> dict[str, Any]:
         prices = settings.prices.get(self.price_model, {})
+        engine = engine_for_model(self.price_model)  # which workers run it (core/engines.py)
         return {
             "id": self.id,
             "object": "model",
@@ -64,6 +66,9 @@ class ModelSpec:
             "pricing": {
                 "unit": "units per output second",
                 "per_second": {m: prices[m] for m in self.modes if m in prices},
+            },
+            "engine": None if engine is None else {
+                "name": engine.name, "needs_gpu": engine.needs_gpu, "output": engine.notes,
             },
             "json_request_schema": self.body.model_json_schema(),
             **self.extra,

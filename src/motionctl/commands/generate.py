@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -12,8 +13,20 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
+from motionctl.commands.engine_options import (
+    DEVICE,
+    DTYPE,
+    ENGINE,
+    MAX_AREA,
+    OFFLOAD,
+    SEED,
+    STEPS,
+    WEIGHTS,
+    engine_options,
+)
+from motionctl.core.engines import EngineName
 from motionctl.core.errors import InvalidInput, MotionctlError, rule_violation
-from motionctl.core.types import GenerationSpec, Mode, Orientation, Resolution
+from motionctl.core.types import GenerationResult, GenerationSpec, Mode, Orientation, Resolution
 
 app = typer.Typer()
 
@@ -56,24 +69,43 @@ def generate(
     debug_dir: Annotated[Path | None, typer.Option(help="Write skeleton, rig and preview pictures here.")] = None,
     cache_dir: Annotated[Path | None, typer.Option(help="Keep analysed characters here: the same image used "
                                                    "again skips its analysis.")] = None,
+    prompt: Annotated[str, typer.Option(help="Text prompt (wan-animate; the puppet ignores it).")] = "",
+    engine: ENGINE = EngineName.PUPPET,
+    weights: WEIGHTS = None,
+    dtype: DTYPE = "bf16",
+    offload: OFFLOAD = "none",
+    device: DEVICE = "auto",
+    steps: STEPS = 20,
+    seed: SEED = 0,
+    max_area: MAX_AREA = 1280 * 720,
 ) -> None:
     """Animate the character in IMAGE with the motion of the person in VIDEO."""
-    from motionctl.engine.character_cache import CharacterCache
-    from motionctl.engine.pipeline import generate as run_generation  # heavy imports only when used
+    from motionctl.engine.registry import load_runner  # heavy imports only when used
 
     try:
         spec = GenerationSpec(image=image, video=video, orientation=orientation, mode=mode, resolution=resolution,
                               keep_sound=not no_sound, watermark=watermark,
-                              joints=read_joints(joints) if joints else None)
-        cache = CharacterCache(cache_dir) if cache_dir else None
+                              joints=read_joints(joints) if joints else None, prompt=prompt)
+        if engine == EngineName.PUPPET:
+            from motionctl.engine.character_cache import CharacterCache
+            from motionctl.engine.pipeline import generate as run_puppet
+
+            cache = CharacterCache(cache_dir) if cache_dir else None
+
+            def run_generation(progress: Callable[[float], None] | None = None) -> GenerationResult:
+                return run_puppet(spec, output, debug_dir=debug_dir, cache=cache, progress=progress)
+        else:
+            runner = load_runner(engine, engine_options(weights, dtype, offload, device, steps, seed, max_area))
+
+            def run_generation(progress: Callable[[float], None] | None = None) -> GenerationResult:
+                return runner(spec, output, progress)
         if sys.stderr.isatty():
             with Progress(TextColumn("generating"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
                           console=err, transient=True) as bar:
                 task = bar.add_task("generate", total=100)
-                result = run_generation(spec, output, debug_dir=debug_dir, cache=cache,
-                                        progress=lambda f: bar.update(task, completed=100 * f))
+                result = run_generation(progress=lambda f: bar.update(task, completed=100 * f))
         else:
-            result = run_generation(spec, output, debug_dir=debug_dir, cache=cache)
+            result = run_generation()
     except InvalidInput as exc:
         err.print(f"[bold red]rejected:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None

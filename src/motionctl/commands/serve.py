@@ -10,7 +10,9 @@ from typing import Annotated
 
 import typer
 
+from motionctl.commands.engine_options import DEVICE, DTYPE, ENGINE, OFFLOAD, WEIGHTS, engine_options
 from motionctl.commands.options import DATA_DIR, load_settings, use_data_dir
+from motionctl.core.engines import EngineName
 
 app = typer.Typer()
 
@@ -77,16 +79,30 @@ def serve(
 
 
 @app.command()
-def worker(data_dir: DATA_DIR = None) -> None:
-    """Run one worker: claims tasks from the shared database and runs the engine."""
+def worker(
+    data_dir: DATA_DIR = None,
+    engine: ENGINE = EngineName.PUPPET,
+    weights: WEIGHTS = None,
+    dtype: DTYPE = "bf16",
+    offload: OFFLOAD = "none",
+    device: DEVICE = "auto",
+) -> None:
+    """Run one worker: claims the tasks its engine can run from the shared database and runs them."""
+    from motionctl.core.engines import engine_named
+    from motionctl.core.errors import MotionctlError
     from motionctl.tasks.runtime import build_services
     from motionctl.tasks.supervisor import lower_priority
-    from motionctl.tasks.worker import Worker
+    from motionctl.tasks.worker import Worker, engine_runner
 
     use_data_dir(data_dir)
     settings = load_settings()
     lower_priority(settings.worker_nice, idle=settings.worker_sched_idle)
-    w = Worker(build_services(settings))
+    try:  # the engine is loaded before the first claim: a GPU worker loads its weights once
+        runner = engine_runner(settings, engine, engine_options(weights, dtype, offload, device))
+    except MotionctlError as exc:
+        typer.echo(f"rejected: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    w = Worker(build_services(settings), runner=runner, serves=engine_named(engine))
 
     def _stop(signum: int, _frame: object) -> None:
         w.stop.set()

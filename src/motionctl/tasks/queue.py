@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from motionctl.core.engines import EngineCapabilities
 from motionctl.tasks.db import session_scope
 from motionctl.tasks.models import Task, now_ms
 from motionctl.tasks.store import TaskStore
@@ -33,25 +34,31 @@ class TaskQueue:
         self.max_attempts = max_attempts
 
     @staticmethod
-    def _claimable(now: int) -> ColumnElement[bool]:
+    def _claimable(now: int, serves: EngineCapabilities | None = None) -> ColumnElement[bool]:
         # A lease that ends this millisecond has ended: a task given back with no delay is claimable
         # by the next call, even within the same millisecond (``<`` would hold it back until the next one).
-        return or_(
+        due = or_(
             and_(Task.status == "submitted", Task.lease_expires_at.is_(None)),
             and_(Task.status.in_(("submitted", "processing")), Task.lease_expires_at <= now),
         )
+        if serves is None:
+            return due
+        # Routing: only the models, modes and orientations this worker's engine runs (core/engines.py).
+        return and_(due, Task.model_name.in_(serves.models), Task.mode.in_(serves.modes),
+                    Task.orientation.in_(serves.orientations))
 
-    def claim(self, worker_id: str) -> Task | None:
-        """Take the oldest claimable task (submitted, or processing with an expired lease)."""
+    def claim(self, worker_id: str, serves: EngineCapabilities | None = None) -> Task | None:
+        """Take the oldest claimable task (submitted, or processing with an expired lease) that the
+        engine ``serves`` can run (None: any)."""
         with session_scope(self.store.engine, write=False) as s:  # idle workers poll without write locks
-            if s.scalar(select(Task.id).where(self._claimable(now_ms())).limit(1)) is None:
+            if s.scalar(select(Task.id).where(self._claimable(now_ms(), serves)).limit(1)) is None:
                 return None
         for _ in range(8):  # exhausted tasks found on the way are failed, then we look again
             with session_scope(self.store.engine, write=True) as s:
                 now = now_ms()
                 task = s.scalar(
                     select(Task)
-                    .where(self._claimable(now))
+                    .where(self._claimable(now, serves))
                     .order_by(Task.id)  # ids grow in submission order (store.next_task_id)
                     .limit(1)
                     .with_for_update(skip_locked=True)

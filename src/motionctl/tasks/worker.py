@@ -19,7 +19,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from motionctl.core.engines import EngineCapabilities
 from motionctl.core.errors import InvalidInput
 from motionctl.core.types import GenerationResult, GenerationSpec, Mode, Orientation, Resolution
 from motionctl.settings import Settings
@@ -32,6 +34,9 @@ from motionctl.tasks.queue import Outcome, TaskQueue
 from motionctl.tasks.retention import cleanup
 from motionctl.tasks.runtime import Services
 from motionctl.tasks.store import new_id
+
+if TYPE_CHECKING:
+    from motionctl.engine.registry import EngineOptions
 
 log = logging.getLogger("motionctl.worker")
 # Between heartbeats the worker reads its task's status this often, so a cancelled task's engine
@@ -57,9 +62,14 @@ class Interrupted(Exception):
     """Raised from the progress callback to abandon a generation (lease lost or shutting down)."""
 
 
-def engine_runner(settings: Settings) -> Runner:
-    """The engine, keeping analysed characters in ``<data dir>/characters`` (at most
-    ``character_cache_entries``; 0: none kept): tasks that reuse a character image skip its analysis."""
+def engine_runner(settings: Settings, engine: str = "puppet", options: EngineOptions | None = None) -> Runner:
+    """The engine named ``engine`` (core/engines.py). The puppet keeps analysed characters in
+    ``<data dir>/characters`` (at most ``character_cache_entries``; 0: none kept): tasks that reuse a
+    character image skip its analysis. Another engine is loaded here, once (wan-animate: its weights)."""
+    if engine != "puppet":
+        from motionctl.engine.registry import load_runner
+
+        return load_runner(engine, options)
 
     def run(spec: GenerationSpec, output: Path, progress: Progress) -> GenerationResult:
         from motionctl.engine.character_cache import CharacterCache
@@ -112,10 +122,12 @@ class _RunState:
 
 
 class Worker:
-    def __init__(self, services: Services, *, runner: Runner | None = None, worker_id: str | None = None) -> None:
+    def __init__(self, services: Services, *, runner: Runner | None = None, worker_id: str | None = None,
+                 serves: EngineCapabilities | None = None) -> None:
         st = services.settings
         self.services = services
         self.runner = runner or engine_runner(st)
+        self.serves = serves  # claim only what this engine runs (None: every task)
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.queue = TaskQueue(services.store, lease_seconds=st.lease_seconds, max_attempts=st.max_attempts)
         self.stop = threading.Event()
@@ -140,7 +152,7 @@ class Worker:
         log.info("worker stopped", extra={"worker": self.id})
 
     def run_once(self) -> bool:
-        task = self.queue.claim(self.id)
+        task = self.queue.claim(self.id, self.serves)
         if task is None:
             return False
         token = task_id_var.set(task.id)
