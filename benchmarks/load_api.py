@@ -2,7 +2,9 @@
 
 Starts `motionctl serve` (API + worker processes, so the engine is busy) on a fresh data dir,
 then submits N tasks concurrently while other threads poll single tasks and the list, and prints
-latency percentiles, error counts and the lost/duplicated task check as JSON.
+latency percentiles, error counts and the lost/duplicated task check as JSON. Then, with the engine
+still busy, a probe account's submit and callback times are measured alone and beside a noisy
+account whose input URLs trickle and whose callback receiver hangs (load_tenants.py).
 
     PYTHONPATH=src .venv/bin/python benchmarks/load_api.py --submissions 200 --concurrency 8 --pollers 4
 
@@ -15,6 +17,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -23,10 +26,15 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
+import load_tenants
 
 ROOT = Path(__file__).resolve().parents[1]
 ELF = ROOT.parent / "shared" / "testdata" / "pairs" / "upperbody_elf"
@@ -87,175 +95,67 @@ def submit_all(base: str, token: str, fbase: str, n: int, concurrency: int) -> d
     return {"latencies": lat, "results": out, "wall": time.perf_counter() - t_start}
 
 
-def main() -> int:
-    if len(sys.argv) > 1 and sys.argv[1] == "--submitter":
-        base, token, fbase, n, conc = sys.argv[2:7]
-        print(json.dumps(submit_all(base, token, fbase, int(n), int(conc))))
-        return 0
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--submissions", type=int, default=200)
-    ap.add_argument("--concurrency", type=int, default=8, help="concurrent submitting clients")
-    ap.add_argument("--pollers", type=int, default=4, help="concurrent polling clients")
-    ap.add_argument("--workers", type=int, default=1, help="worker processes of the server")
-    ap.add_argument("--poll-after", type=float, default=5.0, help="seconds of polling after the last submission")
-    args = ap.parse_args()
-    if not ELF.exists():
-        print(f"missing test material: {ELF}", file=sys.stderr)
-        return 2
+@dataclass
+class Stack:
+    """The service under test and what talks to it."""
 
+    args: argparse.Namespace
+    env: dict[str, str]
+    data_dir: Path
+    keys: dict[str, str]  # account name -> API key
+    fbase: str = ""
+    base: str = ""
+
+
+def _cli() -> list[str]:
+    return [sys.executable, "-c", "from motionctl.cli import app; app()"]
+
+
+def _wait_ready(base: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(base + "/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("server did not become ready")
+        time.sleep(0.2)
+
+
+@contextmanager
+def stack(args: argparse.Namespace) -> Iterator[Stack]:
+    """Accounts, a file server of the inputs (its own process), and `motionctl serve`."""
     data_dir = Path(tempfile.mkdtemp(prefix="motionctl-load-"))
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""),
         "MOTIONCTL_DATA_DIR": str(data_dir),
         "MOTIONCTL_ALLOW_PRIVATE_URLS": "1",
+        "MOTIONCTL_CALLBACK_ALLOW_HTTP": "1",
         "MOTIONCTL_MAX_ACTIVE_TASKS": str(args.submissions + 10),
         "MOTIONCTL_LOG_JSON": "1",
     }
-    cli = [sys.executable, "-c", "from motionctl.cli import app; app()"]
-    keys = json.loads(subprocess.run([*cli, "keys", "create", "--name", "load"], env=env, check=True,
-                                     capture_output=True, text=True).stdout)  # fmt: skip
-    # Inputs come from a file server in its own process, so serving them does not slow this one.
-    fport = free_port()
+    keys = {}
+    for name in ("load", "neighbour", "probe"):
+        out = subprocess.run([*_cli(), "keys", "create", "--name", name], env=env, check=True,
+                             capture_output=True, text=True).stdout  # fmt: skip
+        keys[name] = json.loads(out)["api_key"]
+    st = Stack(args, env, data_dir, keys)
+    fport, port = free_port(), free_port()
     files = subprocess.Popen(
         [sys.executable, "-m", "http.server", str(fport), "--bind", "127.0.0.1", "--directory", str(ELF)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    fbase = f"http://127.0.0.1:{fport}"
-
-    port = free_port()
     log = open(data_dir / "server.log", "w")
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--workers", str(args.workers)], env=env, stdout=log, stderr=log
-    )
-    base = f"http://127.0.0.1:{port}"
-    headers = {"Authorization": f"Bearer {keys['api_key']}"}
+    server = subprocess.Popen([*_cli(), "serve", "--port", str(port), "--workers", str(args.workers)],
+                              env=env, stdout=log, stderr=log)  # fmt: skip
+    st.fbase, st.base = f"http://127.0.0.1:{fport}", f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not become ready")
-            time.sleep(0.2)
-
-        query_lat: list[float] = []
-        list_lat: list[float] = []
-        query_when: list[tuple[float, float]] = []  # (finished at, latency): split by load phase
-        statuses: dict[int, int] = {}
-        codes: dict[int, int] = {}
-        task_ids: list[str] = []
-        seen_status: dict[str, int] = {}
-        lock = threading.Lock()
-        done = threading.Event()
-
-        def record(status: int, code: int) -> None:
-            with lock:
-                statuses[status] = statuses.get(status, 0) + 1
-                codes[code] = codes.get(code, 0) + 1
-
-        def poll() -> None:
-            # A client's polling pattern: list the newest tasks now and then, query single ones often.
-            known: list[str] = []
-            with httpx.Client(timeout=30) as c:
-                while not done.is_set():
-                    t0 = time.perf_counter()
-                    if not known or random.random() < 0.1:
-                        r = c.get(base + "/v1/videos/motion-control?pageNum=1&pageSize=30", headers=headers)
-                        dt = time.perf_counter() - t0
-                        with lock:
-                            list_lat.append(dt)
-                        if r.status_code == 200:
-                            known = [t["task_id"] for t in r.json()["data"]] or known
-                        if not known:
-                            time.sleep(0.1)
-                    else:
-                        r = c.get(f"{base}/v1/videos/motion-control/{random.choice(known)}", headers=headers)
-                        dt = time.perf_counter() - t0
-                        with lock:
-                            query_lat.append(dt)
-                            query_when.append((time.perf_counter(), dt))
-                            if r.status_code == 200:
-                                st = r.json()["data"]["task_status"]
-                                seen_status[st] = seen_status.get(st, 0) + 1
-                    record(r.status_code, r.json().get("code", -1))
-                    time.sleep(0.02)
-
-        pollers = [threading.Thread(target=poll) for _ in range(args.pollers)]
-        for p in pollers:
-            p.start()
-        # Submissions from another process, so neither side's client overhead slows the other.
-        sub = subprocess.run(
-            [sys.executable, __file__, "--submitter", base, keys["api_key"], fbase,
-             str(args.submissions), str(args.concurrency)],
-            capture_output=True, text=True, check=True, env=env,
-        )  # fmt: skip
-        submissions_over = time.perf_counter()
-        subres = json.loads(sub.stdout)
-        submit_lat = subres["latencies"]
-        submit_wall = subres["wall"]
-        for status, code, tid in subres["results"]:
-            record(status, code)
-            if status == 200:
-                task_ids.append(tid)
-        time.sleep(args.poll_after)
-        done.set()
-        for p in pollers:
-            p.join()
-
-        # Integrity: every accepted submission is listed exactly once, with its external id.
-        listed = httpx.get(base + "/v1/videos/motion-control?pageNum=1&pageSize=500", headers=headers,
-                           timeout=60).json()["data"]  # fmt: skip
-        ext_ids = [t["task_info"]["external_task_id"] for t in listed]
-        ids = [t["task_id"] for t in listed]
-        metrics = httpx.get(base + "/metrics", timeout=30).text
-        server_side: dict[str, list[float]] = {"query": [], "list": [], "submit": []}
-        for line in (data_dir / "server.log").read_text().splitlines():
-            try:
-                rec = json.loads(line)
-            except ValueError:
-                continue
-            if rec.get("logger") != "motionctl.access":
-                continue
-            path, method, ms = rec.get("path", ""), rec.get("method"), rec.get("duration_ms", 0) / 1000
-            if method == "POST" and path == "/v1/videos/motion-control":
-                server_side["submit"].append(ms)
-            elif method == "GET" and path.startswith("/v1/videos/motion-control/"):
-                server_side["query"].append(ms)
-            elif method == "GET" and path == "/v1/videos/motion-control":
-                server_side["list"].append(ms)
-        report = {
-            "submissions": args.submissions,
-            "concurrency": args.concurrency,
-            "pollers": args.pollers,
-            "workers": args.workers,
-            "submit_wall_s": round(submit_wall, 2),
-            "submit_per_s": round(args.submissions / submit_wall, 2),
-            "submit": summary(submit_lat),
-            "query": summary(query_lat),
-            "list": summary(list_lat),
-            "query_during_submissions": summary([d for t, d in query_when if t <= submissions_over]),
-            "query_after_submissions": summary([d for t, d in query_when if t > submissions_over]),
-            "server_side": {k: summary(v) for k, v in server_side.items()},
-            "http_statuses": statuses,
-            "business_codes": codes,
-            "5xx": sum(n for s, n in statuses.items() if s >= 500),
-            "accepted": len(task_ids),
-            "listed": len(listed),
-            "lost": len(set(task_ids) - set(ids)),
-            "duplicated_task_ids": len(ids) - len(set(ids)),
-            "duplicated_external_ids": len(ext_ids) - len(set(ext_ids)),
-            "status_seen_while_polling": seen_status,
-            "queue_at_end": [line for line in metrics.splitlines() if line.startswith("motionctl_tasks{")],
-            "cpu_count": os.cpu_count(),
-        }
-        print(json.dumps(report, indent=2))
-        ok = report["5xx"] == 0 and report["lost"] == 0 and report["duplicated_task_ids"] == 0
-        return 0 if ok and report["accepted"] == args.submissions else 1
+        _wait_ready(st.base)
+        yield st
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -267,9 +167,178 @@ def main() -> int:
         files.wait()
         log.close()
         if os.environ.get("KEEP_DATA") != "1":
-            import shutil
-
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@dataclass
+class Polls:
+    """What the polling clients saw."""
+
+    query: list[float] = field(default_factory=list)
+    listing: list[float] = field(default_factory=list)
+    query_when: list[tuple[float, float]] = field(default_factory=list)  # (finished at, latency)
+    statuses: dict[int, int] = field(default_factory=dict)
+    codes: dict[int, int] = field(default_factory=dict)
+    seen_status: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, status: int, code: int) -> None:
+        with self.lock:
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            self.codes[code] = self.codes.get(code, 0) + 1
+
+
+def poll(st: Stack, polls: Polls, done: threading.Event) -> None:
+    """A client's polling pattern: list the newest tasks now and then, query single ones often."""
+    known: list[str] = []
+    with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {st.keys['load']}"}) as c:
+        while not done.is_set():
+            t0 = time.perf_counter()
+            if not known or random.random() < 0.1:
+                r = c.get(st.base + "/v1/videos/motion-control?pageNum=1&pageSize=30")
+                with polls.lock:
+                    polls.listing.append(time.perf_counter() - t0)
+                if r.status_code == 200:
+                    known = [t["task_id"] for t in r.json()["data"]] or known
+                if not known:
+                    time.sleep(0.1)
+            else:
+                r = c.get(f"{st.base}/v1/videos/motion-control/{random.choice(known)}")
+                dt = time.perf_counter() - t0
+                with polls.lock:
+                    polls.query.append(dt)
+                    polls.query_when.append((time.perf_counter(), dt))
+                    if r.status_code == 200:
+                        status = r.json()["data"]["task_status"]
+                        polls.seen_status[status] = polls.seen_status.get(status, 0) + 1
+            polls.record(r.status_code, r.json().get("code", -1))
+            time.sleep(0.02)
+
+
+def burst(st: Stack, polls: Polls) -> tuple[dict[str, Any], float]:
+    """The submissions (from another process, so neither side's client overhead slows the other)
+    while the pollers run; (the submitter's results, when they were over)."""
+    args = st.args
+    sub = subprocess.run(
+        [sys.executable, __file__, "--submitter", st.base, st.keys["load"], st.fbase,
+         str(args.submissions), str(args.concurrency)],
+        capture_output=True, text=True, check=True, env=st.env,
+    )  # fmt: skip
+    result: dict[str, Any] = json.loads(sub.stdout)
+    return result, time.perf_counter()
+
+
+def tenants(st: Stack, probes: int) -> dict[str, Any]:
+    """The probe account alone, then beside the noisy neighbour; the differences."""
+    with load_tenants.receivers() as (fast, hanging), load_tenants.trickling_files(ELF) as trickle:
+        alone = load_tenants.probe(st.base, st.keys["probe"], st.fbase, fast, probes)
+        load_tenants.start_neighbour(st.base, st.keys["neighbour"], st.fbase, trickle, hanging, 4)
+        time.sleep(3.0)  # the neighbour's downloads and callbacks are under way
+        beside = load_tenants.probe(st.base, st.keys["probe"], st.fbase, fast, probes)
+        hung = len(hanging.arrived)
+    change = {k: round(beside[k] - alone[k], 3) for k in alone}
+    return {"alone": alone, "beside_neighbour": beside, "change_s": change, "neighbour_callbacks_hanging": hung}
+
+
+def server_side(data_dir: Path) -> dict[str, dict[str, float]]:
+    """Latencies from the server's access log (no client overhead)."""
+    times: dict[str, list[float]] = {"query": [], "list": [], "submit": []}
+    for line in (data_dir / "server.log").read_text().splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if rec.get("logger") != "motionctl.access":
+            continue
+        path, method, s = rec.get("path", ""), rec.get("method"), rec.get("duration_ms", 0) / 1000
+        if method == "POST" and path == "/v1/videos/motion-control":
+            times["submit"].append(s)
+        elif method == "GET" and path.startswith("/v1/videos/motion-control/"):
+            times["query"].append(s)
+        elif method == "GET" and path == "/v1/videos/motion-control":
+            times["list"].append(s)
+    return {k: summary(v) for k, v in times.items()}
+
+
+def integrity(st: Stack, accepted: list[str]) -> dict[str, Any]:
+    """Every accepted submission listed exactly once, with its external id."""
+    listed = httpx.get(st.base + "/v1/videos/motion-control?pageNum=1&pageSize=500",
+                       headers={"Authorization": f"Bearer {st.keys['load']}"}, timeout=60).json()["data"]  # fmt: skip
+    ids = [t["task_id"] for t in listed]
+    ext_ids = [t["task_info"]["external_task_id"] for t in listed]
+    return {
+        "accepted": len(accepted),
+        "listed": len(listed),
+        "lost": len(set(accepted) - set(ids)),
+        "duplicated_task_ids": len(ids) - len(set(ids)),
+        "duplicated_external_ids": len(ext_ids) - len(set(ext_ids)),
+    }
+
+
+def parse_args() -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--submissions", type=int, default=200)
+    ap.add_argument("--concurrency", type=int, default=8, help="concurrent submitting clients")
+    ap.add_argument("--pollers", type=int, default=4, help="concurrent polling clients")
+    ap.add_argument("--workers", type=int, default=1, help="worker processes of the server")
+    ap.add_argument("--poll-after", type=float, default=5.0, help="seconds of polling after the last submission")
+    ap.add_argument("--probes", type=int, default=5, help="probe submissions alone and beside the neighbour")
+    return ap.parse_args()
+
+
+def report_of(st: Stack, polls: Polls, sub: dict[str, Any], over: float) -> dict[str, Any]:
+    accepted = []
+    for status, code, tid in sub["results"]:
+        polls.record(status, code)
+        if status == 200:
+            accepted.append(tid)
+    args = st.args
+    return {
+        "submissions": args.submissions,
+        "concurrency": args.concurrency,
+        "pollers": args.pollers,
+        "workers": args.workers,
+        "submit_wall_s": round(sub["wall"], 2),
+        "submit_per_s": round(args.submissions / sub["wall"], 2),
+        "submit": summary(sub["latencies"]),
+        "query": summary(polls.query),
+        "list": summary(polls.listing),
+        "query_during_submissions": summary([d for t, d in polls.query_when if t <= over]),
+        "query_after_submissions": summary([d for t, d in polls.query_when if t > over]),
+        "server_side": server_side(st.data_dir),
+        "http_statuses": polls.statuses,
+        "business_codes": polls.codes,
+        "5xx": sum(n for s, n in polls.statuses.items() if s >= 500),
+        **integrity(st, accepted),
+        "status_seen_while_polling": polls.seen_status,
+        "cpu_count": os.cpu_count(),
+    }
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--submitter":
+        base, token, fbase, n, conc = sys.argv[2:7]
+        print(json.dumps(submit_all(base, token, fbase, int(n), int(conc))))
+        return 0
+    args = parse_args()
+    if not ELF.exists():
+        print(f"missing test material: {ELF}", file=sys.stderr)
+        return 2
+    with stack(args) as st:
+        polls, done = Polls(), threading.Event()
+        pollers = [threading.Thread(target=poll, args=(st, polls, done)) for _ in range(args.pollers)]
+        for p in pollers:
+            p.start()
+        sub, over = burst(st, polls)
+        time.sleep(args.poll_after)
+        done.set()
+        for p in pollers:
+            p.join()
+        report = report_of(st, polls, sub, over)
+        report["tenants"] = tenants(st, args.probes)  # the engine is still busy with the burst's tasks
+    print(json.dumps(report, indent=2))
+    ok = report["5xx"] == 0 and report["lost"] == 0 and report["duplicated_task_ids"] == 0
+    return 0 if ok and report["accepted"] == args.submissions else 1
 
 
 if __name__ == "__main__":

@@ -24,12 +24,17 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("./data")
     database_url: str | None = None  # default: SQLite file in data_dir
-    public_url: str = "http://127.0.0.1:8000"  # base of URLs in callbacks (no request to copy it from)
+    # Base of every signed URL the service hands out (responses and callbacks); the request's Host
+    # header is used instead only when trust_host_header is set.
+    public_url: str = "http://127.0.0.1:8000"
+    trust_host_header: bool = False
     allow_private_urls: bool = False  # dev/tests only: inputs and callbacks may point at loopback
 
     # Submission limits.
     max_active_tasks: int = Field(default=10, ge=1)  # submitted + processing per account, else 1303
     rate_limit_per_minute: int = Field(default=0, ge=0)  # submissions per account per minute; 0 = off
+    upload_rate_per_minute: int = Field(default=30, ge=0)  # uploads per account per minute; 0 = off
+    upload_quota_bytes: int = Field(default=2 * 1024**3, ge=0)  # bytes uploaded per account per 24 h; 0 = off
     intake_processes: int = Field(default=2, ge=0)  # processes validating inputs; 0: in the API process
     intake_nice: int = Field(default=5, ge=0, le=19)  # their CPU priority below the API's (polls first)
     download_max_seconds: float = 60.0
@@ -41,20 +46,31 @@ class Settings(BaseSettings):
     poll_seconds: float = Field(default=0.5, gt=0)
     # Workers run at a lower CPU priority than the API, so polls stay fast while the engine renders.
     worker_nice: int = Field(default=10, ge=0, le=19)
+    worker_sched_idle: bool = True  # and in Linux's SCHED_IDLE class: the CPU only when the API idles
     # Analysed characters kept in <data_dir>/characters (~15 MB each at 720p), least recently used
     # dropped first; 0 keeps none (engine/character_cache.py).
     character_cache_entries: int = Field(default=32, ge=0)
+
+    shutdown_grace_seconds: float = Field(default=10.0, gt=0)  # open requests after SIGTERM
 
     # Results and retention.
     url_ttl_seconds: int = Field(default=24 * 3600, ge=60)
     retention_days: float = Field(default=30.0, gt=0)
     cleanup_interval_seconds: float = 3600.0
 
-    # Callbacks.
-    callback_max_attempts: int = Field(default=8, ge=1)
+    # Callbacks: https only (unless callback_allow_http), public addresses only (unless
+    # allow_private_urls); several sent at once, at most callback_per_account of one account.
+    callback_allow_http: bool = False
+    callback_max_attempts: int = Field(default=4, ge=1)  # the first try and 3 retries
+    callback_concurrency: int = Field(default=8, ge=1)
+    callback_per_account: int = Field(default=2, ge=1)
     callback_backoff_seconds: float = 1.0  # doubles each attempt, capped at callback_backoff_max
     callback_backoff_max: float = 300.0
     callback_timeout_seconds: float = 10.0
+
+    # Auth: a JWT's exp may lie at most this far ahead of its iat (or of now, without iat).
+    jwt_max_lifetime_seconds: int = Field(default=24 * 3600, ge=60)
+    metrics_token: str = ""  # /metrics needs 'Bearer <token>'; empty: loopback clients only
 
     prices: dict[str, dict[str, float]] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
     # Refuse submissions the account's units cannot cover (1101 in arrears, 1102 depleted). Off by

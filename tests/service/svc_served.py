@@ -33,6 +33,7 @@ def service_env(data_dir: Path, **extra: str) -> dict[str, str]:
         "PYTHONPATH": str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""),
         "MOTIONCTL_DATA_DIR": str(data_dir),
         "MOTIONCTL_ALLOW_PRIVATE_URLS": "1",
+        "MOTIONCTL_CALLBACK_ALLOW_HTTP": "1",
         "MOTIONCTL_POLL_SECONDS": "0.2",
         "MOTIONCTL_CALLBACK_BACKOFF_SECONDS": "0.2",
         "MOTIONCTL_INTAKE_PROCESSES": "1",

@@ -25,6 +25,8 @@ class FileServer:
     files: dict[str, Path | bytes | int] = field(default_factory=dict)  # int: that many zero bytes
     redirects: dict[str, str] = field(default_factory=dict)
     slow: set[str] = field(default_factory=set)
+    held: set[str] = field(default_factory=set)  # send one byte, then wait for `release` (at most 60 s)
+    release: threading.Event = field(default_factory=threading.Event)
     hits: list[str] = field(default_factory=list)
 
     @property
@@ -72,6 +74,15 @@ def _file_handler(server: FileServer) -> type[BaseHTTPRequestHandler]:
             self.send_response(200)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
+            if path in server.held:
+                try:
+                    self.wfile.write(data[:1])
+                    self.wfile.flush()
+                    server.release.wait(60)
+                    self.wfile.write(data[1:])
+                except OSError:
+                    pass
+                return
             if path in server.slow:  # trickle: 1 KB per 0.5 s
                 for i in range(0, len(data), 1024):
                     try:
@@ -100,6 +111,7 @@ def file_server(host: str = "127.0.0.1") -> Iterator[FileServer]:
     try:
         yield fs
     finally:
+        fs.release.set()
         httpd.shutdown()
         httpd.server_close()
         t.join(timeout=5)
@@ -110,6 +122,9 @@ class Receiver:
     port: int
     calls: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     fail_first: int = 0  # answer 500 to this many deliveries first (exercises retries)
+    attempts: list[dict[str, str]] = field(default_factory=list)  # headers of every delivery, failed ones too
+    hang: bool = False  # read the delivery, then answer nothing until `release` (at most 60 s)
+    release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -124,12 +139,18 @@ def webhook_receiver() -> Iterator[Receiver]:
     class Handler(_Quiet):
         def do_POST(self) -> None:  # noqa: N802
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            with rec.lock:
+                rec.attempts.append(headers)
+            if rec.hang:
+                rec.release.wait(60)
+                return
             with rec.lock:
                 if rec.fail_first > 0:
                     rec.fail_first -= 1
                     status = 500
                 else:
-                    rec.calls.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                    rec.calls.append((headers, body))
                     status = 204
             self.send_response(status)
             self.send_header("Content-Length", "0")
@@ -143,6 +164,7 @@ def webhook_receiver() -> Iterator[Receiver]:
     try:
         yield rec
     finally:
+        rec.release.set()
         httpd.shutdown()
         httpd.server_close()
         t.join(timeout=5)

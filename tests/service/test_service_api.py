@@ -230,7 +230,7 @@ def test_oversized_bodies_refused_while_streaming(api: Any, auth: dict[str, str]
         headers={**auth, "Content-Type": "multipart/form-data; boundary=x"},
         content=chunks(110 * (1 << 20)),
     )
-    assert up.status_code == 400 and up.json()["code"] == 1201 and "body" in up.json()["message"], up.text
+    assert up.status_code == 413 and up.json()["code"] == 1201 and "body" in up.json()["message"], up.text
     big = api.post("/v1/videos/motion-control", headers=auth, content=chunks(20 * (1 << 20)))
-    assert big.status_code == 400 and big.json()["code"] == 1201 and "body" in big.json()["message"]
+    assert big.status_code == 413 and big.json()["code"] == 1201 and "body" in big.json()["message"]
     assert task_rows(services) == 0

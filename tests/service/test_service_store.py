@@ -90,6 +90,21 @@ def test_claim_order_is_submission_order(store: TaskStore) -> None:
     assert q.claim("w") is None
 
 
+def test_claim_order_is_submission_order_within_one_millisecond(
+    store: TaskStore, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tasks submitted within one millisecond (the clock stands still here), through two stores on
+    two connections pools as two processes would, are claimed in submission order."""
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.0)
+    other = TaskStore(make_engine(db_url))
+    acc = create_account(store.engine).account_id
+    ids = [(store if i % 2 else other).create(new(acc, callback=None), max_active=30)[0].id for i in range(20)]
+    assert ids == sorted(ids) and len(set(ids)) == 20
+    q = TaskQueue(store, lease_seconds=30, max_attempts=3)
+    assert [q.claim("w").id for _ in range(20)] == ids  # type: ignore[union-attr]
+    other.engine.dispose()
+
+
 def _expire(store: TaskStore, task_id: str) -> None:
     with session_scope(store.engine, write=True) as s:
         s.execute(update(Task).where(Task.id == task_id).values(lease_expires_at=1))

@@ -193,7 +193,7 @@ def test_generate_watch_play_compare_edit_delete_and_history(
     expect(page.locator("#drop-image")).to_have_attribute("data-state", "ready")
     expect(page.locator("#drop-video")).to_have_attribute("data-state", "ready")
     expect(page.locator("#drop-video .facts")).to_contain_text("1920×1080 · 3.5 s")
-    expect(page.locator("#submit")).to_be_enabled()
+    expect(page.locator("#submit")).to_be_enabled(timeout=30_000)  # uploads are validated first
     shot(page, "2-files-chosen")
 
     # Copy as cURL shows the exact request, with the uploaded URLs and the form's values.
@@ -248,7 +248,7 @@ def test_generate_watch_play_compare_edit_delete_and_history(
     page.click("[data-field=watermark_info] .switch")
     # The request shown follows the form.
     expect(page.locator("#snippet")).to_contain_text('"enabled": true')
-    expect(page.locator("#submit")).to_be_enabled()
+    expect(page.locator("#submit")).to_be_enabled(timeout=30_000)  # uploads are validated first
     page.click("#submit")
     page.wait_for_function(f"document.querySelector('#result .task-id')?.textContent !== {json.dumps(first_id)}")
     second_id = page.locator("#result .task-id").text_content()
@@ -322,7 +322,7 @@ def test_a_failed_task_says_why(page: Any, server: Server, shot: Shot) -> None:
         pytest.skip("../shared/testdata/characters is absent")
     sign_in(page, server)
     choose(page, drawing, ELF / "video.mp4")
-    expect(page.locator("#submit")).to_be_enabled()
+    expect(page.locator("#submit")).to_be_enabled(timeout=30_000)  # uploads are validated first
     page.click("#submit")
     wait_for_result(page)
     assert page.get_attribute("#result", "data-state") == "failed"

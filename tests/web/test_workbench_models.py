@@ -37,7 +37,7 @@ def test_unified_model_sse_progress_cancel_and_balance(page: Any, server: Server
     expect(page.locator("#params [data-field=watermark_info]")).to_be_hidden()
     page.select_option("#resolution", "1080P")
     choose(page, ELF / "image.jpeg", ELF / "video.mp4")
-    expect(page.locator("#submit")).to_be_enabled()
+    expect(page.locator("#submit")).to_be_enabled(timeout=30_000)  # uploads are validated first
     expect(page.locator("[data-testid=estimate]")).to_have_text(
         "Estimated: at most 2.122 units (3.5 s × 0.6 units/s)"  # the clip is 3.537 s
     )

@@ -56,6 +56,7 @@ def running_server(data_dir: Path, log: Path, workers: int = 1) -> Iterator[Serv
         "PYTHONPATH": str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""),
         "MOTIONCTL_DATA_DIR": str(data_dir),
         "MOTIONCTL_ALLOW_PRIVATE_URLS": "1",
+        "MOTIONCTL_CALLBACK_ALLOW_HTTP": "1",
         "MOTIONCTL_POLL_SECONDS": "0.2",
         "MOTIONCTL_PUBLIC_URL": base,
     }

@@ -15,15 +15,19 @@ from prometheus_client import CollectorRegistry, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from motionctl.settings import Settings
+from motionctl.tasks.admission import Admission
 from motionctl.tasks.intake_pool import IntakePool, LocalIntake
 from motionctl.tasks.logs import request_id_var
 from motionctl.tasks.runtime import Services, build_services
 from motionctl.web import install as install_workbench  # the workbench page, over the public API
 
 from . import account, catalogue, elements, files, motion, ops, unified
-from .errors import install_error_handlers
+from .bodies import BodyLimitMiddleware
+from .docs import install as install_docs
+from .errors import UnexpectedErrorMiddleware, install_error_handlers
+from .gate import Gate
 from .openapi import install_openapi
-from .ratelimit import RateLimiter
+from .ratelimit import ByteQuota, RateLimiter
 
 access_log = logging.getLogger("motionctl.access")
 
@@ -74,7 +78,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     settings = settings or (services.settings if services else Settings())
     services = services or build_services(settings)
     fetcher = (
-        IntakePool(settings, settings.intake_processes)
+        IntakePool(settings, settings.intake_processes, services.intake)
         if settings.intake_processes > 0
         else LocalIntake(services.intake)
     )
@@ -89,10 +93,17 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         title="motionctl",
         version="0.1.0",
         description="Kling-compatible motion-control API: a character image performs a video's motion.",
+        docs_url=None,  # docs.install serves /docs with local assets
+        redoc_url=None,
     )
     app.state.services = services
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
-    app.state.intake = fetcher
+    app.state.gate = Gate(
+        rate_limiter=RateLimiter(settings.rate_limit_per_minute),
+        admission=Admission(settings.max_active_tasks),
+        fetcher=fetcher,
+        upload_limiter=RateLimiter(settings.upload_rate_per_minute, "uploads"),
+        upload_quota=ByteQuota(settings.upload_quota_bytes),
+    )
     install_error_handlers(app)
     app.include_router(motion.router)
     app.include_router(motion.router, prefix="/kling", include_in_schema=False)  # seed 003's path
@@ -102,6 +113,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(account.router)
     app.include_router(files.router)
     app.include_router(ops.router)
+    install_docs(app)
     install_workbench(app)
     install_openapi(app)
     registry = CollectorRegistry()
@@ -114,5 +126,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         registry=registry,
     )
     registry.register(ops.DbCollector(services))
+    # Outermost last: request id, then body limits, then the catch-all that keeps errors in the envelope.
+    app.add_middleware(UnexpectedErrorMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestIdMiddleware, latency=latency)
     return app

@@ -49,8 +49,10 @@ def authenticate(services: Services, header: str | None) -> AccountInfo:
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
+        # Never echo what was sent: without the scheme, it is often the key itself.
+        got = "'Bearer' with no token" if scheme.lower() == "bearer" else f"a value of {len(header.strip())} characters"
         raise AuthError(
-            f"Authorization: must be 'Bearer <token>' (got scheme {scheme[:20]!r})",
+            f"Authorization: must be 'Bearer <token>' (got {got})",
             code=1002,
             field="Authorization",
         )
@@ -101,7 +103,21 @@ def _from_jwt(services: Services, token: str) -> AccountInfo:
         ) from None
     except jwt.PyJWTError as exc:
         raise AuthError(f"Authorization: invalid JWT ({exc})", code=1002) from None
+    _check_lifetime(claims, services.settings.jwt_max_lifetime_seconds)
     return account
+
+
+def _check_lifetime(claims: dict[str, object], max_lifetime: int) -> None:
+    """A token valid for years is a leaked key in waiting: exp may lie at most max_lifetime after
+    iat (or after now, when the token carries no iat)."""
+    exp, iat = claims.get("exp"), claims.get("iat")
+    start = iat if isinstance(iat, int | float) else time.time()
+    if isinstance(exp, int | float) and exp - start > max_lifetime + JWT_LEEWAY_SECONDS:
+        raise AuthError(
+            f"Authorization: JWT exp must be at most {max_lifetime} s after iat (got {int(exp - start)} s); "
+            "issue short-lived tokens",
+            code=1002,
+        )
 
 
 def current_account(request: Request, services: ServicesDep) -> AccountInfo:

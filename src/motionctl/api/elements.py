@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from motionctl.core import limits
 from motionctl.core.element_rules import check_element_text
@@ -20,6 +19,7 @@ from motionctl.tasks.view import unified_data
 from . import catalogue
 from .auth import AccountDep
 from .errors import envelope, request_id
+from .gate import Gate
 from .services import ServicesDep, base_url
 
 VIDEO_RULES = "MP4/MOV/WEBM, at most 100 MB, each side 720-2160 px, at most 8 s, a clearly visible human face"
@@ -81,24 +81,33 @@ def _video_url(value: Any) -> str:
 
 
 def task_answer(request: Request, services: Services, task: Any) -> dict[str, Any]:
-    return {**unified_data(task, services.links(base_url(request))), "request_id": request_id(request)}
+    return {**unified_data(task, services.links(base_url(request, services))), "request_id": request_id(request)}
 
 
 async def create_element(request: Request, body: BaseModel) -> dict[str, Any]:
     """The catalogue's create hook for kling-custom-element: checks, the video fetched and checked,
-    then the creation task (1 unit reserved, refunded on failure)."""
+    then the creation task (1 unit reserved, refunded on failure), on a submission thread."""
     services: Services = request.app.state.services
-    account_id = int(request.state.account_id)
+    gate: Gate = request.app.state.gate
     assert isinstance(body, CustomElementBody)
     req = body.to_element_request()
-    request.app.state.rate_limiter.check(account_id)
-    services.store.check_capacity(account_id, services.settings.max_active_tasks)
-    own = (base_url(request), services.settings.public_url)
-    video_key = await run_in_threadpool(services.intake.element_video, req.video, own_bases=own)
-    task, _ = await run_in_threadpool(services.elements.create, account_id, req, video_key,
-                                      max_active=services.settings.max_active_tasks,
-                                      require_units=services.settings.require_units)
+    own = (str(request.base_url).rstrip("/"), services.settings.public_url)
+    task = await gate.run(_create, services, gate, int(request.state.account_id), req, own)
     return task_answer(request, services, task)
+
+
+def _create(services: Services, gate: Gate, account_id: int, req: Any, own: tuple[str, ...]) -> Any:
+    """As a generation's submission: the rate limit, then the account's admission slot while the
+    face video downloads, so a slow sender holds only its own account's submissions."""
+    gate.rate_limiter.check(account_id)
+    max_active = services.settings.max_active_tasks
+    with gate.admission.slot(account_id) as slot:
+        services.store.check_capacity(account_id, max_active, slot.others())
+        video_key = services.intake.element_video(req.video, own_bases=own)
+        slot.fetched()
+        task, _ = services.elements.create(account_id, req, video_key, max_active=max_active,
+                                           require_units=services.settings.require_units)
+    return task
 
 
 catalogue.register(
@@ -128,14 +137,14 @@ def list_elements(request: Request, account: AccountDep, services: ServicesDep, 
         raise rule_violation(InvalidInput, "pageNum/pageSize", "pageNum 1-1000, pageSize 1-500",
                              f"{pageNum}/{pageSize}")
     rows = services.elements.list(account.id, pageNum, pageSize)
-    links = services.links(base_url(request))
+    links = services.links(base_url(request, services))
     return envelope(request, [element_data(e, services.store.get_any(e.task_id), links) for e in rows])
 
 
 @router.get("/v1/elements/{element_id}", summary="One element: its status and its bank's views")
 def get_element(request: Request, element_id: str, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
     element = services.elements.get(account.id, element_id)
-    links = services.links(base_url(request))
+    links = services.links(base_url(request, services))
     data = element_data(element, services.store.get_any(element.task_id), links)
     if element.bank_key:
         data["bank_url"] = links.blob(element.bank_key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,8 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from motionctl.core.errors import InvalidInput, MethodNotAllowed, MotionctlError
+from motionctl.core.errors import InvalidInput, MethodNotAllowed, MotionctlError, TooLarge
 
 log = logging.getLogger("motionctl.api")
 
@@ -26,8 +28,39 @@ def envelope(request: Request, data: Any, *, code: int = 0, message: str = "SUCC
 
 def error_response(request: Request, exc: MotionctlError) -> JSONResponse:
     body = envelope(request, None, code=exc.code, message=exc.message)
-    headers = {"Retry-After": "5"} if exc.http_status in (429, 503) else None
+    headers = None
+    if exc.http_status in (429, 503):  # the wait the message names, when it names one
+        headers = {"Retry-After": str(max(1, math.ceil(getattr(exc, "retry_after", 5))))}
     return JSONResponse(body, status_code=exc.http_status, headers=headers)
+
+
+class UnexpectedErrorMiddleware:
+    """Any error no handler mapped becomes a 500 in the envelope, logged once, and the connection
+    stays usable (Starlette's outermost handler re-raises to the server, which drops it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception:
+            if started:
+                raise
+            log.exception("unhandled error")
+            request = Request(scope)
+            response = error_response(request, MotionctlError("internal error; retry later", code=5000))
+            await response(scope, receive, send)
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
@@ -83,15 +116,10 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             err: MotionctlError = MethodNotAllowed(f"path: no such endpoint (got {where})")
         elif exc.status_code == 413:
-            err = InvalidInput(f"body: request too large for {request.url.path} (got more than the limit)")
+            err = TooLarge(f"body: request too large for {request.url.path} (got more than the limit)")
         elif exc.status_code == 405:
             err = MethodNotAllowed(f"method: {request.method} is not supported on {request.url.path}")
         else:
             err = MotionctlError(str(exc.detail), code=1200)
             err.http_status = exc.status_code
         return error_response(request, err)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error")
-        return error_response(request, MotionctlError("internal error; retry later", code=5000))

@@ -12,44 +12,40 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from motionctl.core.errors import InvalidInput, rule_violation
+from motionctl.core.errors import InvalidInput
 from motionctl.tasks.models import Task, TaskEvent
 from motionctl.tasks.view import submit_data, task_data
 
 from . import modes
 from .auth import AccountDep
+from .bodies import MAX_BODY_BYTES, read_body
 from .errors import envelope
 from .openapi import body_doc
-from .schemas import MotionControlRequest, lenient_json
+from .schemas import MAX_JSON_DEPTH, MotionControlRequest, check_depth, lenient_json
 from .services import ServicesDep, base_url
-from .submit import submit
+from .submit import submit_request
 
 router = APIRouter(tags=["motion-control"])
-MAX_BODY_BYTES = 16 * 1024 * 1024  # a 10 MB image in base64 is 13.4 MB
 TASKS = "/v1/videos/motion-control"
 
 
-async def _read_body(request: Request) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise rule_violation(InvalidInput, "body", "at most 16 MB", f"more than {MAX_BODY_BYTES} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+def parse_payload(raw: bytes) -> dict[str, Any]:
+    """The JSON object of a create request (comments and trailing commas tolerated: seed 003).
+    CPU work on untrusted input: called off the event loop."""
+    try:
+        payload = lenient_json(raw)
+    except RecursionError:
+        raise InvalidInput("body: JSON nested too deeply to parse", code=1200, field="body") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"body: must be a JSON object ({exc})", code=1200, field="body") from None
+    if not isinstance(payload, dict):
+        raise InvalidInput(f"body: must be a JSON object (got {type(payload).__name__})", code=1200)
+    check_depth(payload, MAX_JSON_DEPTH)
+    return payload
 
 
 async def read_payload(request: Request) -> dict[str, Any]:
-    """The JSON object of a create request (comments and trailing commas tolerated: seed 003)."""
-    raw = await _read_body(request)
-    try:
-        payload = lenient_json(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"body: must be a JSON object ({exc})", code=1200) from None
-    if not isinstance(payload, dict):
-        raise InvalidInput(f"body: must be a JSON object (got {type(payload).__name__})", code=1200)
-    return payload
+    return await run_in_threadpool(parse_payload, await read_body(request, MAX_BODY_BYTES))
 
 
 _MODES_DOC = (
@@ -65,14 +61,11 @@ _MODES_DOC = (
     openapi_extra=body_doc(MotionControlRequest),
     summary="Create a motion-control task",
     description=_MODES_DOC,
-    max_body_size=MAX_BODY_BYTES,
 )
 async def create_task(request: Request, account: AccountDep, services: ServicesDep) -> Response:
     req = MotionControlRequest.model_validate(await read_payload(request)).to_request()
-    request.app.state.rate_limiter.check(account.id)
-    own = (base_url(request), services.settings.public_url)
-    task = await run_in_threadpool(submit, services, request.app.state.intake, account, req, own)
-    links = services.links(base_url(request))
+    task = await submit_request(request, services, account, req)
+    links = services.links(base_url(request, services))
 
     def at_event(t: Task, ev: TaskEvent) -> dict[str, Any]:
         return {**task_data(t, links), "task_status": ev.status, "progress": ev.progress}
@@ -90,7 +83,7 @@ async def create_task(request: Request, account: AccountDep, services: ServicesD
 @router.get(TASKS + "/{task_id}", summary="Query a task by task_id or external_task_id")
 def get_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
     task = services.store.get(account.id, task_id)
-    return envelope(request, task_data(task, services.links(base_url(request))))
+    return envelope(request, task_data(task, services.links(base_url(request, services))))
 
 
 @router.get(TASKS, summary="List the caller's tasks, newest first")
@@ -101,7 +94,7 @@ def list_tasks(
     page_num: Annotated[int, Query(alias="pageNum", ge=1, le=1000)] = 1,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=500)] = 30,
 ) -> dict[str, Any]:
-    links = services.links(base_url(request))
+    links = services.links(base_url(request, services))
     tasks = services.store.list(account.id, page_num, page_size)
     return envelope(request, [task_data(t, links) for t in tasks])
 
@@ -114,7 +107,7 @@ def list_tasks(
 )
 def cancel_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
     task = services.store.cancel(account.id, task_id)
-    return envelope(request, task_data(task, services.links(base_url(request))))
+    return envelope(request, task_data(task, services.links(base_url(request, services))))
 
 
 @router.delete(TASKS + "/{task_id}", summary="Delete a task and its results (extension)")

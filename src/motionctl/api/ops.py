@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 from collections.abc import Iterator
 
 from fastapi import APIRouter, Request
@@ -10,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
 from sqlalchemy import text
 
+from motionctl.core.errors import AuthError
 from motionctl.tasks.runtime import Services
 from motionctl.tasks.stats import Histogram, collect
 
@@ -19,7 +22,7 @@ router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:  # on the event loop: answers even when every thread is busy
     return {"status": "ok"}
 
 
@@ -71,9 +74,35 @@ def _hist(name: str, doc: str, h: Histogram) -> HistogramMetricFamily:
     return fam
 
 
+def check_metrics_access(request: Request, services: Services) -> None:
+    """``Authorization: Bearer <metrics_token>`` when one is set; without one, loopback clients only
+    (the figures cover every account's tasks)."""
+    token = services.settings.metrics_token
+    if token:
+        given = request.headers.get("authorization", "").strip()
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            raise AuthError("Authorization: /metrics needs 'Bearer <metrics token>' (MOTIONCTL_METRICS_TOKEN)")
+        return
+    host = request.client.host if request.client else ""
+    if not _is_loopback(host):
+        raise AuthError(
+            f"/metrics: set MOTIONCTL_METRICS_TOKEN to scrape from other hosts (got a request from {host})", code=1103
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "testclient":  # Starlette's TestClient, in-process
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @router.get("/metrics")
-def metrics(request: Request) -> Response:
+def metrics(request: Request, services: ServicesDep) -> Response:
     """Prometheus text: queue depth, run/wait times and callback outcomes from the database (every
     process's work), and this API process's request latencies."""
+    check_metrics_access(request, services)
     registry: CollectorRegistry = request.app.state.metrics_registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

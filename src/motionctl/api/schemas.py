@@ -9,8 +9,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from motionctl.core import limits
+from motionctl.core.errors import InvalidInput
+from motionctl.tasks.guard import MAX_URL_CHARS
 
 from .request import GenerationRequest
+
+# Characters a URL path segment carries as they are, so the id can be queried: GET .../{external_task_id}.
+EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9._~:@+=!$*,;-]*$"
+MAX_JSON_DEPTH = 32  # the body's objects nest 3 deep; anything far deeper is not a request
+LENIENT_MAX_BYTES = 256 * 1024  # comments and trailing commas are forgiven in bodies up to this size
 
 
 class WatermarkInfo(BaseModel):
@@ -53,8 +60,14 @@ class MotionControlRequest(BaseModel):
         default_factory=WatermarkInfo,
         description='{"enabled": true}; also accepted as [{"watermark_info": true}] (seed 003)',
     )
-    callback_url: str = ""
-    external_task_id: str = Field(default="", max_length=255)
+    callback_url: str = Field(default="", max_length=MAX_URL_CHARS)
+    external_task_id: str = Field(
+        default="",
+        max_length=255,
+        pattern=EXTERNAL_ID_PATTERN,
+        description="your id for the task (letters, digits and . _ ~ - : @ + = ! $ * , ;), usable in place "
+        "of task_id in queries",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -90,13 +103,30 @@ class MotionControlRequest(BaseModel):
 
 def lenient_json(raw: bytes) -> Any:
     """Parse a JSON body; on failure retry without ``//`` comments and trailing commas, which the
-    documented cURL example (seed 003) sends verbatim."""
+    documented cURL example (seed 003) sends verbatim. The retry walks the text character by
+    character, so it is only made for bodies up to LENIENT_MAX_BYTES (a hand-written request)."""
     text = raw.decode("utf-8-sig")
     try:
         return json.loads(text)
     except json.JSONDecodeError:
-        pass
+        if len(raw) > LENIENT_MAX_BYTES:
+            raise
     return json.loads(_strip_trailing_commas(_strip_comments(text)))
+
+
+def check_depth(value: Any, max_depth: int) -> None:
+    """InvalidInput when objects/arrays nest deeper than ``max_depth`` (walked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > max_depth:
+                    raise InvalidInput(
+                        f"body: JSON nested at most {max_depth} deep (got deeper)", code=1200, field="body"
+                    )
+                stack.append((child, depth + 1))
 
 
 def _strip_comments(text: str) -> str:

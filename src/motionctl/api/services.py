@@ -17,5 +17,10 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+def base_url(request: Request, services: Services) -> str:
+    """The base of the signed URLs this request is answered with: the configured public URL, so a
+    client's Host header never ends up in links others follow; the request's own base only when
+    the operator trusts the Host header (``trust_host_header``, e.g. behind a proxy that sets it)."""
+    if services.settings.trust_host_header:
+        return str(request.base_url).rstrip("/")
+    return services.settings.public_url.rstrip("/")

@@ -1,23 +1,34 @@
-"""Submission, shared by every dialect: idempotency by external_task_id, capacity, the inputs
-fetched and checked in the intake processes, the units estimate, then the task row."""
+"""Submission, shared by every dialect: idempotency by external_task_id, then the rate limit, the
+callback URL, capacity (unfinished tasks and submissions still fetching), the inputs fetched here
+and checked in the intake processes, the units estimate, then the task row. Runs on the gate's
+submission threads (gate.py)."""
 
 from __future__ import annotations
 
 import logging
 
+from fastapi import Request
+
 from motionctl.core import limits
 from motionctl.core.errors import InvalidInput, rule_violation
 from motionctl.tasks.accounts import AccountInfo
 from motionctl.tasks.billing import units_for
-from motionctl.tasks.intake_pool import IntakePool, LocalIntake
+from motionctl.tasks.guard import check_callback_url
 from motionctl.tasks.models import Task
 from motionctl.tasks.runtime import Services
 from motionctl.tasks.store import NewTask, check_same_request
 
+from .gate import Gate
 from .request import GenerationRequest
 
 log = logging.getLogger("motionctl.api")
-Fetcher = IntakePool | LocalIntake
+
+
+async def submit_request(request: Request, services: Services, account: AccountInfo, req: GenerationRequest) -> Task:
+    """``submit`` on a submission thread; our own upload URLs are recognised under either base."""
+    gate: Gate = request.app.state.gate
+    own = (str(request.base_url).rstrip("/"), services.settings.public_url)
+    return await gate.run(submit, services, gate, account, req, own)
 
 
 ELEMENT_RULE = "element binding is only supported when character_orientation is video"
@@ -43,7 +54,7 @@ def bound_element(services: Services, account: AccountInfo, req: GenerationReque
 
 def submit(
     services: Services,
-    fetcher: Fetcher,
+    gate: Gate,
     account: AccountInfo,
     req: GenerationRequest,
     own: tuple[str, ...],
@@ -52,16 +63,34 @@ def submit(
     store, settings = services.store, services.settings
     ext = req.external_task_id or None
     digest = req.request_hash()
-    if ext:  # idempotent resubmission: answer before fetching anything
+    if ext:  # idempotent resubmission: answer before counting or fetching anything
         existing = store.find_external(account.id, ext)
         if existing is not None:
             check_same_request(existing, digest, ext)
             return existing
-    store.check_capacity(account.id, settings.max_active_tasks)  # before the slow downloads
-    image_key, video_key, seconds = fetcher.fetch(req.image, req.video, req.orientation, own)
-    new = NewTask(
+    gate.rate_limiter.check(account.id)
+    if req.callback_url:
+        check_callback_url(req.callback_url, allow_http=settings.callback_allow_http, policy=services.intake.policy)
+    with gate.admission.slot(account.id) as slot:
+        store.check_capacity(account.id, settings.max_active_tasks, slot.others())  # before the slow downloads
+        inputs = gate.fetcher.fetch(req.image, req.video, req.orientation, own)
+        slot.fetched()
+        new = _new_task(account, req, inputs, services, element_key)
+        task, created = store.create(new, max_active=settings.max_active_tasks, fetching=slot.others)
+    if created:
+        log.info("task submitted", extra={"task_id": task.id, "event": "submitted"})
+    return task
+
+
+def _new_task(
+    account: AccountInfo, req: GenerationRequest, inputs: tuple[str, str, float], services: Services,
+    element_key: str | None,
+) -> NewTask:
+    settings = services.settings
+    image_key, video_key, seconds = inputs
+    return NewTask(
         account_id=account.id,
-        request_hash=digest,
+        request_hash=req.request_hash(),
         model_name=req.model_name,
         model_id=req.model_id,
         mode=req.mode,
@@ -74,12 +103,8 @@ def submit(
         watermark=req.watermark,
         callback_url=req.callback_url or None,
         element_key=element_key,
-        external_task_id=ext,
+        external_task_id=req.external_task_id or None,
         # The output is at most as long as the driver: its seconds are the most a task can cost.
         estimate_units=units_for(settings.prices, req.model_name, req.mode, seconds),
         require_units=settings.require_units,
     )
-    task, created = store.create(new, max_active=settings.max_active_tasks)
-    if created:
-        log.info("task submitted", extra={"task_id": task.id, "event": "submitted"})
-    return task

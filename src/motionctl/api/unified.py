@@ -12,7 +12,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from motionctl.tasks.models import Task, TaskEvent
 from motionctl.tasks.runtime import Services
@@ -21,10 +20,10 @@ from motionctl.tasks.view import UNIFIED_PREFIX, UNIFIED_STATUS, unified_data
 from . import catalogue, modes
 from .auth import AccountDep
 from .errors import request_id
-from .motion import MAX_BODY_BYTES, read_payload
+from .motion import read_payload
 from .openapi import bodies_doc
 from .services import ServicesDep, base_url
-from .submit import submit
+from .submit import submit_request
 from .unified_schemas import KlingV3MotionControlBody, KlingV3ProMotionControlBody, UnifiedTask
 
 router = APIRouter(tags=["generations"])
@@ -42,11 +41,11 @@ def task_id_of(value: str) -> str:
 
 
 def answer(request: Request, services: Services, task: Task) -> dict[str, Any]:
-    return {**unified_data(task, services.links(base_url(request))), "request_id": request_id(request)}
+    return {**unified_data(task, services.links(base_url(request, services))), "request_id": request_id(request)}
 
 
 def stream(request: Request, services: Services, task_id: str, after: int = 0) -> Response:
-    links = services.links(base_url(request))
+    links = services.links(base_url(request, services))
 
     def at_event(t: Task, ev: TaskEvent) -> dict[str, Any]:
         data = unified_data(t, links)
@@ -65,7 +64,6 @@ def stream(request: Request, services: Services, task_id: str, after: int = 0) -
     description=_DOC,
     openapi_extra=bodies_doc([KlingV3MotionControlBody, KlingV3ProMotionControlBody]),
     responses={200: {"model": UnifiedTask, "description": "The task (async), or the finished task (sync)"}},
-    max_body_size=MAX_BODY_BYTES,
 )
 async def create(request: Request, account: AccountDep, services: ServicesDep) -> Response:
     payload = await read_payload(request)
@@ -73,10 +71,8 @@ async def create(request: Request, account: AccountDep, services: ServicesDep) -
     body = spec.body.model_validate(payload)
     if spec.create is not None:  # another kind of task (element creation, seed 004)
         return JSONResponse(await spec.create(request, body))
-    request.app.state.rate_limiter.check(account.id)
-    own = (base_url(request), services.settings.public_url)
     req = body.to_request()  # type: ignore[attr-defined]
-    task = await run_in_threadpool(submit, services, request.app.state.intake, account, req, own)
+    task = await submit_request(request, services, account, req)
     if modes.wants_events(request):
         return stream(request, services, task.id)
     wait = modes.prefer_wait(request, services.settings.sync_wait_max_seconds)

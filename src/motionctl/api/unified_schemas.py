@@ -17,8 +17,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from motionctl.core import limits
+from motionctl.tasks.guard import MAX_URL_CHARS
 
 from .request import GenerationRequest
+from .schemas import EXTERNAL_ID_PATTERN
 
 IMAGE_DOC = "http(s) URL of a .jpg/.png image (or a /v1/files URL); the character must cover more than 5% of it"
 VIDEO_DOC = "http(s) URL of an .mp4/.mov video (or a /v1/files URL); 3-10 s (orientation image) or 3-30 s (video)"
@@ -57,8 +59,8 @@ class KlingV3MotionControlBody(_Body):
     reference_videos: list[MediaRef] = Field(min_length=1, max_length=1, description=VIDEO_DOC)
     generate_audio: bool = Field(default=False, description="Keep the reference video's sound in the output")
     extra_params: ExtraParams = Field(default_factory=ExtraParams)
-    callback_url: str = ""
-    external_task_id: str = Field(default="", max_length=255)
+    callback_url: str = Field(default="", max_length=MAX_URL_CHARS)
+    external_task_id: str = Field(default="", max_length=255, pattern=EXTERNAL_ID_PATTERN)
 
     def to_request(self) -> GenerationRequest:
         return GenerationRequest(
@@ -91,8 +93,8 @@ class KlingV3ProMotionControlBody(_Body):
     character_orientation: Literal["image", "video"] = "video"
     keep_original_sound: bool = True
     elements: list[ElementRef] = Field(default_factory=list, max_length=limits.MAX_ELEMENTS)
-    callback_url: str = ""
-    external_task_id: str = Field(default="", max_length=255)
+    callback_url: str = Field(default="", max_length=MAX_URL_CHARS)
+    external_task_id: str = Field(default="", max_length=255, pattern=EXTERNAL_ID_PATTERN)
 
     def to_request(self) -> GenerationRequest:
         return GenerationRequest(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -14,6 +15,20 @@ from motionctl.commands.options import DATA_DIR, load_settings, use_data_dir
 from motionctl.core.engines import EngineName
 
 app = typer.Typer()
+
+
+def _impatient_server_class() -> type:
+    import uvicorn
+
+    class Impatient(uvicorn.Server):
+        """A second SIGTERM (or SIGINT) stops waiting for open requests at once."""
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            if self.should_exit:
+                self.force_exit = True
+            super().handle_exit(sig, frame)
+
+    return Impatient
 
 
 @app.command()
@@ -31,6 +46,7 @@ def serve(
     from motionctl.tasks.supervisor import WorkerSupervisor
     from motionctl.tasks.worker import housekeeping
 
+    ImpatientServer = _impatient_server_class()  # noqa: N806 - a class
     use_data_dir(data_dir)
     public_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     os.environ.setdefault("MOTIONCTL_PUBLIC_URL", f"http://{public_host}:{port}")
@@ -46,8 +62,17 @@ def serve(
     # the signal; with the defaults that would end this process before it stops its workers.
     signal.signal(signal.SIGTERM, lambda _sig, _frame: None)
     signal.signal(signal.SIGINT, lambda _sig, _frame: None)
+    config = uvicorn.Config(
+        create_app(services=services),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        # Open requests (a slow upload) get this long after SIGTERM, then are cut off.
+        timeout_graceful_shutdown=max(1, round(services.settings.shutdown_grace_seconds)),
+    )
     try:
-        uvicorn.run(create_app(services=services), host=host, port=port, log_config=None, access_log=False)
+        ImpatientServer(config).run()
     finally:
         stop.set()
         supervisor.stop()
@@ -66,12 +91,12 @@ def worker(
     from motionctl.core.engines import engine_named
     from motionctl.core.errors import MotionctlError
     from motionctl.tasks.runtime import build_services
+    from motionctl.tasks.supervisor import lower_priority
     from motionctl.tasks.worker import Worker, engine_runner
 
     use_data_dir(data_dir)
     settings = load_settings()
-    if settings.worker_nice:
-        os.nice(settings.worker_nice)
+    lower_priority(settings.worker_nice, idle=settings.worker_sched_idle)
     try:  # the engine is loaded before the first claim: a GPU worker loads its weights once
         runner = engine_runner(settings, engine, engine_options(weights, dtype, offload, device))
     except MotionctlError as exc:

@@ -8,7 +8,8 @@ with, and a message that names the field, the rule and the actual value.
     ├── AccountError                    1100-1103 / 429 (1103: 403)
     ├── InvalidInput                    1200-1201 / 400   bad parameter or media (CLI exit 2)
     │   ├── MediaRejected               1201 / 400        file breaks a documented media limit
-    │   └── ContentRejected             1201 / 400        no person found, not enough usable motion
+    │   ├── ContentRejected             1201 / 400        no person found, not enough usable motion
+    │   └── TooLarge                    1201 / 413        a request body over its endpoint's limit
     ├── MethodNotAllowed                1202 / 404
     ├── NotFound                        1203 / 404
     ├── PolicyError                     1300-1301 / 400
@@ -110,6 +111,12 @@ class ContentRejected(InvalidInput):
     """The media is valid but its content cannot be used: no person, too little usable motion."""
 
 
+class TooLarge(InvalidInput):
+    """A request body larger than its endpoint accepts (refused while it streams in)."""
+
+    http_status = 413
+
+
 class MethodNotAllowed(MotionctlError):
     code = 1202
     http_status = 404
@@ -128,6 +135,10 @@ class PolicyError(MotionctlError):
 class RateLimited(MotionctlError):
     code = 1302
     http_status = 429
+
+    def __init__(self, message: str, *, retry_after: float = 5.0, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after  # seconds, for the Retry-After header
 
 
 class ConcurrencyLimited(MotionctlError):

@@ -3,6 +3,11 @@
 A key is ``<sha256>.<ext>``; the blob lives at ``<root>/<aa>/<bb>/<key>``. Writes go to a temporary
 name in the same directory and are renamed, so a reader never sees half a file and two writers of
 the same content race harmlessly.
+
+Inputs are shared by content (the same upload used by many tasks is stored once and kept while any
+task references it). Results are owned: ``owner`` mixes the owning task's id into the key, so two
+tasks whose outputs are byte for byte the same still get two blobs, and deleting one task's result
+never removes another's.
 """
 
 from __future__ import annotations
@@ -45,18 +50,23 @@ class LocalStorage:
         return p
 
     @staticmethod
-    def key_of(src: Path, ext: str) -> str:
-        """The key ``src`` would be stored under (its SHA-256 and extension)."""
+    def key_of(src: Path, ext: str, *, owner: str = "") -> str:
+        """The key ``src`` would be stored under (its SHA-256 and extension); with ``owner`` the
+        digest covers the owner's name first, so the key is that owner's alone."""
         digest = hashlib.sha256()
+        if owner:
+            digest.update(f"owner:{owner}\n".encode())
         with open(src, "rb") as f:
             for chunk in iter(lambda: f.read(_CHUNK), b""):
                 digest.update(chunk)
         return f"{digest.hexdigest()}.{ext.lower().lstrip('.')}"
 
-    def put_file(self, src: Path, ext: str, *, move: bool = False, key: str | None = None) -> str:
+    def put_file(
+        self, src: Path, ext: str, *, move: bool = False, key: str | None = None, owner: str = ""
+    ) -> str:
         """Store ``src`` and return its key; with ``move`` the source is consumed. ``key`` skips
-        hashing when the caller computed it with key_of()."""
-        key = key or self.key_of(src, ext)
+        hashing when the caller computed it with key_of(); ``owner`` stores a blob of its own."""
+        key = key or self.key_of(src, ext, owner=owner)
         dest = self.path(key)
         if dest.is_file():
             os.utime(dest)  # fresh again: retention deletes unreferenced blobs by age

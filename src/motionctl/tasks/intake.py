@@ -1,5 +1,11 @@
-"""Submit-time input handling: fetch (URL, raw base64 or our own upload URL), validate with the
-documented media limits, and store content-addressed, before any task row exists."""
+"""Submit-time input handling, before any task row exists, in two steps:
+
+1. ``fetch_*``: get the input onto local disk (download a URL, decode raw base64) or find our own
+   upload. Only I/O: the API runs it in its own threads, where a slow sender holds one thread of
+   its own account and nothing else.
+2. ``check``: validate with the documented media limits and store content-addressed. This decodes
+   untrusted media, so the API runs it in separate processes (intake_pool.py).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,7 @@ import base64
 import binascii
 import re
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,8 +22,8 @@ from motionctl.core.errors import InvalidInput, MotionctlError, rule_violation
 from motionctl.storage import LocalStorage, UrlSigner
 from motionctl.storage.local import is_key
 from motionctl.tasks.download import AddressPolicy, fetch
+from motionctl.tasks.guard import parse_url
 
-Check = Callable[[Path, str | None], None]  # (file, name the user gave) -> raises MediaRejected
 _B64 = re.compile(r"^[A-Za-z0-9+/=_\-\s]+$")
 
 
@@ -47,6 +52,24 @@ def _preview(value: str) -> str:
 VALIDATION_VERSION = "2"
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """An input fetched but not yet validated: a file in its own scratch directory, or ``key`` when
+    it is an upload already stored here. Plain data, so it crosses to a validation process."""
+
+    field: str
+    kind: str  # the rule set: "image", "video-image", "video-video", "upload-image", "upload-video"
+    path: str = ""  # the file to validate and store ("" when ``key`` is set)
+    ext: str = ""
+    given: str | None = None  # the file name the user gave (the extension rule applies to it)
+    key: str = ""
+
+    def discard(self) -> None:
+        """Remove the scratch directory (after storing, or when the submission is refused)."""
+        if self.path:
+            shutil.rmtree(Path(self.path).parent, ignore_errors=True)
+
+
 @dataclass
 class Intake:
     storage: LocalStorage
@@ -56,19 +79,21 @@ class Intake:
     max_redirects: int = 5
     min_coverage: float = 0.0  # the character's least share of the image (seed 003: more than 5%)
 
+    # -- the whole job in the calling thread (tests, the CLI, `intake_processes=0`) ----------------
     def image(self, value: str, *, own_bases: tuple[str, ...] = (), field: str = "image_url") -> str:
-        from motionctl.media.validate import validate_image  # media parses untrusted files; load on use
-        from motionctl.tasks.coverage import check_coverage
+        return self.check(self.fetch_image(value, own_bases=own_bases, field=field))
 
-        def check(path: Path, name: str | None) -> None:
-            validate_image(path, field=field, name=name)
-            check_coverage(path, self.min_coverage, field)
+    def video(self, value: str, orientation: str, *, own_bases: tuple[str, ...] = (), field: str = "video_url") -> str:
+        return self.check(self.fetch_video(value, orientation, own_bases=own_bases, field=field))
 
+    # -- step 1: fetch ----------------------------------------------------------------------------
+    def fetch_image(self, value: str, *, own_bases: tuple[str, ...] = (), field: str = "image_url") -> Fetched:
         if value.startswith(("http://", "https://")):
+            parse_url(value, field)
             key = self._own_upload(value, own_bases, field)
             if key is not None:
-                return self._check_stored(key, "image", check)
-            return self._fetch_validate(value, field, limits.IMAGE_MAX_BYTES, "image", check)
+                return Fetched(field, "image", key=key)
+            return self._download(value, field, limits.IMAGE_MAX_BYTES, "image")
         if value.lstrip().lower().startswith("data:"):
             raise rule_violation(
                 InvalidInput,
@@ -82,56 +107,81 @@ class Intake:
         ext = sniff_ext(data[:16])
         if ext not in ("jpg", "png"):
             raise rule_violation(InvalidInput, field, "base64 of a .jpg/.jpeg/.png image", _preview(value))
-        scratch = self.storage.scratch_dir()
-        try:
-            path = scratch / f"image.{ext}"
-            path.write_bytes(data)
-            return self._store_checked(path, ext, "image", None, check)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+        path = self.storage.scratch_dir() / f"image.{ext}"
+        path.write_bytes(data)
+        return Fetched(field, "image", path=str(path), ext=ext)
 
-    def video(self, value: str, orientation: str, *, own_bases: tuple[str, ...] = (), field: str = "video_url") -> str:
+    def fetch_video(
+        self, value: str, orientation: str, *, own_bases: tuple[str, ...] = (), field: str = "video_url"
+    ) -> Fetched:
         from motionctl.core.types import Orientation
-        from motionctl.media.validate import validate_video
 
         if not value.startswith(("http://", "https://")):
             raise rule_violation(InvalidInput, field, "an http(s) URL", _preview(value))
-        orient = Orientation(orientation)
-
-        def check(path: Path, name: str | None) -> None:
-            validate_video(path, orient, field=field, name=name)
-
-        kind = f"video-{orient.value}"
+        parse_url(value, field)
+        kind = f"video-{Orientation(orientation).value}"
         key = self._own_upload(value, own_bases, field)
         if key is not None:
-            return self._check_stored(key, kind, check)
-        return self._fetch_validate(value, field, limits.VIDEO_MAX_BYTES, kind, check)
+            return Fetched(field, kind, key=key)
+        return self._download(value, field, limits.VIDEO_MAX_BYTES, kind)
 
     def element_video(self, value: str, *, own_bases: tuple[str, ...] = (),
                       field: str = "model_params.element_video_list.video_url") -> str:
         """An element's face video (seed 004: MP4/MOV/WEBM, <=100 MB, 720-2160 px, <=8 s), stored."""
-        from motionctl.media.validate import validate_element_video
+        return self.check(self.fetch_element_video(value, own_bases=own_bases, field=field))
 
+    def fetch_element_video(self, value: str, *, own_bases: tuple[str, ...] = (),
+                            field: str = "model_params.element_video_list.video_url") -> Fetched:
         if not value.startswith(("http://", "https://")):
             raise rule_violation(InvalidInput, field, "an http(s) URL", _preview(value))
-
-        def check(path: Path, name: str | None) -> None:
-            validate_element_video(path, field, name=name)
-
+        parse_url(value, field)
         key = self._own_upload(value, own_bases, field)
         if key is not None:
-            return self._check_stored(key, "element-video", check)
-        return self._fetch_validate(value, field, limits.ELEMENT_VIDEO_MAX_BYTES, "element-video", check)
+            return Fetched(field, "element-video", key=key)
+        return self._download(value, field, limits.ELEMENT_VIDEO_MAX_BYTES, "element-video")
 
-    def _store_checked(self, path: Path, ext: str, kind: str, name: str | None, check: Check) -> str:
-        """Validate (unless this content passed the same rules before) and store; nothing is stored
-        when validation fails."""
-        key = self.storage.key_of(path, ext)
-        given = Path(name).suffix.lower().lstrip(".") if name else "-"
-        tag = f"{kind}.{given}.v{VALIDATION_VERSION}"
+    # -- step 2: check and store ------------------------------------------------------------------
+    def check(self, item: Fetched) -> str:
+        """Validate (unless this content passed the same rules before) and store; the key. Nothing
+        is stored when validation fails; the scratch file is gone either way."""
+        try:
+            if item.key:
+                return self._check_stored(item)
+            return self._store_checked(item)
+        finally:
+            item.discard()
+
+    def _validate(self, item: Fetched, path: Path) -> None:
+        """The kind's rules: "image" (and the character's coverage), "video-<orientation>", or an
+        upload's ("upload-image", "upload-video": the media limits only; a submission using the
+        upload applies its own kind's rules to it)."""
+        from motionctl.core.types import Orientation
+        from motionctl.media.validate import validate_image, validate_video  # parses untrusted files
+
+        kind = item.kind.removeprefix("upload-")
+        if kind == "element-video":
+            from motionctl.media.validate import validate_element_video
+
+            validate_element_video(path, item.field, name=item.given)
+        elif kind == "image":
+            validate_image(path, field=item.field, name=item.given)
+            if not item.kind.startswith("upload-"):
+                from motionctl.tasks.coverage import check_coverage
+
+                check_coverage(path, self.min_coverage, item.field)
+        elif kind == "video":
+            validate_video(path, Orientation.VIDEO, field=item.field, name=item.given)
+        else:
+            validate_video(path, Orientation(kind.split("-", 1)[1]), field=item.field, name=item.given)
+
+    def _store_checked(self, item: Fetched) -> str:
+        path = Path(item.path)
+        key = self.storage.key_of(path, item.ext)
+        given = Path(item.given).suffix.lower().lstrip(".") if item.given else "-"
+        tag = f"{item.kind}.{given}.v{VALIDATION_VERSION}"
         if not (self.storage.has_mark(key, tag) and self.storage.exists(key)):
-            check(path, name)
-        key = self.storage.put_file(path, ext, move=True, key=key)
+            self._validate(item, path)
+        key = self.storage.put_file(path, item.ext, move=True, key=key)
         self.storage.mark(key, tag)
         return key
 
@@ -141,12 +191,12 @@ class Intake:
 
         return float(probe_video(self.storage.open_path(key)).duration)
 
-    def _check_stored(self, key: str, kind: str, check: Check) -> str:
-        tag = f"{kind}.-.v{VALIDATION_VERSION}"
-        if not self.storage.has_mark(key, tag):
-            check(self.storage.open_path(key), None)
-            self.storage.mark(key, tag)
-        return key
+    def _check_stored(self, item: Fetched) -> str:
+        tag = f"{item.kind}.-.v{VALIDATION_VERSION}"
+        if not self.storage.has_mark(item.key, tag):
+            self._validate(replace(item, given=None), self.storage.open_path(item.key))
+            self.storage.mark(item.key, tag)
+        return item.key
 
     # -- internals --------------------------------------------------------------------------------
     def _decode_base64(self, value: str, field: str) -> bytes:
@@ -180,7 +230,7 @@ class Intake:
             raise rule_violation(InvalidInput, field, "an existing upload (uploads expire)", _preview(url))
         return key
 
-    def _fetch_validate(self, url: str, field: str, max_bytes: int, kind: str, check: Check) -> str:
+    def _download(self, url: str, field: str, max_bytes: int, kind: str) -> Fetched:
         scratch = self.storage.scratch_dir()
         try:
             raw = fetch(
@@ -197,9 +247,10 @@ class Intake:
             suffix = Path(urlsplit(url).path).suffix.lower().lstrip(".")
             ext = sniff_ext(head) or (suffix if suffix.isalnum() and len(suffix) <= 5 else "bin")
             path = raw.rename(scratch / f"input.{ext}")
-            # The extension rule applies to the name the user gave; a URL without one (signed CDN
-            # links) is judged by its content alone.
-            given = Path(urlsplit(url).path).name if suffix.isalpha() and len(suffix) <= 4 else None
-            return self._store_checked(path, "jpg" if ext == "jpeg" else ext, kind, given, check)
-        finally:
+        except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)
+            raise
+        # The extension rule applies to the name the user gave; a URL without one (signed CDN
+        # links) is judged by its content alone.
+        given = Path(urlsplit(url).path).name if suffix.isalpha() and len(suffix) <= 4 else None
+        return Fetched(field, kind, path=str(path), ext="jpg" if ext == "jpeg" else ext, given=given)

@@ -1,7 +1,10 @@
-"""Runs submit-time intake (download + media validation) in a pool of separate processes.
+"""Runs submit-time intake: downloads in the calling thread, media validation in a pool of
+separate processes.
 
 Validation decodes untrusted media: in other processes it neither holds the API's GIL (so queries
-stay fast while uploads are checked) nor takes the API down if a decoder crashes. Errors cross
+stay fast while uploads are checked) nor takes the API down if a decoder crashes. Downloads only
+wait on the network, so they stay in the submitting request's thread: a sender that trickles bytes
+holds that one thread, never a validation process other accounts' submissions need. Errors cross
 the process boundary as plain tuples and are rebuilt as the same MotionctlError subclass.
 """
 
@@ -18,8 +21,8 @@ from motionctl.core.errors import MotionctlError, Unavailable
 from motionctl.settings import Settings
 from motionctl.storage import LocalStorage, UrlSigner
 from motionctl.storage.signing import load_or_create_secret
-from motionctl.tasks.download import allow_all, public_only
-from motionctl.tasks.intake import Intake
+from motionctl.tasks.guard import allow_all, public_only
+from motionctl.tasks.intake import Fetched, Intake
 
 _intake: Intake | None = None
 
@@ -47,19 +50,42 @@ def _init(settings_kw: dict[str, Any]) -> None:
 Inputs = tuple[str, str, float]  # image key, video key, the video's seconds
 
 
-def fetch_inputs(intake: Intake, image: str, video: str, orientation: str, own: tuple[str, ...]) -> Inputs:
-    image_key = intake.image(image, own_bases=own)
-    video_key = intake.video(video, orientation, own_bases=own)
-    return image_key, video_key, intake.video_seconds(video_key)
+def fetch_both(
+    intake: Intake, image: str, video: str, orientation: str, own: tuple[str, ...]
+) -> tuple[Fetched, Fetched]:
+    """Both inputs on local disk (or found stored); nothing left behind when either fails."""
+    first = intake.fetch_image(image, own_bases=own)
+    try:
+        return first, intake.fetch_video(video, orientation, own_bases=own)
+    except BaseException:
+        first.discard()
+        raise
 
 
-def _run(image: str, video: str, orientation: str, own: tuple[str, ...]) -> tuple[Any, ...]:
+def check_both(intake: Intake, image: Fetched, video: Fetched) -> Inputs:
+    try:
+        image_key, video_key = intake.check(image), intake.check(video)
+        return image_key, video_key, intake.video_seconds(video_key)
+    finally:
+        image.discard()
+        video.discard()
+
+
+def _run(*items: Fetched) -> tuple[Any, ...]:
+    """Check and store the items; for an (image, video) pair also the video's seconds."""
     if _intake is None:  # pragma: no cover - the initializer always ran
         raise RuntimeError("intake process not initialised")
     try:
-        return ("ok", *fetch_inputs(_intake, image, video, orientation, own))
+        if len(items) == 2:
+            return ("ok", *check_both(_intake, items[0], items[1]))
+        return ("ok", *(_intake.check(item) for item in items))
     except MotionctlError as exc:
         return ("error", type(exc).__name__, exc.message, exc.code, exc.http_status, exc.field, exc.rule)
+
+
+def _warm() -> None:
+    """Load the media validators once per process, before the first input arrives."""
+    import motionctl.media.validate  # noqa: F401
 
 
 def _rebuild(kind: str, message: str, code: int, status: int, field: str | None, rule: str | None) -> MotionctlError:
@@ -78,17 +104,23 @@ class LocalIntake:
         self.intake = intake
 
     def fetch(self, image: str, video: str, orientation: str, own: tuple[str, ...]) -> Inputs:
-        return fetch_inputs(self.intake, image, video, orientation, own)
+        return check_both(self.intake, *fetch_both(self.intake, image, video, orientation, own))
+
+    def check(self, item: Fetched) -> str:
+        return self.intake.check(item)
 
     def close(self) -> None:
         pass
 
 
 class IntakePool:
-    def __init__(self, settings: Settings, processes: int) -> None:
+    def __init__(self, settings: Settings, processes: int, intake: Intake | None = None) -> None:
+        self.intake = intake or make_intake(settings)  # downloads, in the calling thread
         self._kw = settings.model_dump(mode="json")
         self._processes = processes
         self._pool = self._new_pool()
+        for _ in range(processes):  # start them now, media libraries loaded: the first upload is not slower
+            self._pool.submit(_warm)
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -99,15 +131,26 @@ class IntakePool:
         )
 
     def fetch(self, image: str, video: str, orientation: str, own: tuple[str, ...]) -> Inputs:
+        image_key, video_key, seconds = self._check(*fetch_both(self.intake, image, video, orientation, own))
+        return str(image_key), str(video_key), float(seconds)
+
+    def check(self, item: Fetched) -> str:
+        """Validate and store one fetched file (an upload) in a validation process."""
+        return str(self._check(item)[0])
+
+    def _check(self, *items: Fetched) -> tuple[Any, ...]:
         pool = self._pool
         try:
-            result = pool.submit(_run, image, video, orientation, own).result()
+            result = pool.submit(_run, *items).result()
         except BrokenProcessPool:
             if self._pool is pool:  # replace it once; later requests get a working pool
                 self._pool = self._new_pool()
             raise Unavailable("intake: a validation process died; retry the request") from None
+        finally:
+            for item in items:
+                item.discard()
         if result[0] == "ok":
-            return str(result[1]), str(result[2]), float(result[3])
+            return tuple(result[1:])
         raise _rebuild(*result[1:])
 
     def close(self) -> None:

@@ -59,7 +59,7 @@ class TaskQueue:
                 task = s.scalar(
                     select(Task)
                     .where(self._claimable(now, serves))
-                    .order_by(Task.created_at, Task.id)
+                    .order_by(Task.id)  # ids grow in submission order (store.next_task_id)
                     .limit(1)
                     .with_for_update(skip_locked=True)
                 )

@@ -14,8 +14,8 @@ from motionctl.settings import Settings
 from motionctl.storage import LocalStorage, UrlSigner
 from motionctl.storage.signing import load_or_create_secret
 from motionctl.tasks.db import make_engine, migrate
-from motionctl.tasks.download import allow_all, public_only
 from motionctl.tasks.elements import ElementLibrary
+from motionctl.tasks.guard import allow_all, public_only
 from motionctl.tasks.intake import Intake
 from motionctl.tasks.models import Task
 from motionctl.tasks.store import TaskStore

@@ -14,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, select, text
 from sqlalchemy.orm import Session
 
-from motionctl.core.errors import ConcurrencyLimited, InvalidInput, NotFound
+from motionctl.core.errors import InvalidInput, NotFound
 from motionctl.tasks import ledger
+from motionctl.tasks.admission import concurrency_error
 from motionctl.tasks.db import session_scope
 from motionctl.tasks.models import Account, Callback, Task, TaskEvent, now_ms
 
@@ -28,8 +29,19 @@ CANCELLED_MSG = "cancelled by the user"
 
 
 def new_id() -> str:
-    """A 19-digit decimal id like Kling's, ordered by creation time."""
+    """A 19-digit decimal id like Kling's, ordered by creation time (to the millisecond)."""
     return f"{int(time.time() * 1000)}{secrets.randbelow(10**6):06d}"
+
+
+def next_task_id(s: Session) -> str:
+    """A task id greater than every existing one: the millisecond clock with 6 more digits, or the
+    largest id plus one when that is not greater (same millisecond, or another machine's clock
+    ahead). Ids therefore grow in submission order, which is the queue's order. Called inside the
+    creating transaction, which holds the database's write lock (SQLite's BEGIN IMMEDIATE; on
+    PostgreSQL the advisory lock taken in create)."""
+    clock = int(time.time() * 1000) * 10**6
+    last = s.scalar(select(func.max(Task.id)))
+    return str(max(clock, int(last) + 1 if last and last.isdigit() else 0))
 
 
 @dataclass
@@ -120,17 +132,18 @@ class TaskStore:
             rows = s.scalars(
                 select(Task)
                 .where(Task.account_id == account_id)
-                .order_by(Task.created_at.desc(), Task.id.desc())
+                .order_by(Task.id.desc())  # ids grow in submission order
                 .offset((page_num - 1) * page_size)
                 .limit(page_size)
             )
             return list(rows)
 
-    def check_capacity(self, account_id: int, max_active: int) -> None:
-        """ConcurrencyLimited when the account already has max_active unfinished tasks."""
+    def check_capacity(self, account_id: int, max_active: int, fetching: int = 0) -> None:
+        """ConcurrencyLimited when the account's unfinished tasks and its ``fetching`` other
+        submissions (inputs still downloading) already reach max_active."""
         active = self.count_active(account_id)
-        if active >= max_active:
-            raise concurrency_error(max_active, active)
+        if active + fetching >= max_active:
+            raise concurrency_error(max_active, active, fetching)
 
     def count_active(self, account_id: int) -> int:
         with session_scope(self.engine, write=False) as s:
@@ -139,13 +152,19 @@ class TaskStore:
             )
 
     # -- create / delete --------------------------------------------------------------------------
-    def create(self, new: NewTask, *, max_active: int) -> tuple[Task, bool]:
+    def create(
+        self, new: NewTask, *, max_active: int, fetching: Callable[[], int] = lambda: 0
+    ) -> tuple[Task, bool]:
         """Insert a submitted task; returns (task, created). An existing task with the same
         external_task_id and body is returned instead (created=False); a different body is refused.
+        ``fetching()``: the account's other submissions still fetching inputs, counted with its
+        unfinished tasks against max_active (read under the account's lock).
         """
         with session_scope(self.engine, write=True) as s:
             # Serialise one account's submissions: the row lock on PostgreSQL, BEGIN IMMEDIATE on SQLite.
             s.execute(select(Account.id).where(Account.id == new.account_id).with_for_update())
+            if s.get_bind().dialect.name == "postgresql":  # task ids are handed out one at a time
+                s.execute(text("SELECT pg_advisory_xact_lock(727002)"))
             if new.external_task_id:
                 existing = s.scalar(
                     select(Task).where(Task.account_id == new.account_id, Task.external_task_id == new.external_task_id)
@@ -154,13 +173,14 @@ class TaskStore:
                     check_same_request(existing, new.request_hash, new.external_task_id)
                     return existing, False
             active = s.scalar(select(func.count()).where(Task.account_id == new.account_id, Task.status.in_(ACTIVE)))
-            if (active or 0) >= max_active:
-                raise concurrency_error(max_active, active or 0)
+            others = fetching()
+            if (active or 0) + others >= max_active:
+                raise concurrency_error(max_active, active or 0, others)
             if new.require_units:
                 ledger.check_cover(s, new.account_id, new.estimate_units)
             t = now_ms()
             task = Task(
-                id=new_id(),
+                id=next_task_id(s),
                 account_id=new.account_id,
                 external_task_id=new.external_task_id,
                 request_hash=new.request_hash,
@@ -234,15 +254,6 @@ class TaskStore:
                 task.status, task.units = "failed", 0.0
                 ledger.settle(s, task)
         return task
-
-
-def concurrency_error(max_active: int, active: int) -> ConcurrencyLimited:
-    return ConcurrencyLimited(
-        f"concurrency: at most {max_active} active tasks per account (got {active} submitted or "
-        "processing); wait for one to finish",
-        rule="max_active_tasks",
-        value=active,
-    )
 
 
 def check_same_request(existing: Task, request_hash: str, external_task_id: str) -> None:

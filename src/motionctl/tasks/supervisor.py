@@ -14,6 +14,20 @@ log = logging.getLogger("motionctl.serve")
 STOP_GRACE_SECONDS = 30.0
 
 
+def lower_priority(nice: int, *, idle: bool) -> None:
+    """Put this process (and the engine processes it starts, which inherit it) below the API: nice
+    ``nice``, and with ``idle`` Linux's SCHED_IDLE class, which runs only when no normal process
+    wants the CPU, so renders never delay a query (benchmarks/load_api.py measures the query
+    latency with the engine busy)."""
+    if nice:
+        os.nice(nice)
+    if idle and hasattr(os, "SCHED_IDLE"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except OSError as exc:  # a container may forbid it; nice still applies
+            log.warning("SCHED_IDLE refused (%s); running at nice %d only", exc, nice)
+
+
 def start_worker_process() -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "motionctl", "worker"], env=os.environ.copy())
 

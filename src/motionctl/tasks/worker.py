@@ -26,12 +26,12 @@ from motionctl.core.errors import InvalidInput
 from motionctl.core.types import GenerationResult, GenerationSpec, Mode, Orientation, Resolution
 from motionctl.settings import Settings
 from motionctl.tasks.billing import units_for
-from motionctl.tasks.download import allow_all, public_only
 from motionctl.tasks.elements import CREATION_UNITS
 from motionctl.tasks.elements import MODE as ELEMENT_MODE
+from motionctl.tasks.guard import allow_all, public_only
 from motionctl.tasks.logs import task_id_var
 from motionctl.tasks.models import Task
-from motionctl.tasks.outbox import Outbox
+from motionctl.tasks.outbox import Dispatcher, Outbox
 from motionctl.tasks.queue import Outcome, TaskQueue
 from motionctl.tasks.retention import cleanup
 from motionctl.tasks.runtime import Services
@@ -98,19 +98,23 @@ def make_outbox(services: Services) -> Outbox:
 
 def housekeeping(services: Services, stop: threading.Event, *, retention: bool = True) -> None:
     """Deliver due callbacks until ``stop``; apply retention every cleanup interval."""
-    outbox = make_outbox(services)
+    st = services.settings
+    dispatcher = Dispatcher(
+        make_outbox(services), concurrency=st.callback_concurrency, per_account=st.callback_per_account
+    )
     next_cleanup = time.monotonic() + 5.0
-    while not stop.is_set():
-        try:
-            busy = outbox.deliver_one()
-            if retention and time.monotonic() >= next_cleanup:
-                next_cleanup = time.monotonic() + services.settings.cleanup_interval_seconds
-                cleanup(services.store, services.storage, services.settings.retention_days)
-        except Exception:  # a broken callback or a busy database must not end the loop
-            log.exception("housekeeping step failed")
-            busy = False
-        if not busy:
-            stop.wait(min(services.settings.poll_seconds, 1.0))
+    try:
+        while not stop.is_set():
+            try:
+                dispatcher.pump()
+                if retention and time.monotonic() >= next_cleanup:
+                    next_cleanup = time.monotonic() + st.cleanup_interval_seconds
+                    cleanup(services.store, services.storage, st.retention_days)
+            except Exception:  # a busy database must not end the loop
+                log.exception("housekeeping step failed")
+            stop.wait(min(st.poll_seconds, 1.0))
+    finally:
+        dispatcher.close(wait=False)  # deliveries in flight end by their own timeout
 
 
 @dataclass
@@ -161,57 +165,19 @@ class Worker:
         return True
 
     def process(self, task: Task) -> None:
-        storage = self.services.storage
+        """Run one claimed task to its end: succeed, fail (bad content), retry later, or hand back."""
         log.info("task claimed", extra={"worker": self.id, "attempt": task.attempts, "event": "processing"})
         state = _RunState()
         done = threading.Event()
-
-        def beat() -> None:
-            last_written = -1
-            next_beat = time.monotonic() + self.heartbeat_s
-            while not done.wait(CANCEL_CHECK_SECONDS):
-                pct = int(state.progress * 100)
-                try:
-                    if time.monotonic() < next_beat:
-                        alive = self.queue.still_running(task.id, self.id)
-                    else:
-                        next_beat = time.monotonic() + self.heartbeat_s
-                        alive = self.queue.heartbeat(task.id, self.id, pct if pct != last_written else None)
-                        last_written = pct
-                except Exception:  # database hiccup: try again next beat; the lease has slack
-                    log.warning("heartbeat failed", exc_info=True, extra={"worker": self.id})
-                    continue
-                if not alive:
-                    state.lost = True
-                    return
-
-        def on_progress(fraction: float) -> None:
-            state.progress = max(state.progress, min(max(float(fraction), 0.0), 1.0))
-            if state.lost:
-                raise Interrupted("lease lost")
-            if self.stop.is_set():
-                raise Interrupted("worker stopping")
-
-        scratch = storage.scratch_dir()
-        heart = threading.Thread(target=beat, daemon=True)
+        scratch = self.services.storage.scratch_dir()
+        heart = threading.Thread(target=self._beat, args=(task, state, done), daemon=True)
         heart.start()
         try:
             if task.mode == ELEMENT_MODE:
-                self._create_element(task, on_progress, scratch)
+                self._create_element(task, self._progress(state), scratch)
                 return
-            spec = GenerationSpec(
-                image=storage.open_path(task.image_key),
-                video=storage.open_path(task.video_key),
-                orientation=Orientation(task.orientation),
-                mode=Mode(task.mode),
-                resolution=Resolution(task.resolution) if task.resolution else None,
-                keep_sound=task.keep_sound,
-                watermark=task.watermark,
-                prompt=task.prompt,
-                element=storage.open_path(task.element_key) if task.element_key else None,
-            )
             started = time.monotonic()
-            result = self.runner(spec, scratch / "output.mp4", on_progress)
+            result = self.runner(self._spec(task), scratch / "output.mp4", self._progress(state))
             done.set()
             heart.join()
             if state.lost:
@@ -224,12 +190,7 @@ class Worker:
             self.queue.fail(task.id, self.id, message)
             log.info("task failed: %s", message, extra={"worker": self.id, "event": "failed"})
         except Exception as exc:  # engine bug, disk full...: retry within the attempt budget
-            if state.lost or self.stop.is_set():  # the engine wrapped our Interrupted
-                self._interrupted(task, state.lost, f"{type(exc).__name__}: {exc}")
-                return
-            log.exception("task attempt failed", extra={"worker": self.id, "attempt": task.attempts})
-            delay = min(60.0, 2.0**task.attempts)
-            self.queue.retry_later(task.id, self.id, f"internal error: {type(exc).__name__}: {exc}", delay)
+            self._failed_attempt(task, state, exc)
         finally:
             done.set()
             shutil.rmtree(scratch, ignore_errors=True)
@@ -263,6 +224,59 @@ class Worker:
         if not self.queue.succeed(task.id, self.id, outcome):
             log.warning("lease lost before finishing; element discarded", extra={"worker": self.id})
 
+    def _spec(self, task: Task) -> GenerationSpec:
+        storage = self.services.storage
+        return GenerationSpec(
+            image=storage.open_path(task.image_key),
+            video=storage.open_path(task.video_key),
+            orientation=Orientation(task.orientation),
+            mode=Mode(task.mode),
+            resolution=Resolution(task.resolution) if task.resolution else None,
+            keep_sound=task.keep_sound,
+            watermark=task.watermark,
+            prompt=task.prompt,
+            element=storage.open_path(task.element_key) if task.element_key else None,
+        )
+
+    def _beat(self, task: Task, state: _RunState, done: threading.Event) -> None:
+        """Renew the lease and record progress until ``done``; between beats, check the task is
+        still ours (not cancelled or deleted). Marks the state lost when it is not."""
+        last_written = -1
+        next_beat = time.monotonic() + self.heartbeat_s
+        while not done.wait(CANCEL_CHECK_SECONDS):
+            pct = int(state.progress * 100)
+            try:
+                if time.monotonic() < next_beat:
+                    alive = self.queue.still_running(task.id, self.id)
+                else:
+                    next_beat = time.monotonic() + self.heartbeat_s
+                    alive = self.queue.heartbeat(task.id, self.id, pct if pct != last_written else None)
+                    last_written = pct
+            except Exception:  # database hiccup: try again next beat; the lease has slack
+                log.warning("heartbeat failed", exc_info=True, extra={"worker": self.id})
+                continue
+            if not alive:
+                state.lost = True
+                return
+
+    def _progress(self, state: _RunState) -> Progress:
+        def on_progress(fraction: float) -> None:
+            state.progress = max(state.progress, min(max(float(fraction), 0.0), 1.0))
+            if state.lost:
+                raise Interrupted("lease lost")
+            if self.stop.is_set():
+                raise Interrupted("worker stopping")
+
+        return on_progress
+
+    def _failed_attempt(self, task: Task, state: _RunState, exc: Exception) -> None:
+        if state.lost or self.stop.is_set():  # the engine wrapped our Interrupted
+            self._interrupted(task, state.lost, f"{type(exc).__name__}: {exc}")
+            return
+        log.exception("task attempt failed", extra={"worker": self.id, "attempt": task.attempts})
+        delay = min(60.0, 2.0**task.attempts)
+        self.queue.retry_later(task.id, self.id, f"internal error: {type(exc).__name__}: {exc}", delay)
+
     def _interrupted(self, task: Task, lost: bool, why: str) -> None:
         if not lost and self.queue.release(task.id, self.id):
             log.info("task handed back: %s", why, extra={"worker": self.id})
@@ -272,10 +286,12 @@ class Worker:
 
     def _finish(self, task: Task, result: GenerationResult, seconds: float) -> None:
         storage, st = self.services.storage, self.services.settings
-        result_key = storage.put_file(result.output, "mp4", move=True)
+        # Results are the task's own blobs: deleting this task (or its retention) must never remove
+        # another task's identical output.
+        result_key = storage.put_file(result.output, "mp4", move=True, owner=f"task:{task.id}")
         wm_key = None
         if result.watermark_output is not None:
-            wm_key = storage.put_file(result.watermark_output, "mp4", move=True)
+            wm_key = storage.put_file(result.watermark_output, "mp4", move=True, owner=f"task:{task.id}:wm")
         msg = f"output shortened: {result.shortened_reason}" if result.shortened_reason else ""
         outcome = Outcome(
             video_id=new_id(),
