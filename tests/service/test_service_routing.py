@@ -43,6 +43,15 @@ def test_each_worker_claims_only_what_its_engine_runs(store: TaskStore) -> None:
     assert queue.claim("gpu-worker", WAN_ANIMATE) is None
 
 
+def test_element_creations_go_to_workers_whose_engine_builds_them(store: TaskStore) -> None:
+    acc = create_account(store.engine, "a").account_id
+    creation = submit(store, acc, "kling-custom-element", "element", "video")
+    queue = TaskQueue(store, lease_seconds=30, max_attempts=3)
+    assert queue.claim("gpu-worker", WAN_ANIMATE) is None  # a GPU worker builds no face banks
+    task = queue.claim("cpu-worker", PUPPET)
+    assert task is not None and task.id == creation
+
+
 def test_a_worker_serving_every_engine_takes_tasks_in_order(store: TaskStore) -> None:
     acc = create_account(store.engine, "a").account_id
     first = submit(store, acc, "wan2.2-animate")

@@ -33,6 +33,7 @@ class EngineCapabilities:
     needs_gpu: bool
     output_fps: str  # "driver" (its own rate, at most 30) or a fixed rate
     notes: str = ""  # what a catalogue should say about the output (sizes, resizing)
+    builds_elements: bool = False  # its workers also run element creations (face banks: CPU work)
 
     def refusal(self, *, model: str | None = None, mode: str | None = None, orientation: str | None = None,
                 resolution: str | None = None) -> str | None:
@@ -57,6 +58,7 @@ PUPPET = EngineCapabilities(
     needs_gpu=False,
     output_fps="driver",
     notes="short side 720 or 1080 px, the image's aspect ratio, the driver's frame rate (at most 30 fps)",
+    builds_elements=True,
 )
 
 WAN_ANIMATE = EngineCapabilities(

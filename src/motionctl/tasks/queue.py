@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from motionctl.core.engines import EngineCapabilities
 from motionctl.tasks.db import session_scope
+from motionctl.tasks.elements import MODE as ELEMENT_MODE
 from motionctl.tasks.models import Task, now_ms
 from motionctl.tasks.store import TaskStore
 
@@ -43,9 +44,13 @@ class TaskQueue:
         )
         if serves is None:
             return due
-        # Routing: only the models, modes and orientations this worker's engine runs (core/engines.py).
-        return and_(due, Task.model_name.in_(serves.models), Task.mode.in_(serves.modes),
+        # Routing: only the models, modes and orientations this worker's engine runs (core/engines.py),
+        # and element creations where the engine builds them.
+        runs = and_(Task.model_name.in_(serves.models), Task.mode.in_(serves.modes),
                     Task.orientation.in_(serves.orientations))
+        if serves.builds_elements:
+            runs = or_(runs, Task.mode == ELEMENT_MODE)
+        return and_(due, runs)
 
     def claim(self, worker_id: str, serves: EngineCapabilities | None = None) -> Task | None:
         """Take the oldest claimable task (submitted, or processing with an expired lease) that the
