@@ -65,6 +65,7 @@ class MotionControlPipeline:
         else:
             pose, seg = seen.pose, seen.mask
         character = analyze_character(loaded.rgb, loaded.alpha, canvas, pose=pose, seg_mask=seg)
+        character.doubt = None if given is not None else seen.doubt
         if cfg.expressions and seen.face is not None:
             character.face = seen.face * np.array([canvas[0] / w, canvas[1] / h], np.float32)
         return character
@@ -131,6 +132,7 @@ class MotionControlPipeline:
         if debug_dir is not None:
             write_debug_pictures(Path(debug_dir), character, run.previews)
         result = _result(output, encoded, video, fps, canvas, time.perf_counter() - started, run.reason, stages)
+        result.character_doubt = character.doubt
         report(1.0)
         return result
 
