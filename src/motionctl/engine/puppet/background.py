@@ -25,7 +25,7 @@ HALO_FADE, GLOW_STEP = 0.07, 8.0
 # colour and the nearest background colour (Lab), it holds at least RIM_SHARE of the rim colour and
 # lies near that mix (within RIM_OFF of the two colours' distance); colours closer than RIM_MIN Lab
 # units cannot be told apart and leave the pixel to the background.
-RIM_SHARE, RIM_OFF, RIM_MIN = 0.35, 0.5, 12.0
+RIM_SHARE, RIM_OFF, RIM_MIN = 0.5, 0.5, 12.0
 PALETTE = 8  # colours (k-means, Lab) summing up the character's rim, and the background around it
 
 

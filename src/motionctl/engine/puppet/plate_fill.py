@@ -50,7 +50,7 @@ def _inpaint(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
     if hole.all():
         return np.full_like(image, image.reshape(-1, 3).mean(axis=0).astype(np.uint8))
     out = cv2.inpaint(image, hole.astype(np.uint8), 5, cv2.INPAINT_TELEA)
-    out = np.where(hole[..., None], cv2.GaussianBlur(out, (0, 0), 1.5), out)
+    out = np.where(hole[..., None], cv2.GaussianBlur(out, (0, 0), 3.0), out)
     offset = repeat_offset(image, hole)
     if offset is None:
         return out
@@ -71,6 +71,7 @@ def _inpaint(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
 # by some offset, correlates with itself by at least REPEAT_CORR (normalised over the known pixels
 # both cover); the fill then copies the surround by that offset across the hole instead of smoothing it.
 REPEAT_CORR = 0.6
+MIN_REPEAT = 8  # px at FILL_SIDE: a shorter repeat is grain (``_surround_detail``), or a line's texture
 
 
 def repeat_offset(image: np.ndarray, hole: np.ndarray) -> tuple[int, int] | None:
@@ -90,7 +91,7 @@ def repeat_offset(image: np.ndarray, hole: np.ndarray) -> tuple[int, int] | None
     # A repeat, not an edge: an edge or a line correlates with itself moved along it by any amount,
     # and copying along it draws steps where it bends; a pattern that repeats every d does not at d/2.
     half = score[np.round(dy / 2).astype(int) % size[0], np.round(dx / 2).astype(int) % size[1]]
-    score = np.where((half < REPEAT_CORR / 2) & (np.hypot(dy, dx) >= 4), score, 0.0)
+    score = np.where((half < REPEAT_CORR / 2) & (np.hypot(dy, dx) >= MIN_REPEAT), score, 0.0)
     best = np.unravel_index(int(np.argmax(score)), score.shape)
     if score[best] < REPEAT_CORR:
         return None
@@ -129,9 +130,11 @@ def _surround_detail(image: np.ndarray, hole: np.ndarray, sigma: float) -> np.nd
     coords[labels[ky, kx]] = np.stack([ky, kx], axis=1)
     hy, hx = np.nonzero(hole)
     near = coords[labels[hy, hx]]
-    my = np.clip(2 * near[:, 0] - hy, 0, hole.shape[0] - 1)
-    mx = np.clip(2 * near[:, 1] - hx, 0, hole.shape[1] - 1)
-    ok = ~hole[my, mx]  # the mirror lands in the hole on narrow rims: no detail there
+    my, mx = 2 * near[:, 0] - hy, 2 * near[:, 1] - hx
+    # No detail where the mirror falls off the picture (clamped, one edge pixel would streak a whole
+    # row) or back into the hole (narrow rims).
+    ok = (my >= 0) & (my < hole.shape[0]) & (mx >= 0) & (mx < hole.shape[1])
+    ok[ok] = ~hole[my[ok], mx[ok]]
     out = np.zeros_like(detail)
     out[hy[ok], hx[ok]] = detail[my[ok], mx[ok]]
     # Grain only: an edge's detail mirrored into the hole draws a line that is not there.
