@@ -97,3 +97,34 @@ def test_the_driver_analysis_follows_the_largest_person_through_the_clip(tmp_pat
             hips += [float(f.points[[23, 24], 0].mean()) / width for f in batch.frames]
     assert len(hips) >= 40
     assert all(abs(x - woman_x / 1920) < 0.05 for x in hips)
+
+
+def _person(x: float, torso: float, width: float = 400, height: float = 300) -> Person:
+    """Landmarks of someone standing with their shoulders centred at ``x``: the torso ``torso`` px long,
+    legs as long again below it, arms hanging."""
+    top = 60.0
+    pts = np.tile([x, top], (33, 1)).astype(float)  # face and hands' points at the neck
+    pts[0] = (x, top - 0.3 * torso)
+    pts[[11, 12]] = (x + 0.2 * torso, top), (x - 0.2 * torso, top)
+    pts[[13, 14]] = (x + 0.25 * torso, top + 0.5 * torso), (x - 0.25 * torso, top + 0.5 * torso)
+    pts[[15, 16]] = (x + 0.25 * torso, top + torso), (x - 0.25 * torso, top + torso)
+    pts[[23, 24]] = (x + 0.15 * torso, top + torso), (x - 0.15 * torso, top + torso)
+    pts[[25, 26]] = (x + 0.15 * torso, top + 1.5 * torso), (x - 0.15 * torso, top + 1.5 * torso)
+    pts[[27, 28]] = (x + 0.15 * torso, top + 2 * torso), (x - 0.15 * torso, top + 2 * torso)
+    return Person.from_landmarks(pts, width, height)
+
+
+def test_someone_walking_in_half_outside_the_frame_is_not_followed_over_a_whole_person() -> None:
+    # A man nearer the camera (torso 130 px) walking in at the left edge, half of him outside; a
+    # whole woman further back (torso 100 px) in the picture.
+    walking_in = _person(-15, 130, height=400)
+    whole = _person(250, 100, height=400)
+    assert walking_in.torso > whole.torso and walking_in.whole < 0.7 and whole.whole == 1.0
+    rgb = np.full((400, 400, 3), 50, np.uint8)
+    out = largest_alone(rgb, [walking_in, whole])
+    assert (out[whole.box.pixels(400, 400)] == 50).all()  # the whole person is kept
+    assert (out[100:200, 0:20] == GREY).all()  # the one at the edge is greyed out
+    # Once he is in the picture, he is the larger and is followed.
+    inside = _person(100, 130, height=400)
+    out = largest_alone(rgb, [inside, _person(300, 100, height=400)])
+    assert (out[inside.box.pixels(400, 400)] == 50).all()

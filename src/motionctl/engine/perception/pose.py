@@ -107,13 +107,13 @@ class PoseEstimator:
         """The tracker's fresh pick, or, when someone else in the frame is larger, a fresh tracker's
         pick of the frame with everyone but the largest greyed out."""
         h, w = small.shape[:2]
-        picked = Person.from_landmarks(landmark_pixels(result.pose_landmarks.landmark, w, h))
+        picked = Person.from_landmarks(landmark_pixels(result.pose_landmarks.landmark, w, h), w, h)
         finder = make_finder()
         try:
             others = find_people(finder, small, known=(picked,))
         finally:
             finder.close()
-        if all(p.torso <= picked.torso for p in others):
+        if all(p.size <= picked.size for p in others):
             return result
         self._pose.close()
         self._pose = self._graph()

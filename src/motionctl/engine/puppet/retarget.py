@@ -20,6 +20,7 @@ from motionctl.engine.puppet.framing import (
     hands_inside,
     upper_arm_share,
 )
+from motionctl.engine.puppet.image_fit import Fit
 from motionctl.engine.puppet.layers import LIMB_BONES
 from motionctl.engine.puppet.plane import (
     UsualAngle,
@@ -32,6 +33,7 @@ from motionctl.engine.puppet.plane import (
     wrapped,
 )
 from motionctl.engine.puppet.rig import ARM_CHAIN, LEG_CHAIN, BoneFrame, Joints, bone_affine, rig_joints
+from motionctl.engine.puppet.torso import TorsoTurns, torso_turns
 
 # Hand orientation (pro): the hand turns at the wrist by as much as the driver's hand is bent away from
 # its usual bend, at most HAND_BEND, as far as the driver's knuckles are seen (BlazePose's visibility
@@ -62,6 +64,12 @@ class Posed:
         affines, out = moved_by(np.array([dx, 0.0]), self.affines, self.joints)
         return Posed(affines, out, self.order, self.room)
 
+    def fitted(self, fit: Fit) -> Posed:
+        """Scaled about the fit's anchor, then moved (orientation image: image_fit.ImageFit)."""
+        aff, out = scaled_about(np.array(fit.anchor), fit.scale, self.affines, self.joints)
+        aff, out = moved_by(np.array(fit.shift), aff, out)
+        return Posed(aff, out, self.order, self.room)
+
 
 def _eye_to_neck(driver_joints: Joints, face: np.ndarray | None) -> float | None:
     """The driver's eye line (the face mesh's roll, FaceParams' 4th value) against its neck."""
@@ -84,6 +92,7 @@ class Retargeter:
     _bends: dict[str, UsualAngle] = field(default_factory=dict)  # side -> the driver's usual wrist bend
     _tilt: UsualAngle = field(default_factory=UsualAngle)  # the driver's usual eye line to its neck
     _tilt_primed_to: int = -1  # prime() has learned the usual roll from the frames up to this index
+    _turns0: TorsoTurns = field(default_factory=TorsoTurns)  # subtracted from each frame's torso turns
     fit: float = field(init=False, default=1.0)  # orientation image: the character's scale about its head
     _hand_edges: dict[str, np.ndarray] = field(init=False, default_factory=dict)  # side -> the hand's outline
 
@@ -98,8 +107,13 @@ class Retargeter:
         driver_joints = rig_joints(first.points)
         hips_seen = bool(np.all(first.visibility[HIPS] >= VISIBLE))
         self._full_body = self.character.full_body and hips_seen
-        self._root0 = driver_joints[self._root_name()].astype(np.float64)
+        self._root0 = driver_joints[self.root_name()].astype(np.float64)
         self._scale = self.character.body_scale / body_scale(driver_joints)
+        # orientation image keeps the image's lean: the torso and neck turn as far as the driver's turn
+        # from its first frame (a seated painting leaning 8° stood up straight and swung its dress out of
+        # the picture; benchmarks/pose_sanity.py "cut"); orientation video follows the driver's own.
+        if self.orientation == Orientation.IMAGE:
+            self._turns0 = torso_turns(self.character.joints, driver_joints, hips_seen)
         # The driver's usual head angle starts as that of the frames given (the first batch, ~3 s), so
         # a head already tilted in the first frame is drawn tilted, not taken for the usual angle.
         if self.head_roll:
@@ -109,7 +123,7 @@ class Retargeter:
                     self._tilt.learn(angle)
             self._tilt_primed_to = max(f.index for f in frames)
 
-    def _root_name(self) -> str:
+    def root_name(self) -> str:
         return "mid_hip" if self._full_body else "mid_shoulder"
 
     def pose(self, frame: DriverFrame) -> Posed:
@@ -123,11 +137,13 @@ class Retargeter:
         # 1. Root placement.
         root = self._place_root(driver_joints)
 
-        # 2. Torso: spine direction from the driver; shoulder and hip lines turn with the driver's.
-        self._torso(root, image_joints, driver_joints, affines, out)
+        # 2. Torso: spine direction from the driver; shoulder and hip lines tilt with the driver's (torso.py).
+        hips_seen = bool(np.all(frame.visibility[HIPS] >= VISIBLE))
+        turns = torso_turns(image_joints, driver_joints, hips_seen) - self._turns0
+        self._torso(root, image_joints, turns, affines, out)
 
         # 3. Head: the neck turns as the driver's; with head roll the head tilts as the driver's face.
-        self._head(frame, image_joints, driver_joints, affines, out)
+        self._head(frame, image_joints, driver_joints, turns, affines, out)
 
         # 4. Limbs by forward kinematics: driver's directions, character's lengths.
         for side in ("left", "right"):
@@ -147,23 +163,21 @@ class Retargeter:
         order = self._order(frame)
         return Posed(affines, out, order, room)
 
-    def _torso(self, root: np.ndarray, image_joints: Joints, driver_joints: Joints,
+    def _torso(self, root: np.ndarray, image_joints: Joints, turns: TorsoTurns,
                affines: dict[str, np.ndarray], out: Joints) -> None:
-        """The torso's two bones placed at ``root``: the spine along the driver's (full body), the
-        shoulder and hip lines turned as the driver's; the torso's joints carried with them."""
+        """The torso's two bones placed at ``root``: the spine turned as the driver's (full body), the
+        shoulder and hip lines tilted as the driver's (torso.py); the torso's joints carried with them."""
         up_c = unit(image_joints["mid_shoulder"] - image_joints["mid_hip"])
         if self._full_body:
             spine_len = float(np.linalg.norm(image_joints["mid_shoulder"] - image_joints["mid_hip"]))
             mid_hip = root
-            mid_sh = root + unit(driver_joints["mid_shoulder"] - driver_joints["mid_hip"]) * spine_len
-            hip_turn = (angle_of(driver_joints["left_hip"] - driver_joints["right_hip"])
-                        - angle_of(image_joints["left_hip"] - image_joints["right_hip"]))
+            mid_sh = root + rot(up_c, turns.spine) * spine_len
+            hip_turn: float | None = turns.hips
         else:
             mid_sh = root
             mid_hip = None
             hip_turn = None
-        sh_turn = angle_of(driver_joints["left_shoulder"] - driver_joints["right_shoulder"]) - angle_of(
-            image_joints["left_shoulder"] - image_joints["right_shoulder"])
+        sh_turn = turns.shoulders
         upper_dst = BoneFrame(mid_sh, rot(up_c, sh_turn))
         affines["upper_torso"] = bone_affine(BoneFrame(image_joints["mid_shoulder"], up_c), upper_dst)
         if mid_hip is not None and hip_turn is not None:
@@ -176,12 +190,11 @@ class Retargeter:
             a = carry["hip" if "hip" in name else "shoulder"]
             out[name] = a[:, :2] @ image_joints[name] + a[:, 2]
 
-    def _head(self, frame: DriverFrame, image_joints: Joints, driver_joints: Joints,
+    def _head(self, frame: DriverFrame, image_joints: Joints, driver_joints: Joints, turns: TorsoTurns,
               affines: dict[str, np.ndarray], out: Joints) -> None:
-        """The head on the placed shoulders: the neck at the driver's angle, the character's length;
+        """The head on the placed shoulders: the neck turned as the driver's, the character's length;
         tilted further with head roll."""
-        neck_len = float(np.linalg.norm(image_joints["head"] - image_joints["mid_shoulder"]))
-        out["head"] = out["mid_shoulder"] + unit(driver_joints["head"] - driver_joints["mid_shoulder"]) * neck_len
+        out["head"] = out["mid_shoulder"] + rot(image_joints["head"] - image_joints["mid_shoulder"], turns.neck)
         affines["head"] = bone_affine(BoneFrame.between(image_joints["mid_shoulder"], image_joints["head"]),
                                       BoneFrame.between(out["mid_shoulder"], out["head"]))
         tilt = self._head_tilt(driver_joints, frame.face, frame.index)
@@ -190,7 +203,7 @@ class Retargeter:
 
     def _place_root(self, driver_joints: Joints) -> np.ndarray:
         character = self.character
-        name = self._root_name()
+        name = self.root_name()
         if self.orientation == Orientation.VIDEO:
             dw, dh = self.driver_size
             ch_w, ch_h = character.size
