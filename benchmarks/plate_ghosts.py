@@ -67,6 +67,8 @@ def figures(image: np.ndarray, matte: np.ndarray, plate: np.ndarray) -> dict[str
     far = (outside > 0.1 * diag) & (outside <= 0.2 * diag)
     if not far.any():
         far = outside > 0.03 * diag
+    if not ring.any() or not far.any():  # the matte covers the picture: no background to measure
+        return dict.fromkeys(("ring dE", "ghost%", "edge", "tex"), float("nan"))
     lab_img = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
     lab_plate = cv2.cvtColor(plate, cv2.COLOR_RGB2LAB).astype(np.float32)
     samples = np.ascontiguousarray(lab_img[fg > 0][:: max(1, int(fg.sum()) // 6000)])
@@ -127,7 +129,7 @@ def main() -> None:
             args.sheet.mkdir(parents=True, exist_ok=True)
             cv2.imwrite(str(args.sheet / f"{path.stem}.jpg"), cv2.cvtColor(np.hstack(shown), cv2.COLOR_RGB2BGR))
     for name, rows in totals.items():
-        med = {k: float(np.median([r[k] for r in rows])) for k in keys}
+        med = {k: float(np.nanmedian([r[k] for r in rows])) for k in keys}  # nan: no background left
         print(f"{'median':48s} {name:9s} " + " ".join(f"{med[k]:8.2f}" for k in keys))
 
 
