@@ -127,3 +127,15 @@ def test_bad_joints_file_is_rejected(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"left_shoulder": "here"}))
     res = generate("--image", DRAWN, "--video", ELF / "video.mp4", "--output", tmp_path / "o.mp4", "--joints", bad)
     assert res.returncode == 2 and "left_shoulder must be [x, y]" in res.stderr
+
+
+def test_an_uncertain_character_animates_with_a_note_on_what_to_do(tmp_path: Path) -> None:
+    # The bundled pose model finds the cavalier in only some views of the painting: the output is made,
+    # and stderr says so and how to give the joints.
+    image = SHARED / "characters" / "painting_halfbody_hand_on_hip_cavalier_nopose.jpg"
+    out = tmp_path / "cavalier.mp4"
+    res = generate("--image", image, "--video", ELF / "video.mp4", "--output", out)
+    assert res.returncode == 0, res.stderr
+    assert "note: the character's pose is uncertain" in res.stderr and "views of the image" in res.stderr
+    assert "--joints FILE.json" in res.stderr and '"left_shoulder": [' in res.stderr
+    assert streams(out)["frames"] > 100

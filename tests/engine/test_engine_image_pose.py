@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from motionctl.core.types import JOINT, Pose
-from motionctl.engine.image_perception import _view_pose, image_pose, shifted, shifted_pose
+from motionctl.engine.image_perception import _view_pose, image_pose, pose_doubt, shifted, shifted_pose
 
 
 class DotDetector:
@@ -63,7 +63,7 @@ def test_what_another_view_is_sure_of_is_added_to_the_plain_views_mask() -> None
     plain = detector.estimate(card())
     plain.mask[40:44, 150:154] = 0.0  # the plain view lost the left wrist's dot
     plain.mask[10:20, 10:20] = 0.6  # and is unsure of a patch no other view shows
-    _, mask = image_pose(detector, card(), 200, plain.pose, plain.mask)
+    mask = image_pose(detector, card(), 200, plain.pose, plain.mask).mask
     assert mask is not None and mask.shape == (100, 200)
     # Mirrored and padded views find the lost dot where it is in the image.
     assert np.all(mask[40:44, 150:154] == 1.0) and np.all(mask[60:64, 30:34] == 1.0)
@@ -100,3 +100,40 @@ def test_a_pose_read_on_a_moved_frame_moves_back_with_shifted_pose() -> None:
     back = shifted_pose(found.pose, -5)
     assert np.allclose(back.points[JOINT["left_wrist"]], (151.5, 41.5), atol=0.6)
     assert back.points.dtype == np.float32 and np.array_equal(back.visibility, found.pose.visibility)
+
+
+def _torso_pose(shift: float = 0.0, seen: float = 1.0) -> Pose:
+    """Shoulders 100 px apart at y 100, hips at y 300, moved ``shift`` px right; seen by ``seen``."""
+    pts = np.zeros((33, 2), np.float32)
+    for name, xy in (("left_shoulder", (250, 100)), ("right_shoulder", (150, 100)),
+                     ("left_hip", (235, 300)), ("right_hip", (165, 300))):
+        pts[JOINT[name]] = (xy[0] + shift, xy[1])
+    return Pose(points=pts, visibility=np.full(33, seen, np.float32), z=np.zeros(33, np.float32))
+
+
+def test_views_that_agree_leave_no_doubt() -> None:
+    seen = [_torso_pose(s) for s in (0, 1, -1, 2, 0, -2, 1, 0, 0, 1)]
+    assert pose_doubt(_torso_pose(), seen, 10, 400) is None
+
+
+def test_few_views_finding_a_person_is_a_doubt() -> None:
+    class Unsure(DotDetector):  # finds the wrists in the first two views only
+        def estimate(self, rgb: np.ndarray):  # noqa: ANN201
+            found = super().estimate(rgb)
+            return found if self.calls <= 2 else None
+
+    detector = Unsure()
+    doubt = image_pose(detector, card(), 200, detector.estimate(card()).pose).doubt
+    assert doubt is not None and "found in 2 of 10 views" in doubt
+
+
+def test_views_that_disagree_and_unseen_shoulders_are_doubts() -> None:
+    spread = [_torso_pose(s) for s in (0, 40, -40, 35, -35, 45)]
+    doubt = pose_doubt(_torso_pose(), spread, 6, 400)
+    assert doubt is not None and "views disagree on the shoulders and hips" in doubt
+    faint = pose_doubt(_torso_pose(seen=0.4), [_torso_pose(seen=0.4)] * 10, 10, 400)
+    assert faint is not None and "barely visible" in faint
+    # Hips below the picture's edge (a bust) are unseen by nature: no doubt from them.
+    bust = _torso_pose()
+    bust.visibility[[JOINT["left_hip"], JOINT["right_hip"]]] = 0.1
+    assert pose_doubt(bust, [bust] * 10, 10, 250) is None

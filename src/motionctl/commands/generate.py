@@ -53,6 +53,15 @@ def read_joints(path: Path) -> dict[str, tuple[float, float]]:
     return out
 
 
+def uncertain_note(doubt: str) -> str:
+    """What the user is told when the character's pose is uncertain, and what they can do."""
+    return (f"the character's pose is uncertain ({doubt}); if limbs look wrong, give its joints with "
+            "--joints FILE.json, a JSON object of joint name -> [x, y] in the image's pixels, the person's own "
+            'left and right, e.g. {"left_shoulder": [420, 310], "right_shoulder": [300, 310], "left_hip": '
+            '[400, 560], "right_hip": [320, 560]} (both shoulders and hips required; left_elbow, left_wrist, '
+            "left_knee, left_ankle, their right_ twins and head optional)")
+
+
 @app.command()
 def generate(
     image: Annotated[Path, typer.Option(help="Character image (jpg/jpeg/png).")],
@@ -118,6 +127,8 @@ def generate(
         raise typer.Exit(1) from None
     if result.shortened_reason:
         err.print(f"note: {escape(result.shortened_reason)}", highlight=False, soft_wrap=True)
+    if result.character_doubt:
+        err.print(f"note: {escape(uncertain_note(result.character_doubt))}", highlight=False, soft_wrap=True)
     extra = f" + {result.watermark_output}" if result.watermark_output else ""
     print(f"{result.output}{extra}: {result.duration:.2f} s, {result.frames} frames, {result.width}x{result.height} "
           f"@ {result.fps:g} fps, audio {'yes' if result.has_audio else 'no'}, wall {result.wall_seconds:.1f} s, "

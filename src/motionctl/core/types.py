@@ -113,6 +113,7 @@ class GenerationResult:
     shortened_reason: str | None = None  # set when the output is shorter than the driver
     has_audio: bool = False
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    character_doubt: str | None = None  # why the character's detected pose is uncertain, if it is
 
     @property
     def realtime_factor(self) -> float:

@@ -9,7 +9,7 @@ Character (puppet/character.py).
 from __future__ import annotations
 
 import dataclasses
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -38,6 +38,12 @@ VIEWS: tuple[View, ...] = (
 # views' edges are softer). What another view is sure of, added to the plain view's mask, brings the
 # limb back and leaves the rim as it was.
 SURE_MASK = 0.9
+# The analysis is unsure, and the user is told so (with what to do: --joints), when fewer than
+# AGREE_SHARE of the views find a person, when the views' shoulders and hips lie farther than SPREAD of
+# the body's size from their median (median over views and joints), or when the detector barely sees
+# the shoulders, or hips inside the image (median visibility below SEEN).
+AGREE_SHARE, SPREAD, SEEN = 0.8, 0.06, 0.7
+TORSO = [JOINT[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
 MIRRORED = [JOINT[n.replace("left", "@").replace("right", "left").replace("@", "right")] for n in JOINT_NAMES]
 
 
@@ -95,12 +101,18 @@ def _view_pose(est: StillPoseEstimator, rgb: np.ndarray, side: int, mirror: bool
     return Pose(points=pts.astype(np.float32), visibility=vis, z=z), mask
 
 
+class StillPose(NamedTuple):
+    pose: Pose
+    mask: np.ndarray | None
+    doubt: str | None  # why the pose is uncertain, in words; None when the views agree
+
+
 def image_pose(est: StillPoseEstimator, rgb: np.ndarray, max_side: int, plain: Pose,
-               plain_mask: np.ndarray | None = None, views: tuple[View, ...] = VIEWS
-               ) -> tuple[Pose, np.ndarray | None]:
-    """The median pose over VIEWS of the image, and the plain view's segmentation mask with whatever
-    another view is sure of (>= SURE_MASK) added; ``plain`` (and ``plain_mask``) is the first view's
-    (the image as it is, at ``max_side``), which the caller has already estimated."""
+               plain_mask: np.ndarray | None = None, views: tuple[View, ...] = VIEWS) -> StillPose:
+    """The median pose over VIEWS of the image, the plain view's segmentation mask with whatever
+    another view is sure of (>= SURE_MASK) added, and what makes the pose uncertain (``pose_doubt``);
+    ``plain`` (and ``plain_mask``) is the first view's (the image as it is, at ``max_side``), which the
+    caller has already estimated."""
     seen = [plain]
     # Each view's mask is folded in as it comes: a large image's masks are large (image-sized), so
     # no more than three are held at once.
@@ -115,9 +127,29 @@ def image_pose(est: StillPoseEstimator, rgb: np.ndarray, max_side: int, plain: P
     pose = Pose(points=np.median(np.stack([p.points for p in seen]), axis=0).astype(np.float32),
                 visibility=np.median(np.stack([p.visibility for p in seen]), axis=0).astype(np.float32),
                 z=np.median(np.stack([p.z for p in seen]), axis=0).astype(np.float32))
+    doubt = pose_doubt(pose, seen, len(views), rgb.shape[0])
     if plain_mask is None or most is None:
-        return pose, None
-    return pose, np.maximum(plain_mask, np.where(most >= SURE_MASK, most, 0.0)).astype(np.float32)
+        return StillPose(pose, None, doubt)
+    return StillPose(pose, np.maximum(plain_mask, np.where(most >= SURE_MASK, most, 0.0)).astype(np.float32), doubt)
+
+
+def pose_doubt(pose: Pose, seen: list[Pose], views: int, height: int) -> str | None:
+    """Why the median ``pose`` over the ``seen`` poses (of ``views`` views) is uncertain, in words
+    (see AGREE_SHARE, SPREAD, SEEN), or None."""
+    doubts = []
+    if len(seen) < AGREE_SHARE * views:
+        doubts.append(f"a person was found in {len(seen)} of {views} views of the image")
+    torso = pose.points[TORSO]
+    size = max(float(np.linalg.norm(torso[0] - torso[1])) * 1.6,
+               float(np.linalg.norm((torso[0] + torso[1]) / 2 - (torso[2] + torso[3]) / 2)), 1.0)
+    spread = float(np.median([np.linalg.norm(p.points[TORSO] - torso, axis=1) for p in seen])) / size
+    if len(seen) > 2 and spread > SPREAD:
+        doubts.append(f"the views disagree on the shoulders and hips by {100 * spread:.0f}% of the body's size")
+    vis = pose.visibility[TORSO]
+    inside = pose.points[TORSO][:, 1] < height
+    if vis[:2].min() < SEEN or (inside[2:] & (vis[2:] < SEEN)).any():
+        doubts.append("the shoulders or hips are barely visible to the detector")
+    return "; ".join(doubts) or None
 
 
 def perceive_image(job: ImageJob) -> ImagePerception:
@@ -126,8 +158,9 @@ def perceive_image(job: ImageJob) -> ImagePerception:
     rgb = load_image(job.image, field="image").rgb
     with PoseEstimator(tracking=False, segmentation=True, max_side=job.max_side) as est:
         found = est.estimate(rgb)
-        pose, mask = image_pose(est, rgb, job.max_side, found.pose, found.mask) if found is not None else (None, None)
+        still = image_pose(est, rgb, job.max_side, found.pose, found.mask) if found is not None else None
     face = None
+    pose, mask = (still.pose, still.mask) if still is not None else (None, None)
     anchor = job.given_pose or pose
     if job.face and anchor is not None:
         h, w = rgb.shape[:2]
@@ -138,4 +171,4 @@ def perceive_image(job: ImageJob) -> ImagePerception:
                 pts = mesh.estimate(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
             if pts is not None:
                 face = pts + np.array([x0, y0, 0], np.float32)
-    return ImagePerception(pose, mask, face)
+    return ImagePerception(pose, mask, face, doubt=still.doubt if still is not None else None)

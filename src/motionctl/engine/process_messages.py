@@ -50,6 +50,7 @@ class ImagePerception:
     pose: Pose | None  # detected, in image pixels (None: no person found)
     mask: np.ndarray | None  # segmentation, float32 in [0, 1], image size
     face: np.ndarray | None  # (478, 3) face-mesh points in image pixels (x, y, depth)
+    doubt: str | None = None  # why the pose is uncertain (image_perception.pose_doubt), None when sure
 
 
 @dataclass(frozen=True)

@@ -5,78 +5,119 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-# How far past the matte the hole reaches, as a share of the image diagonal. Glowing or translucent
-# outlines (e.g. a glowing dress) lie outside the segmentation; a hole grown too little leaves that
-# glow on the rim, the fill smears it inward, and a bright ghost of the image pose stays in every
-# frame; grown too far, it erases background landmarks (re-detected fidelity: benchmarks/run.py).
-HALO_GROW = 0.04
-# A character that glows lights the background well past HALO_GROW, and a fill borrowing from there
+from motionctl.engine.puppet.plate_fill import structured_fill
+
+# How far past the matte the hole reaches at least, as a share of the image diagonal: the matte's
+# anti-aliased rim and the segmenter's few pixels of slack. Past it, the hole follows the pixels that
+# look like the character's rim (plate_hole): hair tips, glowing or translucent edges the segmentation
+# left outside, each a ghost of the image pose in every frame when left on the plate.
+HALO_GROW = 0.012
+# The farthest the hole grows by colour, as a share of the diagonal (long hair's loose strands the
+# segmenter misses reach far), and where the band begins whose brightness says whether the character
+# lights its surroundings (LIT_FROM to HALO_FADE, GLOW_STEP).
+HALO_REACH, LIT_FROM = 0.1, 0.04
+# A character that glows lights the background well past its outline, and a fill borrowing from there
 # leaves a coloured blob in the plate. When the band out to HALO_FADE is brighter than the ring beyond
-# it by more than GLOW_STEP grey levels, the fill borrows from beyond HALO_FADE and fades into the image
-# across the band. A character that does not glow keeps the nearer fill: dark limbs keep their contrast
-# against it.
+# it by more than GLOW_STEP grey levels, the hole reaches HALO_FADE and fades into the image across the
+# outer part of the band.
 HALO_FADE, GLOW_STEP = 0.07, 8.0
-# The fill is computed with the image at most this long side: Telea's cost grows with the hole's area,
-# and a plate's large-scale colours are all a coarse fill can give anyway (it is blurred after).
-FILL_SIDE = 256
+# A pixel outside the matte belongs to the character's rim when, seen as a mix of the nearest rim
+# colour and the nearest background colour (Lab), it holds at least RIM_SHARE of the rim colour and
+# lies near that mix (within RIM_OFF of the two colours' distance); colours closer than RIM_MIN Lab
+# units cannot be told apart and leave the pixel to the background.
+RIM_SHARE, RIM_OFF, RIM_MIN = 0.5, 0.5, 12.0
+PALETTE = 8  # colours (k-means, Lab) summing up the character's rim, and the background around it
 
 
 def background_plate(image: np.ndarray, matte: np.ndarray) -> np.ndarray:
-    """Fill where the character was. The hole is grown past the matte (HALO_GROW) so no halo of the
-    character's outline is left behind, and filled by a small inpaint (the large-scale colours).
-
-    One coarse fill only: a finer fill of the hole's rim would draw a seam where it meets the coarse
-    one, a ghost of the character's silhouette in the plate that re-detection reads as limbs."""
-    h, w = matte.shape
-    grow = max(3, int(HALO_GROW * np.hypot(h, w)))
-    # Distance transforms instead of dilating by a disc of radius `grow` (large at 1080p, and slow);
-    # same discs, a pass each.
-    outside = cv2.distanceTransform((matte <= 0.02).astype(np.uint8), cv2.DIST_L2, 5)
-    fade = _glow_reach(image, outside, grow, int(HALO_FADE * np.hypot(h, w)))
-    hole = (outside <= fade).astype(np.uint8)
+    """Fill where the character was: the hole (plate_hole) filled by a fill that continues the
+    background's structure (plate_fill.structured_fill), feathered into the image at its edge."""
+    hole, weight = plate_hole(image, matte)
     if not hole.any():
         return image.copy()
-    filled = _coarse_fill(image, hole)
-    if fade > grow:  # full fill out to HALO_GROW, then fading into the image out to HALO_FADE
-        t = np.clip((outside - grow) / float(fade - grow), 0.0, 1.0)
-        soft = (1.0 - t * t * (3.0 - 2.0 * t))[..., None].astype(np.float32)
-    else:
-        soft = _smooth_mask(hole, grow / 2)[..., None]
-        soft = np.maximum(soft, hole[..., None].astype(np.float32) * 0.999)
+    filled = structured_fill(image, hole)
     base = image.astype(np.float32)
-    return (base + (filled.astype(np.float32) - base) * soft).astype(np.uint8)
+    return (base + (filled.astype(np.float32) - base) * weight[..., None]).astype(np.uint8)
 
 
-def _glow_reach(image: np.ndarray, outside: np.ndarray, grow: int, fade: int) -> int:
-    """``fade`` when the band between ``grow`` and ``fade`` pixels from the character is lit by it
-    (brighter than the ring as wide beyond it by GLOW_STEP grey levels), else ``grow``."""
-    if fade <= grow:
-        return grow
+def plate_hole(image: np.ndarray, matte: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pixels to fill and how much of the fill shows at each (0..1). Filled: the matte's soft rim
+    and HALO_GROW past it, and the ring's pixels that look like the character's rim (``rim_like``)
+    connected to it, the fill fully shown there and feathered over a pixel or two past it; for a
+    character that lights its surroundings, also the lit band out to HALO_FADE, the fill fading into
+    the image across its outer part."""
+    h, w = matte.shape
+    diag = float(np.hypot(h, w))
+    grow, reach = max(3, int(HALO_GROW * diag)), max(4, int(HALO_REACH * diag))
+    # Distance transforms instead of dilating by a disc (large at 1080p, and slow); a pass each.
+    outside = cv2.distanceTransform((matte <= 0.02).astype(np.uint8), cv2.DIST_L2, 5)
+    hole = outside <= grow
+    like = rim_like(image, matte, outside, reach) & (outside <= reach)
+    n, comp = cv2.connectedComponents((hole | like).astype(np.uint8), connectivity=8)
+    touching = np.zeros(n, bool)
+    touching[np.unique(comp[hole])] = True
+    touching[0] = False
+    hole = touching[comp]
+    # Close small gaps between rim pixels (a hair's strands) and take the anti-aliased edge too.
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+    hole = cv2.dilate(cv2.morphologyEx(hole.astype(np.uint8), cv2.MORPH_CLOSE, k), k) > 0
+    weight = np.maximum(cv2.GaussianBlur(hole.astype(np.float32), (0, 0), 1.5), hole.astype(np.float32))
+    fade_at, lit_from = int(HALO_FADE * diag), int(LIT_FROM * diag)
+    if not _lit(image, outside, lit_from, fade_at):
+        return hole, weight
+    t = np.clip((outside - lit_from) / float(max(fade_at - lit_from, 1)), 0.0, 1.0)
+    weight = np.maximum(weight, 1.0 - t * t * (3.0 - 2.0 * t))
+    return hole | (outside <= fade_at), weight.astype(np.float32)
+
+
+def rim_like(image: np.ndarray, matte: np.ndarray, outside: np.ndarray, reach: int) -> np.ndarray:
+    """Pixels within ``reach`` outside the matte that hold the character's rim colours: each seen as
+    a mix of its nearest rim colour and its nearest background colour (the background farther than
+    ``reach`` out), rim-like when the mix holds RIM_SHARE of the rim colour (see RIM_SHARE)."""
+    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
+    inside = cv2.distanceTransform((matte > 0.5).astype(np.uint8), cv2.DIST_L2, 5)
+    rim = (matte > 0.5) & (inside <= reach / 2)
+    ring = outside > reach
+    band = (outside > 0) & (outside <= reach)
+    if not rim.any() or not ring.any() or not band.any():
+        return np.zeros(matte.shape, bool)
+    fg, bg = _palette(lab[rim]), _palette(lab[ring])
+    px = lab[band]
+    f = fg[np.argmin(_dist2(px, fg), axis=1)]
+    b = bg[np.argmin(_dist2(px, bg), axis=1)]
+    span = f - b
+    length2 = np.maximum((span * span).sum(axis=1), 1e-6)
+    share = np.clip(((px - b) * span).sum(axis=1) / length2, 0.0, 1.0)
+    off = np.linalg.norm(px - (b + share[:, None] * span), axis=1)
+    length = np.sqrt(length2)
+    out = np.zeros(matte.shape, bool)
+    out[band] = (share >= RIM_SHARE) & (off <= RIM_OFF * length) & (length >= RIM_MIN)
+    return out
+
+
+def _palette(samples: np.ndarray) -> np.ndarray:
+    """PALETTE k-means colours of (at most 4,000 of) ``samples``."""
+    step = max(1, len(samples) // 4000)
+    data = np.ascontiguousarray(samples[::step], np.float32)
+    k = min(PALETTE, len(data))
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 10, 1.0)
+    cv2.setRNGSeed(0)  # the same plate for the same image
+    _, _, centres = cv2.kmeans(data, k, None, criteria, 1, cv2.KMEANS_PP_CENTERS)
+    return np.asarray(centres, np.float32)
+
+
+def _dist2(px: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    return ((px[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+
+
+def _lit(image: np.ndarray, outside: np.ndarray, reach: int, fade: int) -> bool:
+    """Whether the band between ``reach`` and ``fade`` pixels from the character is lit by it: brighter
+    than the ring as wide beyond it by GLOW_STEP grey levels."""
+    if fade <= reach:
+        return False
     grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    band = (outside > grow) & (outside <= fade)
-    beyond = (outside > fade) & (outside <= 2 * fade - grow)
+    band = (outside > reach) & (outside <= fade)
+    beyond = (outside > fade) & (outside <= 2 * fade - reach)
     if not band.any() or not beyond.any():
-        return grow
-    return fade if float(grey[band].mean()) - float(grey[beyond].mean()) > GLOW_STEP else grow
-
-
-def _smooth_mask(mask: np.ndarray, sigma: float) -> np.ndarray:
-    """The mask blurred by ``sigma`` pixels, computed at a quarter size (the result is smooth anyway)."""
-    h, w = mask.shape
-    small = cv2.resize(mask.astype(np.float32), (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
-    small = cv2.GaussianBlur(small, (0, 0), max(sigma / 4, 0.5))
-    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
-
-
-def _coarse_fill(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
-    """``image`` with ``hole`` inpainted at FILL_SIDE (Telea, then blurred inside the hole), back at full size."""
-    h, w = hole.shape
-    scale = min(1.0, FILL_SIDE / max(h, w))
-    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    small_hole = cv2.resize(hole, small.shape[1::-1], interpolation=cv2.INTER_NEAREST)
-    small_hole = cv2.dilate(small_hole, np.ones((3, 3), np.uint8))
-    out = cv2.inpaint(small, small_hole, 7, cv2.INPAINT_TELEA)
-    # Blur the filled region a little: Telea leaves streaks across large holes.
-    blurred = cv2.GaussianBlur(out, (0, 0), 2.0)
-    out = np.where(small_hole[..., None] > 0, blurred, out)
-    return cv2.resize(out, (w, h), interpolation=cv2.INTER_CUBIC)
+        return False
+    return float(grey[band].mean()) - float(grey[beyond].mean()) > GLOW_STEP

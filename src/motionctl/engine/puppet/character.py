@@ -35,6 +35,7 @@ class Character:
     tucked: frozenset[str] = frozenset()  # legs coming out of a skirt: always drawn behind the torso
     # bone -> radians from the rig's bone to the limb's axis, where its silhouette says (limb_axes.py)
     turns: dict[str, float] = field(default_factory=dict)
+    doubt: str | None = None  # why the detected pose is uncertain (the user is told), None when sure
 
     @property
     def body_scale(self) -> float:
