@@ -67,15 +67,10 @@ class MotionControlPipeline:
         else:
             pose, seg = seen.pose, seen.mask
         character = analyze_character(loaded.rgb, loaded.alpha, canvas, pose=pose, seg_mask=seg)
-<<<<<<< HEAD
+        character.doubt = None if given is not None else seen.doubt
         if cfg.face_mesh and seen.face is not None:
             character.face = seen.face[:, :2] * np.array([canvas[0] / w, canvas[1] / h], np.float32)
             character.face_z = seen.face[:, 2] * np.float32(canvas[0] / w)
-=======
-        character.doubt = None if given is not None else seen.doubt
-        if cfg.expressions and seen.face is not None:
-            character.face = seen.face * np.array([canvas[0] / w, canvas[1] / h], np.float32)
->>>>>>> engine-plates
         return character
 
     @staticmethod
