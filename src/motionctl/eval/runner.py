@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from motionctl.engine.perception import FaceMeshEstimator, PoseEstimator, face_p
 from motionctl.eval import image_metrics as im
 from motionctl.eval.appearance import eyes_from_pose, face_crop, head_crop, pearson
 from motionctl.eval.fidelity import FidelityReport, fidelity
+from motionctl.eval.image_side import image_side
 from motionctl.eval.report import (
     AppearanceReport,
     BackgroundReport,
@@ -38,10 +39,12 @@ from motionctl.eval.report import (
     Repeatability,
     Rescan,
     StabilityReport,
+    Target,
     targets_for,
 )
 from motionctl.eval.stability import FlickerMeter, keypoint_jitter
 from motionctl.eval.tracks import PoseTrack
+from motionctl.eval.viewer import ViewerScan, viewer_targets
 from motionctl.media.decode import Frame, iter_frames, load_image
 
 DRIVER_SIDE = 640  # BlazePose sees a 256 px crop; 640 px keeps its region finder as accurate as full size
@@ -122,12 +125,14 @@ def _settled(frames: Iterator[Frame], settle: int) -> Iterator[tuple[Frame, floa
 
 
 def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segmentation: bool, mouth: bool,
-          shift_px: int = 0, face_side: int | None = None, settle: int = SETTLE_FRAMES) -> _Pass:
+          shift_px: int = 0, face_side: int | None = None, settle: int = SETTLE_FRAMES,
+          on_frame: Callable[[np.ndarray, Pose | None, np.ndarray | None], None] | None = None) -> _Pass:
     """One streamed pass: pose per frame (+ character area union), face crops, mouth opening. With
     ``shift_px`` the frames are moved that far right first (a rescan; the poses are moved back); with
     ``face_side`` the face mesh reads the head in the frame at that size (the pose, at ``max_side``).
     The tracker settles on ``settle`` frames first (_settled). The face mesh needs no frame times:
-    its graph has no landmark smoothing, unlike BlazePose's."""
+    its graph has no landmark smoothing, unlike BlazePose's. ``on_frame`` is given each measured frame
+    with its pose and segmentation (the viewer measures read them in this pass)."""
     times: list[float] = []
     poses: list[Pose | None] = []
     faces: list[np.ndarray] = []
@@ -151,6 +156,8 @@ def _scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segme
                 if obs is not None and shift_px:
                     obs = dataclasses.replace(obs, pose=shifted_pose(obs.pose, -shift_px))
                 poses.append(obs.pose if obs else None)
+                if on_frame is not None:
+                    on_frame(frame.rgb, obs.pose if obs else None, obs.mask if obs else None)
                 if segmentation:
                     # Undilated here; the union is dilated once at the end (dilation distributes over union).
                     here = im.character_area(
@@ -196,6 +203,7 @@ class _ImageCharacter:
     area: np.ndarray  # dilated segmentation + keypoint hull
     silhouette: np.ndarray  # segmentation > 0.5, undilated: where the character's pixels are
     face: np.ndarray | None  # eye-aligned face crop, None when no eyes are found
+    found: tuple[Pose, np.ndarray | None] | None = None  # the pose and segmentation found, if any
 
 
 def _image_character(rgb: np.ndarray) -> _ImageCharacter:
@@ -207,7 +215,8 @@ def _image_character(rgb: np.ndarray) -> _ImageCharacter:
     area = im.character_area((h, w), obs.pose.points, obs.pose.visibility, obs.mask)
     silhouette = obs.mask > 0.5 if obs.mask is not None else np.zeros((h, w), bool)
     eyes = eyes_from_pose(obs.pose.points, obs.pose.visibility)
-    return _ImageCharacter(area, silhouette, face_crop(rgb, *eyes) if eyes is not None else None)
+    return _ImageCharacter(area, silhouette, face_crop(rgb, *eyes) if eyes is not None else None,
+                           (obs.pose, obs.mask))
 
 
 def _resized_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -287,12 +296,14 @@ def measure(
     max_fps: float = 30.0,
     rescans: int = 0,
     settle: int = SETTLE_FRAMES,
+    joints: dict[str, tuple[float, float]] | None = None,
 ) -> Measurement:
     """Score ``output`` (generated from ``image`` and ``video``); see the module docstring for the steps.
 
     ``rescans`` > 0 re-detects the output's pose that many more times, its frames shifted by a pixel
     or two (RESCAN_SHIFTS), and reports the spread of the fidelity figures (report.Repeatability).
-    ``settle`` is how many frames each pose scan's tracker settles on first (0: it starts cold)."""
+    ``settle`` is how many frames each pose scan's tracker settles on first (0: it starts cold).
+    ``joints`` are the image's joints where the user gave them (--joints); the viewer measures use them."""
     if not 0 <= rescans <= len(RESCAN_SHIFTS):
         raise rule_violation(InvalidInput, "rescans", f"must be between 0 and {len(RESCAN_SHIFTS)}", str(rescans))
     orientation, mode = Orientation(orientation), Mode(mode)
@@ -302,7 +313,9 @@ def measure(
     character = _image_character(image_rgb)
     drv = _scan(video, "video", max_fps=max_fps, max_side=DRIVER_SIDE, segmentation=False, mouth=pro,
                 face_side=DRIVER_FACE_SIDE if pro else None, settle=settle)
-    out = _scan(output, "output", max_fps=max_fps, max_side=OUTPUT_SIDE, segmentation=True, mouth=pro, settle=settle)
+    viewer = ViewerScan(image_side(image_rgb, character.found, joints), orientation.value)
+    out = _scan(output, "output", max_fps=max_fps, max_side=OUTPUT_SIDE, segmentation=True, mouth=pro, settle=settle,
+                on_frame=viewer.add)
     background, flicker = _background(output, image_rgb, character, out, orientation.value, max_fps)
 
     jitter_out = keypoint_jitter(out.track.points, out.track.visibility)
@@ -334,8 +347,10 @@ def measure(
             head_roll_correlation=_correlation(out.roll, drv.roll, nearest) if pro else None,
         ),
         targets=targets_for(fid, out.track.detection_rate),
+        viewer=viewer.report(out.track, drv.track),
         repeatability=_repeatability(output, drv, fid, rescans, max_fps, settle) if rescans else None,
     )  # fmt: skip
+    report.targets += [Target(*t) for t in viewer_targets(report.viewer)] if report.viewer else []
     return Measurement(report, drv.track, out.track)
 
 

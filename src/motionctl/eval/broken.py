@@ -1,0 +1,84 @@
+"""Broken frames: pictures a viewer reads as a torn or upside-down character, whatever the pose says.
+
+A frame is broken when any of these holds (each from the output's re-detected pose and silhouette):
+- flipped: the torso axis (mid-shoulders to mid-hips) is more than FLIP_DEG from the driver's at
+  the nearest time (upside down, or torn so that the detector reads the body inverted);
+- torso hole: more than HOLE_SHARE of the torso (silhouette.torso_hole_share) is background, and
+  HOLE_MARGIN more than in the image itself (a segmentation that never covers a dark shirt reads the
+  same in the image and is not the engine's doing);
+- detached: the silhouette has more loose pieces near the character than the image's has
+  (silhouette.loose_pieces: a limb drawn apart from its joint, a dress torn into strips).
+A single frame's reading can be a re-detection's slip; a defect a viewer sees lasts, so a frame counts
+only when it and the scanned frame before or after it are flagged for the same reason.
+Tests: tests/eval/test_broken.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from motionctl.core.types import JOINT
+from motionctl.eval.tracks import PoseTrack, match_by_time
+
+VISIBLE = 0.5
+FLIP_DEG = 90.0
+HOLE_SHARE = 0.15
+HOLE_MARGIN = 0.10
+LS, RS, LH, RH = (JOINT[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip"))
+
+
+def torso_axes(track: PoseTrack) -> np.ndarray:
+    """(T,) angle (radians) of mid-shoulders -> mid-hips, NaN where the four joints are not visible."""
+    a = (track.points[:, LS] + track.points[:, RS]) / 2
+    b = (track.points[:, LH] + track.points[:, RH]) / 2
+    v = b - a
+    ok = (track.visibility[:, [LS, RS, LH, RH]] >= VISIBLE).all(axis=1) & np.isfinite(v).all(axis=1)
+    return np.where(ok, np.arctan2(v[:, 1], v[:, 0]), np.nan)
+
+
+def flipped_frames(output: PoseTrack, driver: PoseTrack) -> np.ndarray:
+    """(T,) True where the output's torso axis is more than FLIP_DEG from the driver's."""
+    period = float(np.median(np.diff(driver.times))) if len(driver) > 1 else 1.0
+    idx = match_by_time(output.times, driver.times, tolerance=0.5 * period + 1e-6)
+    out = torso_axes(output)
+    drv = np.where(idx >= 0, torso_axes(driver)[np.maximum(idx, 0)], np.nan)
+    diff = np.abs(np.degrees(np.angle(np.exp(1j * (np.nan_to_num(out) - np.nan_to_num(drv))))))
+    return np.isfinite(out) & np.isfinite(drv) & (diff > FLIP_DEG)
+
+
+def lasting(flags: np.ndarray) -> np.ndarray:
+    """Flags kept only where the frame before or after is flagged too."""
+    f = np.asarray(flags, bool)
+    before = np.concatenate([[False], f[:-1]])
+    after = np.concatenate([f[1:], [False]])
+    return f & (before | after)
+
+
+@dataclass
+class BrokenFrames:
+    frames: int  # output frames scanned
+    broken: int  # frames with any lasting defect below
+    flipped: int
+    torso_holes: int
+    detached: int
+    first_broken_s: float | None  # the time of the first broken frame
+
+    @property
+    def share(self) -> float:
+        return self.broken / self.frames if self.frames else 0.0
+
+
+def broken_frames(output: PoseTrack, driver: PoseTrack, holes: list[float | None], pieces: list[int],
+                  image_holes: float | None, image_pieces: int) -> BrokenFrames:
+    """Combine the per-frame readings (one per output frame, in order) into the broken-frame counts."""
+    flipped = lasting(flipped_frames(output, driver))
+    limit = max(HOLE_SHARE, (image_holes or 0.0) + HOLE_MARGIN)
+    holed = lasting(np.array([h is not None and h > limit for h in holes], bool))
+    detached = lasting(np.array([p > image_pieces for p in pieces], bool))
+    n = min(len(output), len(holed), len(detached))
+    any_ = flipped[:n] | holed[:n] | detached[:n]
+    first = float(output.times[int(np.argmax(any_))]) if any_.any() else None
+    return BrokenFrames(n, int(any_.sum()), int(flipped[:n].sum()), int(holed[:n].sum()), int(detached[:n].sum()),
+                        first)

@@ -1,0 +1,121 @@
+"""What one frame's silhouette (the person segmentation, > 0.5) says about how the character is drawn.
+
+- torso holes: the share of the torso (the quadrilateral of the shoulders and hips, shrunk towards its
+  centre so that its rim, where a soft matte and a loose re-detection disagree, is left out) that is
+  background: a body torn open shows the plate through it;
+- loose pieces: parts of the silhouette, near the character and not joined to its largest part, of at
+  least PIECE_SHARE of that part's area: a limb drawn apart from its joint, a skirt torn into strips;
+- edges touched: which sides of the picture the silhouette reaches (framing compares them with the
+  image's).
+Work size: the mask is taken at WORK_SIDE on its longer side. Tests: tests/eval/test_silhouette.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from motionctl.core.types import JOINT
+
+WORK_SIDE = 320
+VISIBLE = 0.5
+TORSO = tuple(JOINT[n] for n in ("left_shoulder", "right_shoulder", "right_hip", "left_hip"))
+TORSO_SHRINK = 0.7  # the torso quadrilateral scaled about its centre by this much
+PIECE_SHARE = 0.02  # a loose piece is at least this share of the largest part's area
+NEAR_FRAC = 0.25  # "near the character": within this share of its body size of its visible joints
+EDGE_BAND = 2  # px at WORK_SIDE: the silhouette reaches a side when it has pixels this close to it
+EDGE_MIN_PX = 3  # ... and at least this many of them
+BODY_JOINTS = tuple(JOINT[n] for n in (
+    "nose", "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist",
+    "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
+))  # fmt: skip
+SIDES = ("top", "bottom", "left", "right")
+
+
+def work_mask(mask: np.ndarray) -> tuple[np.ndarray, float]:
+    """A float or bool mask as bool at WORK_SIDE (never enlarged), and the scale applied."""
+    h, w = mask.shape[:2]
+    s = min(1.0, WORK_SIDE / max(h, w))
+    m = mask.astype(np.float32)
+    if s < 1:
+        m = cv2.resize(m, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+    return m > 0.5, s
+
+
+def torso_polygon(points: np.ndarray, visibility: np.ndarray) -> np.ndarray | None:
+    """(4, 2) shoulders and hips, shrunk about their centre; None unless all four are visible."""
+    idx = list(TORSO)
+    if (visibility[idx] < VISIBLE).any() or not np.isfinite(points[idx]).all():
+        return None
+    quad = points[idx].astype(np.float64)
+    centre = quad.mean(axis=0)
+    return centre + TORSO_SHRINK * (quad - centre)
+
+
+def torso_hole_share(mask: np.ndarray, points: np.ndarray, visibility: np.ndarray) -> float | None:
+    """Share of the (shrunk) torso that is background; ``points`` in ``mask`` pixels."""
+    quad = torso_polygon(points, visibility)
+    if quad is None:
+        return None
+    inside = np.zeros(mask.shape, np.uint8)
+    cv2.fillConvexPoly(inside, np.round(quad).astype(np.int32), (1,))
+    area = int(inside.sum())
+    if area < 20:  # too small to read at the work size
+        return None
+    return float((inside.astype(bool) & ~mask).sum() / area)
+
+
+def body_size(points: np.ndarray, visibility: np.ndarray) -> float | None:
+    """Diagonal of the visible body joints' bounding box (pixels), None with fewer than 3."""
+    idx = [j for j in BODY_JOINTS if visibility[j] >= VISIBLE and np.isfinite(points[j]).all()]
+    if len(idx) < 3:
+        return None
+    q = points[idx]
+    return float(np.linalg.norm(q.max(axis=0) - q.min(axis=0)))
+
+
+def loose_pieces(mask: np.ndarray, points: np.ndarray | None, visibility: np.ndarray | None) -> int:
+    """How many silhouette parts apart from the largest are large enough and near the character."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if n <= 2:
+        return 0
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    main = 1 + int(np.argmax(areas))
+    big = [k for k in range(1, n) if k != main and stats[k, cv2.CC_STAT_AREA] >= PIECE_SHARE * areas.max()]
+    if not big or points is None or visibility is None:  # without a pose, nearness is unknown
+        return 0
+    size = body_size(points, visibility)
+    if size is None:
+        return 0
+    near = np.zeros(mask.shape, np.uint8)
+    for j in BODY_JOINTS:
+        if visibility[j] >= VISIBLE and np.isfinite(points[j]).all():
+            cv2.circle(near, tuple(int(v) for v in np.round(points[j])), max(1, round(NEAR_FRAC * size)), (1,), -1)
+    return sum(1 for k in big if (near.astype(bool) & (labels == k)).any())
+
+
+def edges_touched(mask: np.ndarray) -> frozenset[str]:
+    """The sides of the picture the silhouette reaches."""
+    bands = {"top": mask[:EDGE_BAND], "bottom": mask[-EDGE_BAND:], "left": mask[:, :EDGE_BAND],
+             "right": mask[:, -EDGE_BAND:]}  # fmt: skip
+    return frozenset(side for side, band in bands.items() if int(band.sum()) >= EDGE_MIN_PX)
+
+
+@dataclass
+class SilhouetteReading:
+    """One frame's silhouette figures (None: not readable in this frame)."""
+
+    torso_holes: float | None
+    pieces: int
+    edges: frozenset[str]
+
+
+def read_silhouette(mask: np.ndarray, points: np.ndarray | None, visibility: np.ndarray | None
+                    ) -> SilhouetteReading:
+    """``mask`` at any size (float or bool); ``points`` in the same pixels."""
+    m, s = work_mask(mask)
+    pts = None if points is None else points * s
+    holes = torso_hole_share(m, pts, visibility) if pts is not None and visibility is not None else None
+    return SilhouetteReading(holes, loose_pieces(m, pts, visibility), edges_touched(m))
