@@ -21,7 +21,7 @@ from motionctl.eval.tracks import PoseTrack, match_by_time
 
 VISIBLE = 0.5
 SCALE_TOLERANCE = 1.25
-REFERENCE_SECONDS = 0.5  # the driver's own size at the start: the median over its first half second
+START_FRAMES = 3  # the driver's own size at the start: the median over its first readable frames
 LS, RS, LH, RH = (JOINT[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip"))
 
 
@@ -56,10 +56,7 @@ def scale_reading(output: PoseTrack, driver: PoseTrack, image_points: np.ndarray
     img *= output.size[0] / image_size[0]  # the output keeps the image's aspect ratio
     out = figure_sizes(output.points, output.visibility, torso)
     drv = figure_sizes(driver.points, driver.visibility, torso)
-    start = driver.times[0] + REFERENCE_SECONDS
-    first = drv[(driver.times <= start) & np.isfinite(drv)]
-    if not len(first):
-        first = drv[np.isfinite(drv)][:5]
+    first = drv[np.isfinite(drv)][:START_FRAMES]
     if not len(first):
         return None
     period = float(np.median(np.diff(driver.times))) if len(driver) > 1 else 1.0

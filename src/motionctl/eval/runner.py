@@ -286,6 +286,16 @@ def _correlation(out: dict[float, float], drv: dict[float, float], tolerance: fl
     return pearson(np.array(a), np.array(b))
 
 
+DriverScan = _Pass
+
+
+def scan_driver(video: Path, mode: Mode | str, *, max_fps: float = 30.0, settle: int = SETTLE_FRAMES) -> DriverScan:
+    """The driver's pose scan (and, in pro, its mouth and head roll), as measure() reads it."""
+    pro = Mode(mode) == Mode.PRO
+    return _scan(video, "video", max_fps=max_fps, max_side=DRIVER_SIDE, segmentation=False, mouth=pro,
+                 face_side=DRIVER_FACE_SIDE if pro else None, settle=settle)
+
+
 def measure(
     image: Path,
     video: Path,
@@ -297,13 +307,16 @@ def measure(
     rescans: int = 0,
     settle: int = SETTLE_FRAMES,
     joints: dict[str, tuple[float, float]] | None = None,
+    driver_scan: DriverScan | None = None,
 ) -> Measurement:
     """Score ``output`` (generated from ``image`` and ``video``); see the module docstring for the steps.
 
     ``rescans`` > 0 re-detects the output's pose that many more times, its frames shifted by a pixel
     or two (RESCAN_SHIFTS), and reports the spread of the fidelity figures (report.Repeatability).
     ``settle`` is how many frames each pose scan's tracker settles on first (0: it starts cold).
-    ``joints`` are the image's joints where the user gave them (--joints); the viewer measures use them."""
+    ``joints`` are the image's joints where the user gave them (--joints); the viewer measures use them.
+    ``driver_scan``: the driver already scanned (scan_driver, same mode, max_fps and settle), so that a
+    benchmark scoring many outputs of one driver reads it once."""
     if not 0 <= rescans <= len(RESCAN_SHIFTS):
         raise rule_violation(InvalidInput, "rescans", f"must be between 0 and {len(RESCAN_SHIFTS)}", str(rescans))
     orientation, mode = Orientation(orientation), Mode(mode)
@@ -311,8 +324,7 @@ def measure(
     pro = mode == Mode.PRO
     image_rgb = _load_image(image)
     character = _image_character(image_rgb)
-    drv = _scan(video, "video", max_fps=max_fps, max_side=DRIVER_SIDE, segmentation=False, mouth=pro,
-                face_side=DRIVER_FACE_SIDE if pro else None, settle=settle)
+    drv = driver_scan or scan_driver(video, mode, max_fps=max_fps, settle=settle)
     viewer = ViewerScan(image_side(image_rgb, character.found, joints), orientation.value)
     out = _scan(output, "output", max_fps=max_fps, max_side=OUTPUT_SIDE, segmentation=True, mouth=pro, settle=settle,
                 on_frame=viewer.add)

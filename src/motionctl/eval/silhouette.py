@@ -23,7 +23,10 @@ WORK_SIDE = 320
 VISIBLE = 0.5
 TORSO = tuple(JOINT[n] for n in ("left_shoulder", "right_shoulder", "right_hip", "left_hip"))
 TORSO_SHRINK = 0.7  # the torso quadrilateral scaled about its centre by this much
-PIECE_SHARE = 0.02  # a loose piece is at least this share of the largest part's area
+PIECE_SHARE = 0.03  # a loose piece is at least this share of the largest part's area
+# Before parts are counted, gaps narrower than twice this share of the picture's longer side are closed:
+# a thin wrist or a finger the segmentation loses at the work size is not a limb torn off its joint.
+CLOSE_FRAC = 0.01
 NEAR_FRAC = 0.25  # "near the character": within this share of its body size of its visible joints
 EDGE_BAND = 2  # px at WORK_SIDE: the silhouette reaches a side when it has pixels this close to it
 EDGE_MIN_PX = 3  # ... and at least this many of them
@@ -78,7 +81,10 @@ def body_size(points: np.ndarray, visibility: np.ndarray) -> float | None:
 
 def loose_pieces(mask: np.ndarray, points: np.ndarray | None, visibility: np.ndarray | None) -> int:
     """How many silhouette parts apart from the largest are large enough and near the character."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    r = max(1, round(CLOSE_FRAC * max(mask.shape)))
+    closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE,
+                              cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
     if n <= 2:
         return 0
     areas = stats[1:, cv2.CC_STAT_AREA]
