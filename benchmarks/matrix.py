@@ -30,10 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cut_driver import cut  # noqa: E402
 from matrix_cases import CUT_SECONDS, DRIVERS, TESTDATA, Case, all_cases, joints_file, quick_cases  # noqa: E402
-from matrix_tables import FIGURES, aggregates_of, badness, markdown, passes  # noqa: E402
+from matrix_tables import FIGURES, aggregates_of, badness, markdown, passes, summary  # noqa: E402
 from run import machine  # noqa: E402
 
 WORST = 5
+START, END = "<!-- matrix:start (written by benchmarks/matrix.py) -->", "<!-- matrix:end -->"
 _driver_scans: dict[tuple[str, str], Any] = {}  # per worker process: (driver path, mode) -> its scan
 
 
@@ -45,10 +46,15 @@ def prepare_drivers(out: Path) -> dict[str, str]:
     return paths
 
 
-def _generate(case: Case, video: str, out: Path, joints: Path | None) -> tuple[int, dict[str, Any], str]:
-    """Run the engine in a child; (exit code, its JSON or {}, the end of its log)."""
+def _generate(case: Case, video: str, out: Path, joints: Path | None, reuse: bool = False
+              ) -> tuple[int, dict[str, Any], str]:
+    """Run the engine in a child; (exit code, its JSON or {}, the end of its log). With ``reuse``, an
+    output an earlier run left (its JSON beside it) is taken as it is: the measures scored again."""
     slug = case.slug + ("__joints" if joints else "")
     log, js = out / "logs" / f"{slug}.log", out / "logs" / f"{slug}.json"
+    if reuse and js.is_file() and (out / "outputs" / f"{case.slug}.mp4").is_file():
+        run = json.loads(js.read_text())
+        return 0, run, log.read_text(errors="replace")[-1500:] if log.is_file() else ""
     log.parent.mkdir(parents=True, exist_ok=True)
     (out / "outputs").mkdir(parents=True, exist_ok=True)
     args = [sys.executable, str(ROOT / "benchmarks" / "generate_case.py"), "--image", str(case.image()),
@@ -63,6 +69,8 @@ def _generate(case: Case, video: str, out: Path, joints: Path | None) -> tuple[i
     proc.returncode = os.waitstatus_to_exitcode(status)
     run = json.loads(js.read_text()) if proc.returncode == 0 else {}
     run.update(child_wall=time.perf_counter() - start, cpu=usage.ru_utime + usage.ru_stime)
+    if proc.returncode == 0:
+        js.write_text(json.dumps(run, indent=1))
     return proc.returncode, run, log.read_text(errors="replace")[-1500:]
 
 
@@ -87,7 +95,8 @@ def _evaluate(case: Case, video: str, output: Path, joints: Path | None, sheets:
     return report
 
 
-def run_character(cases: list[Case], videos: dict[str, str], out: Path) -> list[dict[str, Any]]:
+def run_character(cases: list[Case], videos: dict[str, str], out: Path, reuse: bool = False
+                  ) -> list[dict[str, Any]]:
     """One character's cases in order; the first learns whether the engine needs its joints."""
     results: list[dict[str, Any]] = []
     need_joints: bool | None = None
@@ -96,12 +105,12 @@ def run_character(cases: list[Case], videos: dict[str, str], out: Path) -> list[
         rec: dict[str, Any] = {"name": case.name, "slug": case.slug, "character": case.character,
                                "driver": case.driver, "orientation": case.orientation, "mode": case.mode}
         print(f"== {case.name}", flush=True)
-        rc, run, tail = _generate(case, videos[case.driver], out, joints if need_joints else None)
+        rc, run, tail = _generate(case, videos[case.driver], out, joints if need_joints else None, reuse)
         if rc == 2 and need_joints is None:
             rec["refused"] = next((ln for ln in tail.splitlines() if ln.startswith("rejected:")), tail[-300:])
             need_joints = True
             if joints is not None:
-                rc, run, tail = _generate(case, videos[case.driver], out, joints)
+                rc, run, tail = _generate(case, videos[case.driver], out, joints, reuse)
         elif need_joints is None:
             need_joints = False
         rec["joints"] = str(joints.relative_to(ROOT)) if joints and need_joints else None
@@ -120,7 +129,7 @@ def run_character(cases: list[Case], videos: dict[str, str], out: Path) -> list[
         rec.update(status="ok", status_text="ok" + (" (joints)" if rec["joints"] else ""), engine=run,
                    timing=timing, figures=vals, badness=badness(vals),
                    passed=all(passes(f, vals.get(f.key)) is not False for f in FIGURES), eval=report)
-        print(f"   {', '.join(f'{k} {v:.2f}' for k, v in vals.items() if v is not None)}", flush=True)
+        print(f"   {case.name}: {', '.join(f'{k} {v:.2f}' for k, v in vals.items() if v is not None)}", flush=True)
         results.append(rec)
     return results
 
@@ -145,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=None, help="default bench-results/matrix[-quick]")
     p.add_argument("--docs", type=Path, default=ROOT / "docs" / "quality")
     p.add_argument("--save-as", type=Path, help="also write the results JSON here (e.g. matrix-before.json)")
+    p.add_argument("--reuse-outputs", action="store_true",
+                   help="score the outputs an earlier run left again, generating only the missing ones")
     a = p.parse_args(argv)
     if not TESTDATA.is_dir():
         print(f"the matrix needs the test material at {TESTDATA}", file=sys.stderr)
@@ -159,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     for c in cases:
         groups.setdefault(c.character, []).append(c)
     with ProcessPoolExecutor(max_workers=max(1, a.jobs)) as pool:
-        futures = [pool.submit(run_character, g, videos, out) for g in groups.values()]
+        futures = [pool.submit(run_character, g, videos, out, a.reuse_outputs) for g in groups.values()]
         results = [r for f in futures for r in f.result()]
     wall = time.perf_counter() - start
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -195,6 +206,16 @@ def _write(doc: dict[str, Any], out: Path, docs: Path, partial: bool, save_as: P
     for w in doc["worst"]:
         shutil.copyfile(out / "sheets" / w["sheet"].removeprefix("matrix_"), docs / w["sheet"])
     print(f"wrote {docs / 'matrix.md'}, matrix.json and {len(doc['worst'])} contact sheets")
+    splice(docs.parent / "QUALITY.md", summary(json.loads(text), sheets_prefix=f"{docs.name}/"))
+
+
+def splice(page: Path, text: str) -> None:
+    """Put the matrix's summary between the markers of docs/QUALITY.md; the prose around it is by hand."""
+    if not page.is_file() or START not in page.read_text() or END not in page.read_text():
+        return
+    head, rest = page.read_text().split(START, 1)
+    page.write_text(f"{head}{START}\n\n{text.strip()}\n\n{END}{rest.split(END, 1)[1]}")
+    print(f"updated the matrix summary in {page}")
 
 
 if __name__ == "__main__":

@@ -145,6 +145,35 @@ def aggregates_of(cases: list[dict[str, Any]]) -> dict[str, dict[str, float | No
     return {f.key: aggregate(f, pick(f)) for f in FIGURES}
 
 
+def weak_cases(cases: list[dict[str, Any]], per_figure: int = 5) -> str:
+    """For each figure with a target, the cases that miss it, worst first (at most ``per_figure``)."""
+    lines = []
+    done = [c for c in cases if c["status"] == "ok"]
+    for f in FIGURES:
+        missing = [c for c in done if passes(f, c["figures"].get(f.key)) is False]
+        if not missing:
+            continue
+        missing.sort(key=lambda c: (c["figures"].get(f.key) is not None, c["figures"].get(f.key) or 0),
+                     reverse=not f.higher_is_better)
+        shown = ", ".join(f"{c['name']} ({_cell(f, c['figures'].get(f.key))})" for c in missing[:per_figure])
+        more = f" and {len(missing) - per_figure} more" if len(missing) > per_figure else ""
+        lines.append(f"- **{f.label}** misses its target in {len(missing)} of {len(done)} cases: {shown}{more}.")
+    return "\n".join(lines) or "Every case meets every target."
+
+
+def summary(doc: dict[str, Any], sheets_prefix: str = "") -> str:
+    """The part docs/QUALITY.md shows: aggregates, refusals, the five worst sheets, the weak cases."""
+    parts = [
+        "#### Aggregates over the cases\n\n" + aggregate_table(doc["aggregates"]),
+        "#### Characters the pose model reads poorly (`_nopose`, drawings)\n\n" + refusal_table(doc["refusals"]),
+        "#### Where the targets are missed\n\n" + weak_cases(doc["cases"]),
+    ]
+    if doc.get("worst"):
+        parts.append("#### The five worst cases\n\n" + "\n\n".join(
+            f"{w['name']}:\n\n![{w['name']}]({sheets_prefix}{w['sheet']})" for w in doc["worst"]))
+    return "\n\n".join(parts)
+
+
 def markdown(doc: dict[str, Any]) -> str:
     m, cases = doc["machine"], doc["cases"]
     passed = sum(1 for c in cases if c["status"] == "ok" and c["passed"])
