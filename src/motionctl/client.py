@@ -1,10 +1,14 @@
-"""Python client for a motionctl (or Kling-compatible) server: submit, query, list, wait, download.
+"""Python client for a motionctl (or Kling-compatible) server: submit, query, list, wait, cancel,
+download, the unified endpoint in its three modes, the models catalogue and the account.
 
     from motionctl.client import Client
     c = Client("http://127.0.0.1:8000", token="mk_...")
     task = c.submit("me.png", "dance.mp4", orientation="video", mode="std")
     done = c.wait(task["task_id"])
     c.download(done["task_result"]["videos"][0]["url"], "out.mp4")
+
+    done = c.generate(model="kling-video-v3-pro-motion-control", mode="sse",
+                      input_image="me.png", input_video="dance.mp4", prompt="a dancer")
 
 Local paths are uploaded through ``POST /v1/files`` first; URLs (and raw base64 images) are sent as
 they are. With ``access_key``/``secret_key`` instead of a token, each request carries a fresh
@@ -13,9 +17,12 @@ Kling-style JWT.
 
 from __future__ import annotations
 
+import builtins
+import json
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import jwt
@@ -23,6 +30,11 @@ import jwt
 from motionctl.core.errors import MotionctlError
 
 FINAL_STATUSES = ("succeed", "failed")
+UNIFIED_FINAL = ("completed", "failed")
+GENERATIONS = "/v1/videos/generations"
+# Body fields that name an input: a local path there is uploaded first (POST /v1/files).
+_MEDIA_FIELDS = ("input_image", "input_video", "image_url", "video_url")
+_MEDIA_LISTS = ("reference_images", "reference_videos")
 
 
 class ApiError(MotionctlError):
@@ -71,8 +83,11 @@ class Client:
         )
         return {"Authorization": f"Bearer {token}"}
 
-    def _call(self, method: str, path: str, **kw: Any) -> Any:
-        resp = self._http.request(method, path, headers=self._auth(), **kw)
+    def _call(self, method: str, path: str, *, headers: dict[str, str] | None = None, **kw: Any) -> Any:
+        resp = self._http.request(method, path, headers={**self._auth(), **(headers or {})}, **kw)
+        return self._unwrap(resp, enveloped=True)
+
+    def _unwrap(self, resp: httpx.Response, *, enveloped: bool) -> Any:
         try:
             body = resp.json()
         except ValueError:
@@ -81,14 +96,14 @@ class Client:
                 code=5000,
                 http_status=resp.status_code,
             ) from None
-        if resp.status_code >= 400 or body.get("code", 0) != 0:
+        if resp.status_code >= 400 or (enveloped and body.get("code", 0) != 0):
             raise ApiError(
                 str(body.get("message", "")),
                 code=int(body.get("code", 5000)),
                 http_status=resp.status_code,
                 request_id=str(body.get("request_id", "")),
             )
-        return body.get("data")
+        return body.get("data") if enveloped else body
 
     # -- API ----------------------------------------------------------------------------------------
     def upload(self, path: str | Path) -> str:
@@ -164,6 +179,109 @@ class Client:
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"task {task_id} still {task['task_status']} after {timeout:g} s")
             time.sleep(interval)
+
+    def cancel(self, task_id: str) -> dict[str, Any]:
+        """Cancel a submitted or processing task (official API); returns the task, now failed."""
+        data: dict[str, Any] = self._call("POST", f"/v1/videos/motion-control/{task_id}/cancel")
+        return data
+
+    # -- unified endpoint ---------------------------------------------------------------------------
+    def _unified(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
+        headers = {**self._auth(), **kw.pop("headers", {})}
+        data: dict[str, Any] = self._unwrap(self._http.request(method, path, headers=headers, **kw), enveloped=False)
+        return data
+
+    def _inputs(self, fields: dict[str, Any]) -> dict[str, Any]:
+        body = dict(fields)
+        for key in _MEDIA_FIELDS:
+            if isinstance(body.get(key), str | Path):
+                body[key] = self._as_url(body[key])
+        for key in _MEDIA_LISTS:
+            if isinstance(body.get(key), list):
+                body[key] = [{"url": self._as_url(r["url"] if isinstance(r, dict) else r)} for r in body[key]]
+        return body
+
+    def generate(
+        self,
+        *,
+        model: str,
+        mode: Literal["async", "sync", "sse"] = "async",
+        wait: float | None = None,
+        on_event: Callable[[str, dict[str, Any]], None] | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Create a task on ``POST /v1/videos/generations`` with the model's own fields (local paths
+        are uploaded). ``async``: the new task; ``sync``: the task once it ended (``Prefer: wait``,
+        at most ``wait`` seconds); ``sse``: follows its events (each passed to ``on_event``) and
+        returns the last one's task."""
+        body = {"model": model, **self._inputs(fields)}
+        if mode == "sync":
+            prefer = f"wait={wait:g}" if wait else "wait"
+            timeout = httpx.Timeout(self._http.timeout.connect, read=(wait or 3600) + 30)
+            return self._unified("POST", GENERATIONS, json=body, headers={"Prefer": prefer}, timeout=timeout)
+        if mode == "sse":
+            last: dict[str, Any] = {}
+            for _id, name, data in self._stream("POST", GENERATIONS, json=body):
+                last = data
+                if on_event is not None:
+                    on_event(name, data)
+            return last
+        return self._unified("POST", GENERATIONS, json=body)
+
+    def generation(self, task_id: str) -> dict[str, Any]:
+        return self._unified("GET", f"{GENERATIONS}/{task_id}")
+
+    def cancel_generation(self, task_id: str) -> dict[str, Any]:
+        return self._unified("POST", f"{GENERATIONS}/{task_id}/cancel")
+
+    def events(self, task_id: str, last_event_id: str | None = None) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """The task's server-sent events as (id, name, task) until it ends; after ``last_event_id``
+        when given (a reconnect)."""
+        headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
+        yield from self._stream("GET", f"{GENERATIONS}/{task_id}/events", headers=headers)
+
+    def _stream(self, method: str, path: str, **kw: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        headers = {**self._auth(), "Accept": "text/event-stream", **kw.pop("headers", {})}
+        timeout = httpx.Timeout(self._http.timeout.connect, read=None)
+        with self._http.stream(method, path, headers=headers, timeout=timeout, **kw) as resp:
+            if resp.status_code >= 400:
+                resp.read()
+                self._unwrap(resp, enveloped=True)
+            event_id, name, data = "", "message", builtins.list[str]()
+            for line in resp.iter_lines():
+                if not line:  # end of one event
+                    if data:
+                        yield event_id, name, json.loads("\n".join(data))
+                    name, data = "message", []
+                elif line.startswith(":"):
+                    continue  # keep-alive comment
+                else:
+                    key, _, value = line.partition(":")
+                    value = value[1:] if value.startswith(" ") else value
+                    if key == "id":
+                        event_id = value
+                    elif key == "event":
+                        name = value
+                    elif key == "data":
+                        data.append(value)
+
+    # -- catalogue and account -----------------------------------------------------------------------
+    def models(self) -> builtins.list[dict[str, Any]]:
+        data: builtins.list[dict[str, Any]] = self._unified("GET", "/v1/models")["data"]
+        return data
+
+    def model(self, model_id: str) -> dict[str, Any]:
+        return self._unified("GET", f"/v1/models/{model_id}")
+
+    def account(self) -> dict[str, Any]:
+        data: dict[str, Any] = self._call("GET", "/v1/account/info")
+        return data
+
+    def billing(self, page_num: int = 1, page_size: int = 30) -> builtins.list[dict[str, Any]]:
+        data: builtins.list[dict[str, Any]] = self._call(
+            "GET", "/v1/account/billing", params={"pageNum": page_num, "pageSize": page_size}
+        )
+        return data
 
     def download(self, url: str, dest: str | Path) -> Path:
         """Save a result URL to ``dest`` (written to a temporary name, then renamed)."""

@@ -57,6 +57,16 @@ class Settings(BaseSettings):
     callback_timeout_seconds: float = 10.0
 
     prices: dict[str, dict[str, float]] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
+    # Refuse submissions the account's units cannot cover (1101 in arrears, 1102 depleted). Off by
+    # default: a self-hosted install is unlimited and the ledger only records what was used.
+    require_units: bool = False
+    # Seed 003: the character must cover more than this share of the image (0: not checked).
+    min_character_coverage: float = Field(default=0.05, ge=0.0, lt=1.0)
+
+    # Sync and server-sent-event modes of the create endpoints.
+    sync_wait_max_seconds: float = Field(default=600.0, gt=0)  # `Prefer: wait` blocks at most this long
+    sse_keepalive_seconds: float = Field(default=15.0, gt=0)  # a comment line when nothing happened
+    sse_poll_seconds: float = Field(default=0.25, gt=0)  # how often a stream looks for new events
     log_json: bool = True
 
     @cached_property

@@ -97,8 +97,8 @@ def test_seed_examples_complete(tmp_path: Path, inputs: FileServer) -> None:
     ):
         body2 = json.loads(_urls(json.dumps(SEED_002), inputs))
         t2 = client.create_task(body2)
-        r3 = httpx.post(
-            srv.base + "/v1/videos/motion-control",
+        r3 = httpx.post(  # at seed 003's path, /kling/v1/videos/motion-control
+            srv.base + "/kling/v1/videos/motion-control",
             content=_urls(SEED_003, inputs).encode(),
             headers={"Authorization": f"Bearer {keys['api_key']}", "Content-Type": "application/json"},
         )

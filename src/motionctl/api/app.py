@@ -20,8 +20,9 @@ from motionctl.tasks.logs import request_id_var
 from motionctl.tasks.runtime import Services, build_services
 from motionctl.web import install as install_workbench  # the workbench page, over the public API
 
-from . import files, motion, ops
+from . import account, catalogue, files, motion, ops, unified
 from .errors import install_error_handlers
+from .openapi import install_openapi
 from .ratelimit import RateLimiter
 
 access_log = logging.getLogger("motionctl.access")
@@ -94,9 +95,14 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.state.intake = fetcher
     install_error_handlers(app)
     app.include_router(motion.router)
+    app.include_router(motion.router, prefix="/kling", include_in_schema=False)  # seed 003's path
+    app.include_router(unified.router)
+    app.include_router(catalogue.router)
+    app.include_router(account.router)
     app.include_router(files.router)
     app.include_router(ops.router)
     install_workbench(app)
+    install_openapi(app)
     registry = CollectorRegistry()
     app.state.metrics_registry = registry
     latency = Histogram(

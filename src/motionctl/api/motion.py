@@ -1,36 +1,32 @@
-"""Motion-control routes: create, query one (task_id or external_task_id), list, delete."""
+"""The official dialect's routes (seeds 002/003): create, query one (task_id or external_task_id),
+list, cancel, delete. The same routes answer under ``/kling`` (seed 003's path prefix).
+
+Create answers async by default; ``Prefer: wait`` makes it sync and ``Accept: text/event-stream``
+streams the task's events (modes.py)."""
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from motionctl.core.errors import InvalidInput, rule_violation
-from motionctl.tasks.accounts import AccountInfo
-from motionctl.tasks.intake_pool import IntakePool, LocalIntake
-from motionctl.tasks.runtime import Services
-from motionctl.tasks.store import NewTask, check_same_request
+from motionctl.tasks.models import Task, TaskEvent
 from motionctl.tasks.view import submit_data, task_data
 
+from . import modes
 from .auth import AccountDep
 from .errors import envelope
+from .openapi import body_doc
 from .schemas import MotionControlRequest, lenient_json
 from .services import ServicesDep, base_url
+from .submit import submit
 
-log = logging.getLogger("motionctl.api")
-Fetcher = IntakePool | LocalIntake
 router = APIRouter(tags=["motion-control"])
 MAX_BODY_BYTES = 16 * 1024 * 1024  # a 10 MB image in base64 is 13.4 MB
-
-_BODY_DOC = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"schema": MotionControlRequest.model_json_schema()}},
-    }
-}
+TASKS = "/v1/videos/motion-control"
 
 
 async def _read_body(request: Request) -> bytes:
@@ -44,92 +40,60 @@ async def _read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def parse_request(raw: bytes) -> MotionControlRequest:
+async def read_payload(request: Request) -> dict[str, Any]:
+    """The JSON object of a create request (comments and trailing commas tolerated: seed 003)."""
+    raw = await _read_body(request)
     try:
         payload = lenient_json(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"body: must be a JSON object ({exc})", code=1200) from None
     if not isinstance(payload, dict):
         raise InvalidInput(f"body: must be a JSON object (got {type(payload).__name__})", code=1200)
-    return MotionControlRequest.model_validate(payload)
+    return payload
 
 
-def submit(
-    services: Services,
-    fetcher: Fetcher,
-    account: AccountInfo,
-    req: MotionControlRequest,
-    own: tuple[str, ...],
-) -> Any:
-    if req.element_list:
-        eid = req.element_list[0].element_id
-        raise rule_violation(
-            InvalidInput,
-            "element_list[0].element_id",
-            "an element of this account's element library",
-            eid,
-            detail="no element library exists on this server; drop element_list",
-        )
-    store, limit = services.store, services.settings.max_active_tasks
-    ext = req.external_task_id or None
-    digest = req.request_hash()
-    if ext:  # idempotent resubmission: answer before fetching anything
-        existing = store.find_external(account.id, ext)
-        if existing is not None:
-            check_same_request(existing, digest, ext)
-            return submit_data(existing)
-    store.check_capacity(account.id, limit)  # refuse before the (slow) downloads; re-checked on insert
-    image_key, video_key = fetcher.fetch(req.image_url, req.video_url, req.character_orientation, own)
-    new = NewTask(
-        account_id=account.id,
-        request_hash=digest,
-        model_name=req.model_name,
-        mode=req.mode,
-        orientation=req.character_orientation,
-        image_key=image_key,
-        video_key=video_key,
-        prompt=req.prompt,
-        keep_sound=req.keep_original_sound == "yes",
-        watermark=req.watermark_info.enabled,
-        callback_url=req.callback_url or None,
-        external_task_id=ext,
-    )
-    task, created = store.create(new, max_active=limit)
-    if created:
-        log.info("task submitted", extra={"task_id": task.id, "event": "submitted"})
-    return submit_data(task)
+_MODES_DOC = (
+    "Async by default. `Prefer: wait` (or `wait=SECONDS`) blocks until the task ends, then answers as "
+    "the query does (or with the task as it is when the wait is over). `Accept: text/event-stream` "
+    "streams the task: one event per status or progress change, named by task_status, `data` the "
+    "query's `data`; reconnect with `Last-Event-ID`."
+)
 
 
 @router.post(
-    "/v1/videos/motion-control",
-    openapi_extra=_BODY_DOC,
+    TASKS,
+    openapi_extra=body_doc(MotionControlRequest),
     summary="Create a motion-control task",
+    description=_MODES_DOC,
     max_body_size=MAX_BODY_BYTES,
 )
-async def create_task(
-    request: Request,
-    account: AccountDep,
-    services: ServicesDep,
-) -> dict[str, Any]:
-    req = parse_request(await _read_body(request))
+async def create_task(request: Request, account: AccountDep, services: ServicesDep) -> Response:
+    req = MotionControlRequest.model_validate(await read_payload(request)).to_request()
     request.app.state.rate_limiter.check(account.id)
     own = (base_url(request), services.settings.public_url)
-    data = await run_in_threadpool(submit, services, request.app.state.intake, account, req, own)
-    return envelope(request, data)
+    task = await run_in_threadpool(submit, services, request.app.state.intake, account, req, own)
+    links = services.links(base_url(request))
+
+    def at_event(t: Task, ev: TaskEvent) -> dict[str, Any]:
+        return {**task_data(t, links), "task_status": ev.status, "progress": ev.progress}
+
+    if modes.wants_events(request):
+        return modes.event_stream(request, services, task.id, at_event, "task_status")
+    wait = modes.prefer_wait(request, services.settings.sync_wait_max_seconds)
+    if wait is None:
+        return JSONResponse(envelope(request, submit_data(task)))
+    done = await modes.wait_until_final(services, task.id, wait) or task
+    headers = {"Preference-Applied": f"wait={wait:g}"}
+    return JSONResponse(envelope(request, task_data(done, links)), headers=headers)
 
 
-@router.get("/v1/videos/motion-control/{task_id}", summary="Query a task by task_id or external_task_id")
-def get_task(
-    request: Request,
-    task_id: str,
-    account: AccountDep,
-    services: ServicesDep,
-) -> dict[str, Any]:
+@router.get(TASKS + "/{task_id}", summary="Query a task by task_id or external_task_id")
+def get_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
     task = services.store.get(account.id, task_id)
     return envelope(request, task_data(task, services.links(base_url(request))))
 
 
-@router.get("/v1/videos/motion-control", summary="List the caller's tasks, newest first")
+@router.get(TASKS, summary="List the caller's tasks, newest first")
 def list_tasks(
     request: Request,
     account: AccountDep,
@@ -142,13 +106,19 @@ def list_tasks(
     return envelope(request, [task_data(t, links) for t in tasks])
 
 
-@router.delete("/v1/videos/motion-control/{task_id}", summary="Delete a task and its results (extension)")
-def delete_task(
-    request: Request,
-    task_id: str,
-    account: AccountDep,
-    services: ServicesDep,
-) -> dict[str, Any]:
+@router.post(
+    TASKS + "/{task_id}/cancel",
+    summary="Cancel a submitted or processing task (extension)",
+    description="The task fails with task_status_msg 'cancelled by the user', its callback is sent and "
+    "nothing is charged; a running engine stops within about a second.",
+)
+def cancel_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
+    task = services.store.cancel(account.id, task_id)
+    return envelope(request, task_data(task, services.links(base_url(request))))
+
+
+@router.delete(TASKS + "/{task_id}", summary="Delete a task and its results (extension)")
+def delete_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
     task = services.store.delete(account.id, task_id)
     for key in (task.result_key, task.watermark_key):
         if key:

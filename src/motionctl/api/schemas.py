@@ -1,8 +1,8 @@
-"""The motion-control request body (field names, enums and limits of the documented API)."""
+"""The official dialect's request body (seeds 002 and 003: field names, enums and limits), and its
+adapter to the internal request."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any, Literal
 
@@ -10,10 +10,25 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from motionctl.core import limits
 
+from .request import GenerationRequest
+
 
 class WatermarkInfo(BaseModel):
+    """``{"enabled": true}`` (seed 002); seed 003's ``[{"watermark_info": true}]`` is read as the same."""
+
     model_config = ConfigDict(extra="ignore")
     enabled: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _seed_003_form(cls, data: Any) -> Any:
+        if isinstance(data, list) and len(data) == 1:
+            data = data[0]
+        if isinstance(data, bool):
+            return {"enabled": data}
+        if isinstance(data, dict) and "enabled" not in data and "watermark_info" in data:
+            return {"enabled": data["watermark_info"]}
+        return data
 
 
 class Element(BaseModel):
@@ -34,7 +49,10 @@ class MotionControlRequest(BaseModel):
     keep_original_sound: Literal["yes", "no"] = "yes"
     character_orientation: Literal["image", "video"]
     mode: Literal["std", "pro"]
-    watermark_info: WatermarkInfo = Field(default_factory=WatermarkInfo)
+    watermark_info: WatermarkInfo = Field(
+        default_factory=WatermarkInfo,
+        description='{"enabled": true}; also accepted as [{"watermark_info": true}] (seed 003)',
+    )
     callback_url: str = ""
     external_task_id: str = Field(default="", max_length=255)
 
@@ -44,9 +62,6 @@ class MotionControlRequest(BaseModel):
         # Clients often send null for "not set"; the documented defaults apply then.
         if isinstance(data, dict):
             data = {k: v for k, v in data.items() if v is not None}
-            wm = data.get("watermark_info")
-            if isinstance(wm, list) and len(wm) == 1:  # one reseller documents it as array[object]
-                data["watermark_info"] = wm[0]
         return data
 
     @field_validator("callback_url")
@@ -56,10 +71,21 @@ class MotionControlRequest(BaseModel):
             raise ValueError("must be an http(s) URL")
         return v
 
-    def request_hash(self) -> str:
-        """Identity of the request for external_task_id idempotency (defaults filled in)."""
-        canon = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canon.encode()).hexdigest()
+    def to_request(self) -> GenerationRequest:
+        # No resolution field in this dialect: the mode decides (std 720p, pro 1080p).
+        return GenerationRequest(
+            image=self.image_url,
+            video=self.video_url,
+            orientation=self.character_orientation,
+            mode=self.mode,
+            model_name=self.model_name,
+            prompt=self.prompt,
+            keep_sound=self.keep_original_sound == "yes",
+            watermark=self.watermark_info.enabled,
+            callback_url=self.callback_url,
+            external_task_id=self.external_task_id,
+            element_ids=tuple(str(e.element_id) for e in self.element_list),
+        )
 
 
 def lenient_json(raw: bytes) -> Any:

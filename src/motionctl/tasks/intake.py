@@ -42,7 +42,7 @@ def _preview(value: str) -> str:
 # Validation results are cached per content hash, rule set and given extension: resubmitting the
 # same file (retries, idempotent clients, load tests) skips the expensive decode checks. Bump when
 # the media limits or validators change.
-VALIDATION_VERSION = "1"
+VALIDATION_VERSION = "2"
 
 
 @dataclass
@@ -52,12 +52,15 @@ class Intake:
     policy: AddressPolicy
     max_seconds: float = 60.0
     max_redirects: int = 5
+    min_coverage: float = 0.0  # the character's least share of the image (seed 003: more than 5%)
 
     def image(self, value: str, *, own_bases: tuple[str, ...] = (), field: str = "image_url") -> str:
         from motionctl.media.validate import validate_image  # media parses untrusted files; load on use
+        from motionctl.tasks.coverage import check_coverage
 
         def check(path: Path, name: str | None) -> None:
             validate_image(path, field=field, name=name)
+            check_coverage(path, self.min_coverage, field)
 
         if value.startswith(("http://", "https://")):
             key = self._own_upload(value, own_bases, field)
@@ -113,6 +116,12 @@ class Intake:
         key = self.storage.put_file(path, ext, move=True, key=key)
         self.storage.mark(key, tag)
         return key
+
+    def video_seconds(self, key: str) -> float:
+        """A stored, validated video's duration (what a submission's units estimate is based on)."""
+        from motionctl.media.probe import probe_video
+
+        return float(probe_video(self.storage.open_path(key)).duration)
 
     def _check_stored(self, key: str, kind: str, check: Check) -> str:
         tag = f"{kind}.-.v{VALIDATION_VERSION}"

@@ -32,6 +32,7 @@ def make_intake(settings: Settings) -> Intake:
         allow_all if settings.allow_private_urls else public_only,
         max_seconds=settings.download_max_seconds,
         max_redirects=settings.download_max_redirects,
+        min_coverage=settings.min_character_coverage,
     )
 
 
@@ -43,8 +44,13 @@ def _init(settings_kw: dict[str, Any]) -> None:
     _intake = make_intake(settings)
 
 
-def fetch_inputs(intake: Intake, image: str, video: str, orientation: str, own: tuple[str, ...]) -> tuple[str, str]:
-    return intake.image(image, own_bases=own), intake.video(video, orientation, own_bases=own)
+Inputs = tuple[str, str, float]  # image key, video key, the video's seconds
+
+
+def fetch_inputs(intake: Intake, image: str, video: str, orientation: str, own: tuple[str, ...]) -> Inputs:
+    image_key = intake.image(image, own_bases=own)
+    video_key = intake.video(video, orientation, own_bases=own)
+    return image_key, video_key, intake.video_seconds(video_key)
 
 
 def _run(image: str, video: str, orientation: str, own: tuple[str, ...]) -> tuple[Any, ...]:
@@ -71,7 +77,7 @@ class LocalIntake:
     def __init__(self, intake: Intake) -> None:
         self.intake = intake
 
-    def fetch(self, image: str, video: str, orientation: str, own: tuple[str, ...]) -> tuple[str, str]:
+    def fetch(self, image: str, video: str, orientation: str, own: tuple[str, ...]) -> Inputs:
         return fetch_inputs(self.intake, image, video, orientation, own)
 
     def close(self) -> None:
@@ -92,7 +98,7 @@ class IntakePool:
             initargs=(self._kw,),
         )
 
-    def fetch(self, image: str, video: str, orientation: str, own: tuple[str, ...]) -> tuple[str, str]:
+    def fetch(self, image: str, video: str, orientation: str, own: tuple[str, ...]) -> Inputs:
         pool = self._pool
         try:
             result = pool.submit(_run, image, video, orientation, own).result()
@@ -101,7 +107,7 @@ class IntakePool:
                 self._pool = self._new_pool()
             raise Unavailable("intake: a validation process died; retry the request") from None
         if result[0] == "ok":
-            return str(result[1]), str(result[2])
+            return str(result[1]), str(result[2]), float(result[3])
         raise _rebuild(*result[1:])
 
     def close(self) -> None:

@@ -47,8 +47,11 @@ class Task(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
 
     model_name: Mapped[str] = mapped_column(String(32))
+    # The catalogue id the task was created with on the unified endpoint (None: the official one).
+    model_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
     mode: Mapped[str] = mapped_column(String(8))
     orientation: Mapped[str] = mapped_column(String(8))
+    resolution: Mapped[str | None] = mapped_column(String(8), nullable=True)  # None: the mode's default
     prompt: Mapped[str] = mapped_column(Text, default="")
     keep_sound: Mapped[bool] = mapped_column(Boolean, default=True)
     watermark: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -93,3 +96,34 @@ class Callback(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
     delivered_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class TaskEvent(Base):
+    """One status or progress change of a task, in order: what server-sent events replay after a
+    reconnect (``Last-Event-ID`` is the id of the last row the client saw)."""
+
+    __tablename__ = "task_events"
+    __table_args__ = (Index("ix_task_events_task_id", "task_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+
+
+class LedgerEntry(Base):
+    """One movement of an account's units: ``grant`` (+), ``reserve`` (- the estimate, at submit),
+    ``release`` (+ the reservation back when the task ends), ``charge`` (- the output seconds times
+    the price, when it succeeds). The balance is the sum of an account's entries."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (Index("ix_ledger_account_id", "account_id", "id"), Index("ix_ledger_task", "task_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(Integer)
+    task_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    units: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)

@@ -65,7 +65,7 @@ class TaskQueue:
                     task.lease_owner = None
                     task.lease_expires_at = None
                     task.finished_at = task.updated_at = now
-                    self.store.enqueue_callback(s, task)
+                    self.store.status_changed(s, task)
                     continue
                 first = task.status == "submitted"
                 task.status = "processing"
@@ -75,12 +75,13 @@ class TaskQueue:
                 task.started_at = task.started_at or now
                 if first:
                     task.updated_at = now
-                    self.store.enqueue_callback(s, task)
+                    self.store.status_changed(s, task)
                 return task
         return None
 
     def heartbeat(self, task_id: str, worker_id: str, progress: int | None = None) -> bool:
-        """Renew the lease (and record progress); False when the lease was lost or the task deleted."""
+        """Renew the lease (and record progress); False when the lease was lost or the task deleted
+        or cancelled."""
         now = now_ms()
         values: dict[str, object] = {"lease_expires_at": now + self.lease_ms}
         if progress is not None:
@@ -92,7 +93,17 @@ class TaskQueue:
                 .where(Task.id == task_id, Task.lease_owner == worker_id, Task.status == "processing")
                 .values(**values)
             )
-            return bool(res.rowcount)  # type: ignore[attr-defined]
+            alive = bool(res.rowcount)  # type: ignore[attr-defined]
+            if alive and progress is not None:
+                self.store.progress_changed(s, task_id, int(values["progress"]))  # type: ignore[call-overload]
+            return alive
+
+    def still_running(self, task_id: str, worker_id: str) -> bool:
+        """A read-only check between heartbeats: False once the task was cancelled, deleted or
+        taken over, so the worker stops the engine within a fraction of a second."""
+        with session_scope(self.store.engine, write=False) as s:
+            row = s.execute(select(Task.status, Task.lease_owner).where(Task.id == task_id)).first()
+        return row is not None and row[0] == "processing" and row[1] == worker_id
 
     def _own(self, s: Session, task_id: str, worker_id: str) -> Task | None:
         task = s.scalar(select(Task).where(Task.id == task_id).with_for_update())
@@ -115,7 +126,7 @@ class TaskQueue:
             )
             task.lease_owner, task.lease_expires_at = None, None
             task.finished_at = task.updated_at = now
-            self.store.enqueue_callback(s, task)
+            self.store.status_changed(s, task)
             return True
 
     def fail(self, task_id: str, worker_id: str, message: str) -> bool:
@@ -128,7 +139,7 @@ class TaskQueue:
             task.status, task.status_msg, task.units = "failed", message, 0.0
             task.lease_owner, task.lease_expires_at = None, None
             task.finished_at = task.updated_at = now
-            self.store.enqueue_callback(s, task)
+            self.store.status_changed(s, task)
             return True
 
     def retry_later(self, task_id: str, worker_id: str, message: str, delay_s: float) -> bool:
@@ -145,7 +156,7 @@ class TaskQueue:
                 task.units = 0.0
                 task.lease_owner, task.lease_expires_at = None, None
                 task.finished_at = task.updated_at = now
-                self.store.enqueue_callback(s, task)
+                self.store.status_changed(s, task)
                 return True
             task.status_msg = message
             task.lease_owner = None

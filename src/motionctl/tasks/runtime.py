@@ -18,7 +18,7 @@ from motionctl.tasks.download import allow_all, public_only
 from motionctl.tasks.intake import Intake
 from motionctl.tasks.models import Task
 from motionctl.tasks.store import TaskStore
-from motionctl.tasks.view import Links, task_data
+from motionctl.tasks.view import Links, render_any
 
 
 @dataclass
@@ -52,7 +52,7 @@ def build_services(settings: Settings, *, run_migrations: bool = True) -> Servic
     callback_links = Links(signer, settings.public_url)
 
     def render(task: Task) -> dict[str, Any]:
-        return task_data(task, callback_links)
+        return render_any(task, callback_links)
 
     store = TaskStore(engine, render=render)
     intake = Intake(
@@ -61,5 +61,6 @@ def build_services(settings: Settings, *, run_migrations: bool = True) -> Servic
         allow_all if settings.allow_private_urls else public_only,
         max_seconds=settings.download_max_seconds,
         max_redirects=settings.download_max_redirects,
+        min_coverage=settings.min_character_coverage,
     )
     return Services(settings, engine, store, storage, signer, intake)

@@ -6,6 +6,7 @@ share ``TaskStore`` so one object carries the engine and the callback renderer.
 
 from __future__ import annotations
 
+import builtins
 import json
 import secrets
 import time
@@ -17,11 +18,13 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from motionctl.core.errors import ConcurrencyLimited, InvalidInput, NotFound
+from motionctl.tasks import ledger
 from motionctl.tasks.db import session_scope
-from motionctl.tasks.models import Account, Callback, Task, now_ms
+from motionctl.tasks.models import Account, Callback, Task, TaskEvent, now_ms
 
 ACTIVE = ("submitted", "processing")
 FINAL = ("succeed", "failed")
+CANCELLED_MSG = "cancelled by the user"
 
 
 def new_id() -> str:
@@ -43,6 +46,10 @@ class NewTask:
     watermark: bool = False
     callback_url: str | None = None
     external_task_id: str | None = None
+    model_id: str | None = None  # the unified endpoint's catalogue id
+    resolution: str | None = None  # None: the mode's default
+    estimate_units: float = 0.0  # reserved from the account's units until the task ends
+    require_units: bool = False  # refuse (1101/1102) when the units cannot cover the estimate
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -57,6 +64,17 @@ class TaskStore:
         self.render = render
 
     # -- helpers shared with queue.py / outbox.py -------------------------------------------------
+    def status_changed(self, s: Session, task: Task) -> None:
+        """Everything a status change brings, in the transaction that makes it: the event that
+        server-sent events stream, the ledger settled when the task ends, and the callback."""
+        s.add(TaskEvent(task_id=task.id, status=task.status, progress=int(task.progress), created_at=now_ms()))
+        if task.status in FINAL:
+            ledger.settle(s, task)
+        self.enqueue_callback(s, task)
+
+    def progress_changed(self, s: Session, task_id: str, progress: int) -> None:
+        s.add(TaskEvent(task_id=task_id, status="processing", progress=progress, created_at=now_ms()))
+
     def enqueue_callback(self, s: Session, task: Task) -> None:
         """Record the task's current state for delivery to its callback_url (same transaction)."""
         if not task.callback_url or self.render is None:
@@ -137,6 +155,8 @@ class TaskStore:
             active = s.scalar(select(func.count()).where(Task.account_id == new.account_id, Task.status.in_(ACTIVE)))
             if (active or 0) >= max_active:
                 raise concurrency_error(max_active, active or 0)
+            if new.require_units:
+                ledger.check_cover(s, new.account_id, new.estimate_units)
             t = now_ms()
             task = Task(
                 id=new_id(),
@@ -144,8 +164,10 @@ class TaskStore:
                 external_task_id=new.external_task_id,
                 request_hash=new.request_hash,
                 model_name=new.model_name,
+                model_id=new.model_id,
                 mode=new.mode,
                 orientation=new.orientation,
+                resolution=new.resolution,
                 prompt=new.prompt,
                 keep_sound=new.keep_sound,
                 watermark=new.watermark,
@@ -162,8 +184,40 @@ class TaskStore:
             )
             s.add(task)
             s.flush()
-            self.enqueue_callback(s, task)
+            if new.estimate_units > 0:
+                ledger.reserve(s, task, new.estimate_units)
+            self.status_changed(s, task)
             return task, True
+
+    def cancel(self, account_id: int, task_id: str) -> Task:
+        """Cancel a submitted or processing task: it fails with CANCELLED_MSG at once, its
+        reservation is released and its callback queued; a worker running it sees that at its next
+        check (queue.TaskQueue.still_running) and stops the engine. A finished task is refused."""
+        found = self.get(account_id, task_id)
+        with session_scope(self.engine, write=True) as s:
+            task = s.scalar(select(Task).where(Task.id == found.id).with_for_update())
+            if task is None:
+                raise NotFound(f"task_id: no such task (got {task_id})", field="task_id", value=task_id)
+            if task.status in FINAL:
+                raise InvalidInput(
+                    f"task_id: only a submitted or processing task can be cancelled (got {task.status})",
+                    field="task_id",
+                    rule="cancellable",
+                    value=task.status,
+                )
+            now = now_ms()
+            task.status, task.status_msg, task.units = "failed", CANCELLED_MSG, 0.0
+            task.lease_owner, task.lease_expires_at = None, None
+            task.finished_at = task.updated_at = now
+            self.status_changed(s, task)
+            return task
+
+    def events_after(self, task_id: str, after_id: int) -> builtins.list[TaskEvent]:
+        with session_scope(self.engine, write=False) as s:
+            rows = s.scalars(
+                select(TaskEvent).where(TaskEvent.task_id == task_id, TaskEvent.id > after_id).order_by(TaskEvent.id)
+            )
+            return list(rows)
 
     def delete(self, account_id: int, task_id: str) -> Task:
         """Delete a task (a worker running it loses its lease and discards its work)."""
@@ -173,6 +227,10 @@ class TaskStore:
             if row is not None:
                 s.delete(row)
             s.execute(delete(Callback).where(Callback.task_id == task.id))
+            s.execute(delete(TaskEvent).where(TaskEvent.task_id == task.id))
+            if task.status in ACTIVE:  # what it held comes back; a finished task's charge stays
+                task.status, task.units = "failed", 0.0
+                ledger.settle(s, task)
         return task
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from motionctl.storage import UrlSigner
@@ -21,7 +22,7 @@ class Links:
         return self.signer.sign(self.base_url, f"/v1/files/{key}")
 
 
-def task_data(task: Task, links: Links) -> dict[str, Any]:
+def _videos(task: Task, links: Links) -> list[dict[str, Any]]:
     videos: list[dict[str, Any]] = []
     if task.status == "succeed" and task.result_key:
         videos.append(
@@ -32,6 +33,12 @@ def task_data(task: Task, links: Links) -> dict[str, Any]:
                 "duration": format_number(task.duration or 0.0),
             }
         )
+    return videos
+
+
+def task_data(task: Task, links: Links) -> dict[str, Any]:
+    """The official dialect's task (seed 002's query response ``data``)."""
+    videos = _videos(task, links)
     return {
         "task_id": task.id,
         "task_status": task.status,
@@ -41,6 +48,7 @@ def task_data(task: Task, links: Links) -> dict[str, Any]:
             # Extensions: the creation parameters, so a client can show a task without its request.
             "model_name": task.model_name,
             "mode": task.mode,
+            "resolution": task.resolution or "",
             "character_orientation": task.orientation,
             "keep_original_sound": "yes" if task.keep_sound else "no",
             "prompt": task.prompt,
@@ -65,3 +73,56 @@ def submit_data(task: Task) -> dict[str, Any]:
         "created_at": int(task.created_at),
         "updated_at": int(task.updated_at),
     }
+
+
+# The unified endpoint's status words (documented in OpenAPI as UnifiedTask.status).
+UNIFIED_STATUS = {"submitted": "queued", "processing": "processing", "succeed": "completed", "failed": "failed"}
+UNIFIED_PREFIX = "task_"
+
+
+def unified_id(task_id: str) -> str:
+    return UNIFIED_PREFIX + task_id
+
+
+def iso(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def unified_data(task: Task, links: Links) -> dict[str, Any]:
+    """A task as ``GET /v1/videos/generations/{task_id}`` returns it (any model)."""
+    failed = task.status == "failed"
+    error = None
+    if failed:
+        kind = "cancelled" if task.status_msg == "cancelled by the user" else "generation_failed"
+        error = {"code": kind, "message": task.status_msg}
+    return {
+        "task_id": unified_id(task.id),
+        "object": "video.generation.task",
+        "model": task.model_id or task.model_name,
+        "status": UNIFIED_STATUS.get(task.status, task.status),
+        "progress": 100 if task.status == "succeed" else int(task.progress),
+        "status_msg": task.status_msg,
+        "error": error,
+        "result_data": {"videos": _videos(task, links)} if task.status == "succeed" else None,
+        "usage": {"units": format_number(task.units if task.status == "succeed" else 0.0)},
+        "input": {
+            "mode": task.mode,
+            "resolution": (task.resolution or ("1080p" if task.mode == "pro" else "720p")).upper(),
+            "character_orientation": task.orientation,
+            "keep_original_sound": bool(task.keep_sound),
+            "prompt": task.prompt,
+            "image_url": links.blob(task.image_key),
+            "video_url": links.blob(task.video_key),
+        },
+        "external_task_id": task.external_task_id or "",
+        "created_at": iso(task.created_at),
+        "updated_at": iso(task.updated_at),
+        "completed_at": iso(task.finished_at) if task.status in ("succeed", "failed") else None,
+    }
+
+
+def render_any(task: Task, links: Links) -> dict[str, Any]:
+    """A task in the dialect it was created in (callback bodies, server-sent events)."""
+    return unified_data(task, links) if task.model_id else task_data(task, links)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from motionctl.core.errors import InvalidInput
-from motionctl.core.types import GenerationResult, GenerationSpec, Mode, Orientation
+from motionctl.core.types import GenerationResult, GenerationSpec, Mode, Orientation, Resolution
 from motionctl.settings import Settings
 from motionctl.tasks.billing import units_for
 from motionctl.tasks.download import allow_all, public_only
@@ -34,6 +34,9 @@ from motionctl.tasks.runtime import Services
 from motionctl.tasks.store import new_id
 
 log = logging.getLogger("motionctl.worker")
+# Between heartbeats the worker reads its task's status this often, so a cancelled task's engine
+# stops within about a second (the engine looks at the flag at each progress report, every frame).
+CANCEL_CHECK_SECONDS = 0.25
 Progress = Callable[[float], None]
 Runner = Callable[[GenerationSpec, Path, Progress], GenerationResult]
 
@@ -151,17 +154,22 @@ class Worker:
 
         def beat() -> None:
             last_written = -1
-            while not done.wait(self.heartbeat_s):
+            next_beat = time.monotonic() + self.heartbeat_s
+            while not done.wait(CANCEL_CHECK_SECONDS):
                 pct = int(state.progress * 100)
                 try:
-                    alive = self.queue.heartbeat(task.id, self.id, pct if pct != last_written else None)
+                    if time.monotonic() < next_beat:
+                        alive = self.queue.still_running(task.id, self.id)
+                    else:
+                        next_beat = time.monotonic() + self.heartbeat_s
+                        alive = self.queue.heartbeat(task.id, self.id, pct if pct != last_written else None)
+                        last_written = pct
                 except Exception:  # database hiccup: try again next beat; the lease has slack
                     log.warning("heartbeat failed", exc_info=True, extra={"worker": self.id})
                     continue
                 if not alive:
                     state.lost = True
                     return
-                last_written = pct
 
         def on_progress(fraction: float) -> None:
             state.progress = max(state.progress, min(max(float(fraction), 0.0), 1.0))
@@ -179,6 +187,7 @@ class Worker:
                 video=storage.open_path(task.video_key),
                 orientation=Orientation(task.orientation),
                 mode=Mode(task.mode),
+                resolution=Resolution(task.resolution) if task.resolution else None,
                 keep_sound=task.keep_sound,
                 watermark=task.watermark,
                 prompt=task.prompt,
@@ -210,8 +219,9 @@ class Worker:
     def _interrupted(self, task: Task, lost: bool, why: str) -> None:
         if not lost and self.queue.release(task.id, self.id):
             log.info("task handed back: %s", why, extra={"worker": self.id})
-        else:
-            log.warning("lease lost; work discarded", extra={"worker": self.id})
+        else:  # cancelled, deleted or taken over by another worker: nothing of this run is kept
+            log.warning("task no longer ours (cancelled, deleted or lease lost); work discarded",
+                        extra={"worker": self.id})
 
     def _finish(self, task: Task, result: GenerationResult, seconds: float) -> None:
         storage, st = self.services.storage, self.services.settings

@@ -2,6 +2,21 @@
 // {code, message, request_id, data}. Nothing else is called.
 
 export const TASKS = "/v1/videos/motion-control";
+export const GENERATIONS = "/v1/videos/generations";
+const UNIFIED_STATUS = { queued: "submitted", processing: "processing", completed: "succeed", failed: "failed" };
+
+/** A unified task (GET /v1/videos/generations/{id}, its events) in the official shape the page renders. */
+export function fromUnified(data) {
+  return {
+    task_id: String(data.task_id).replace(/^task_/, ""),
+    task_status: UNIFIED_STATUS[data.status] || data.status,
+    task_status_msg: data.status_msg || "",
+    progress: data.progress,
+    task_result: { videos: (data.result_data && data.result_data.videos) || [] },
+    task_info: { ...(data.input || {}), model_name: data.model, external_task_id: data.external_task_id || "" },
+    created_at: Date.parse(data.created_at),
+  };
+}
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -55,6 +70,61 @@ export class Api {
 
   create(body) {
     return this.call("POST", TASKS, body);
+  }
+
+  /** POST /v1/videos/generations: the answer is the unified task itself (no envelope). */
+  async createUnified(body) {
+    const res = await fetch(this.base + GENERATIONS, {
+      method: "POST",
+      headers: this.headers({ "Content-Type": "application/json" }),
+      body: JSON.stringify(body),
+    }).catch((err) => {
+      throw new ApiError(0, null, `cannot reach the server (${err.message})`);
+    });
+    const payload = await res.json().catch(() => null);
+    if (res.ok && payload && payload.task_id) return fromUnified(payload);
+    return unwrap(res.status, payload);
+  }
+
+  cancel(taskId) {
+    return this.call("POST", `${TASKS}/${encodeURIComponent(taskId)}/cancel`);
+  }
+
+  account() {
+    return this.call("GET", "/v1/account/info");
+  }
+
+  async models() {
+    const res = await fetch(this.base + "/v1/models", { headers: this.headers() });
+    const payload = await res.json().catch(() => null);
+    if (!res.ok) return unwrap(res.status, payload);
+    return payload.data;
+  }
+
+  /**
+   * Follow a task's server-sent events (GET .../events with the Bearer key; EventSource cannot send
+   * one): onEvent(task in the official shape) for each, until the final one or `signal` aborts.
+   */
+  async follow(taskId, onEvent, signal) {
+    const res = await fetch(`${this.base}${GENERATIONS}/task_${encodeURIComponent(taskId)}/events`, {
+      headers: this.headers({ Accept: "text/event-stream" }),
+      signal,
+    });
+    if (!res.ok || !res.body) return unwrap(res.status, await res.json().catch(() => null));
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value.replace(/\r\n/g, "\n");
+      let cut;
+      while ((cut = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        const data = block.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("\n");
+        if (data) onEvent(fromUnified(JSON.parse(data)));
+      }
+    }
   }
 
   get(taskId) {

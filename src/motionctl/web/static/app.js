@@ -1,19 +1,22 @@
 // The workbench: wires sign-in, the two input slots, the parameter form, submit, live polling,
 // the result panel, history and compare. Everything goes through the public HTTP API (api.js).
-import { Api, ApiError } from "./api.js";
+import { Api, ApiError, GENERATIONS } from "./api.js";
 import { ComparePlayer } from "./compare.js";
 import { DropZone } from "./dropzone.js";
 import { ParamForm } from "./form.js";
 import { buildBody, checkValues, valuesFromBody } from "./schema.js";
 import { curl, python } from "./snippets.js";
 import { ACTIVE, HistoryList, ResultPanel, requestOf } from "./tasks.js";
-import { $, copyText, store, toast } from "./util.js";
+import { $, copyText, h, store, toast } from "./util.js";
 
 const POLL_MS = 1000;
 const HISTORY_SIZE = 20;
 
 const api = new Api(() => store.key());
-const state = { tasks: [], current: null, compare: [], timer: null, submitting: false, snippet: null };
+const state = {
+  tasks: [], current: null, compare: [], timer: null, submitting: false, snippet: null,
+  models: [], model: null, following: null,
+};
 
 // ---- sign-in ---------------------------------------------------------------------------------
 
@@ -37,13 +40,14 @@ async function signIn(key) {
     return false;
   }
   showSignedIn(true);
-  await refresh();
+  await Promise.all([refresh(), loadCatalogue(), updateBalance()]);
   return true;
 }
 
 function signOut(message = "") {
   store.setKey(null);
   clearTimeout(state.timer);
+  if (state.following) state.following.abort();
   showSignedIn(false);
   $("#signin-error").textContent = message;
 }
@@ -55,6 +59,100 @@ function handle(err, where) {
     return;
   }
   toast(`${where}: ${err.message}`, "error");
+}
+
+// ---- models catalogue, balance and estimate ----------------------------------------------------
+
+/** The request schema's properties of the chosen model (GET /v1/models/{id}'s json_request_schema). */
+const props = () => (state.model && state.model.json_request_schema.properties) || {};
+const unified = () => Boolean(state.model && state.model.endpoint === GENERATIONS);
+
+async function loadCatalogue() {
+  try {
+    state.models = ((await api.models()) || []).filter((m) => m.kind === "motion-control");
+  } catch (err) {
+    return handle(err, "Models");
+  }
+  const select = $("#model");
+  select.replaceChildren(...state.models.map((m) => new Option(`${m.name} — ${m.id}`, m.id)));
+  select.value = state.model ? state.model.id : "kling-v2-6";
+  pickModel(select.value);
+}
+
+/** Show the form's fields the model's schema has; its resolutions become a choice. */
+function pickModel(id) {
+  state.model = state.models.find((m) => m.id === id) || null;
+  if (!state.model) return;
+  const p = props();
+  const has = {
+    model_name: false, // the model select above picks it
+    mode: "mode" in p,
+    resolution: !unified(),
+    watermark_info: "watermark_info" in p,
+    keep_original_sound: "keep_original_sound" in p || "generate_audio" in p,
+    character_orientation: "character_orientation" in p || "extra_params" in p,
+    prompt: "prompt" in p,
+  };
+  for (const el of document.querySelectorAll("#params [data-field]")) el.hidden = has[el.dataset.field] === false;
+  const res = p.resolution && p.resolution.enum;
+  const caps = state.model.capabilities;
+  const price = Object.entries(state.model.pricing.per_second).map(([m, v]) => `${m} ${v}`).join(", ");
+  $("#model-rule").replaceChildren(`${state.model.endpoint} · ${caps.resolutions.join("/")} · ${price} units per output second`);
+  if (res) {
+    const sel = h("select", { id: "resolution", "aria-label": "Resolution", "data-testid": "resolution" },
+      res.map((r) => new Option(r, r, r === p.resolution.default, r === p.resolution.default)));
+    sel.addEventListener("change", () => updateSubmit());
+    $("#model-rule").append(" · resolution ", sel);
+  }
+  updateSubmit();
+}
+$("#model").addEventListener("change", (e) => pickModel(e.target.value));
+
+async function updateBalance() {
+  try {
+    const info = await api.account();
+    $("#balance").textContent = info.units_required
+      ? `${info.remaining_units} units left`
+      : `${info.used_units} units used · unlimited`;
+  } catch (err) {
+    handle(err, "Account");
+  }
+}
+
+/** The most a request can cost: the driver's seconds times the model's price for its mode. */
+function updateEstimate() {
+  const seconds = video.info && video.info.duration;
+  if (!state.model || !Number.isFinite(seconds)) return ($("#estimate").textContent = "");
+  const prices = state.model.pricing.per_second;
+  const mode = unified() ? Object.keys(prices)[0] : form.values.mode;
+  const per = prices[mode];
+  if (per === undefined) return ($("#estimate").textContent = "");
+  const units = Math.round(per * seconds * 1000) / 1000;
+  $("#estimate").textContent = `Estimated: at most ${units} units (${seconds.toFixed(1)} s × ${per} units/s)`;
+}
+
+/** The form's values in the chosen unified model's own field names (its json_request_schema). */
+function unifiedBody(values, imageUrl, videoUrl) {
+  const p = props();
+  const body = { model: state.model.id, prompt: values.prompt || "" };
+  if ("input_image" in p) {
+    Object.assign(body, { input_image: imageUrl, input_video: videoUrl, character_orientation: values.character_orientation });
+  } else {
+    body.reference_images = [{ url: imageUrl }];
+    body.reference_videos = [{ url: videoUrl }];
+    body.extra_params = { character_orientation: values.character_orientation };
+  }
+  body["keep_original_sound" in p ? "keep_original_sound" : "generate_audio"] = Boolean(values.keep_original_sound);
+  const res = document.getElementById("resolution");
+  if (res) body.resolution = res.value;
+  return body;
+}
+
+function requestBody(imageUrl, videoUrl) {
+  if (unified()) return unifiedBody(form.values, imageUrl, videoUrl);
+  const body = buildBody(form.values, imageUrl, videoUrl);
+  if (state.model) body.model_name = state.model.id;
+  return body;
 }
 
 // ---- inputs and parameters ---------------------------------------------------------------------
@@ -71,7 +169,7 @@ const video = new DropZone($("#drop-video"), "video", slot);
 /** The request the form would send now; inputs not uploaded yet appear as "<upload: name>". */
 function draftBody() {
   const url = (z) => z.url || (z.name ? `<upload: ${z.name}>` : "");
-  return buildBody(form.values, url(image), url(video));
+  return requestBody(url(image), url(video));
 }
 
 function blockers() {
@@ -87,6 +185,7 @@ function blockers() {
 }
 
 function updateSubmit() {
+  updateEstimate();
   // A visible snippet of the form's request follows the form.
   if (state.snippet && state.snippet.draft) showSnippet(state.snippet.kind, draftBody());
   const reasons = blockers();
@@ -101,10 +200,11 @@ async function submit(body) {
   state.submitting = true;
   updateSubmit();
   try {
-    const data = await api.create(body);
+    const data = body.model ? await api.createUnified(body) : await api.create(body);
     store.saveRequest(data.task_id, body);
     setCurrent(data.task_id, data);
     toast("Task submitted.");
+    follow(data.task_id);
     await refresh();
   } catch (err) {
     if (err.status === 401) return handle(err, "Submit");
@@ -119,10 +219,44 @@ async function submit(body) {
   }
 }
 
-$("#submit").addEventListener("click", () => submit(buildBody(form.values, image.url, video.url)));
+$("#submit").addEventListener("click", () => submit(requestBody(image.url, video.url)));
+
+/** Live progress of one task over server-sent events (the list is refreshed when it ends). */
+function follow(taskId) {
+  if (state.following) state.following.abort();
+  const ctl = new AbortController();
+  state.following = ctl;
+  document.body.dataset.following = taskId;
+  api
+    .follow(taskId, (task) => {
+      if (state.current === taskId) result.show(task, store.request(taskId));
+      if (!ACTIVE.has(task.task_status)) {
+        refresh();
+        updateBalance();
+      }
+    }, ctl.signal)
+    .catch((err) => err.name !== "AbortError" && handle(err, "Live progress"))
+    .finally(() => {
+      if (state.following === ctl) {
+        state.following = null;
+        delete document.body.dataset.following;
+      }
+    });
+}
+
+async function cancel(task) {
+  try {
+    await api.cancel(task.task_id);
+  } catch (err) {
+    return handle(err, "Cancel");
+  }
+  toast("Task cancelled.");
+  await refresh();
+  updateBalance();
+}
 
 function showSnippet(kind, body) {
-  const text = (kind === "curl" ? curl : python)(location.origin, body);
+  const text = (kind === "curl" ? curl : python)(location.origin, body, $("#snippet-mode").value);
   $("#snippet").textContent = text;
   $("#snippet").hidden = false;
   return text;
@@ -136,6 +270,7 @@ async function copySnippet(kind, body, draft = false) {
 }
 $("#copy-curl").addEventListener("click", () => copySnippet("curl", draftBody(), true));
 $("#copy-python").addEventListener("click", () => copySnippet("python", draftBody(), true));
+$("#snippet-mode").addEventListener("change", () => state.snippet && copySnippet(state.snippet.kind, draftBody(), true));
 
 // ---- tasks: current result, history, polling ---------------------------------------------------
 
@@ -157,6 +292,7 @@ async function rerun(task) {
 
 const result = new ResultPanel($("#result"), {
   copy: copySnippet,
+  cancel,
   tweak,
   rerun,
   compareDriver: (task, driverUrl) => {
@@ -245,7 +381,8 @@ async function refresh() {
   } catch (err) {
     handle(err, "Refresh");
   }
-  const busy = state.tasks.some((t) => ACTIVE.has(t.task_status));
+  // The current task's progress comes over server-sent events (follow); the list catches up slowly.
+  const busy = state.tasks.some((t) => ACTIVE.has(t.task_status) && t.task_id !== (state.following && state.current));
   state.timer = setTimeout(refresh, busy ? POLL_MS : POLL_MS * 10);
 }
 
@@ -265,6 +402,8 @@ updateSubmit();
 if (store.key()) {
   showSignedIn(true);
   refresh();
+  loadCatalogue();
+  updateBalance();
 } else {
   showSignedIn(false);
 }

@@ -1,13 +1,17 @@
 // "Copy as cURL / Python": the exact request the page sends (or would send), runnable as is.
 // The key is read from $MOTIONCTL_API_KEY instead of being pasted, so a copied snippet never leaks it.
-import { TASKS } from "./api.js";
+import { GENERATIONS, TASKS } from "./api.js";
+
+/** Extra request headers of each answer mode (async needs none). */
+const MODE_HEADERS = { async: [], sync: ["Prefer: wait"], sse: ["Accept: text/event-stream"] };
 
 const shellQuote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 
 /** Placeholder URLs (input not uploaded yet) look like "<upload: name>". */
 const pending = (url) => typeof url === "string" && url.startsWith("<upload: ");
 
-export function curl(origin, body) {
+export function curl(origin, body, mode = "async") {
+  const path = body.model ? GENERATIONS : TASKS;
   const lines = [];
   for (const [field, url] of [["image_url", body.image_url], ["video_url", body.video_url]]) {
     if (pending(url)) {
@@ -20,8 +24,9 @@ export function curl(origin, body) {
   }
   if (lines.length) lines.push("");
   lines.push(
-    `curl -s -X POST ${shellQuote(origin + TASKS)} \\`,
+    `curl -s${mode === "sse" ? " -N" : ""} -X POST ${shellQuote(origin + path)} \\`,
     `  -H "Authorization: Bearer $MOTIONCTL_API_KEY" \\`,
+    ...MODE_HEADERS[mode].map((hd) => `  -H ${shellQuote(hd)} \\`),
     `  -H 'Content-Type: application/json' \\`,
     `  --data-raw ${shellQuote(JSON.stringify(body, null, 2))}`,
   );
@@ -41,7 +46,9 @@ function pyLiteral(value, indent = "") {
   return `{\n${items.join("\n")}\n${indent}}`;
 }
 
-export function python(origin, body) {
+export function python(origin, body, mode = "async") {
+  const unified = Boolean(body.model);
+  const path = unified ? GENERATIONS : TASKS;
   const uploads = [];
   const payload = { ...body };
   for (const field of ["image_url", "video_url"]) {
@@ -78,20 +85,38 @@ export function python(origin, body) {
       "",
     );
   }
+  const headers = MODE_HEADERS[mode].map((hd) => hd.split(": ")).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+  const hdrs = headers.length ? `, headers={${headers.join(", ")}}` : "";
+  const unwrap = unified ? "r.json()" : 'r.json()["data"]';
+  const statusKey = unified ? "status" : "task_status";
+  const finals = unified ? '("completed", "failed")' : '("succeed", "failed")';
+  if (mode === "sse") {
+    lines.push(
+      `with client.stream("POST", ${JSON.stringify(path)}, json=${literal}${hdrs}, timeout=None) as r:`,
+      "    for line in r.iter_lines():",
+      '        if line.startswith("data:"):',
+      "            task = json.loads(line[5:])",
+      `            print(task["${statusKey}"], task.get("progress"))`,
+    );
+    lines.unshift("import json");
+    return lines.join("\n");
+  }
   lines.push(
-    `r = client.post(${JSON.stringify(TASKS)}, json=${literal})`,
+    `r = client.post(${JSON.stringify(path)}, json=${literal}${hdrs}${mode === "sync" ? ", timeout=None" : ""})`,
     "r.raise_for_status()",
-    'task_id = r.json()["data"]["task_id"]',
-    'print("task", task_id)',
-    "",
-    "while True:",
-    `    task = client.get(${JSON.stringify(TASKS + "/")} + task_id).json()["data"]`,
-    '    if task["task_status"] in ("succeed", "failed"):',
-    "        break",
-    "    time.sleep(2)",
-    'print(task["task_status"], task.get("task_status_msg", ""))',
-    'for video in (task.get("task_result") or {}).get("videos", []):',
-    '    print(video["url"])',
+    `task = ${unwrap}`,
+    'print("task", task["task_id"])',
   );
+  if (mode === "async") {
+    lines.push(
+      "",
+      `while task["${statusKey}"] not in ${finals}:`,
+      "    time.sleep(2)",
+      `    r = client.get(${JSON.stringify(path + "/")} + task["task_id"])`,
+      `    task = ${unwrap}`,
+    );
+  }
+  lines.push(`print(task["${statusKey}"])`, "print(json.dumps(task, indent=2))");
+  lines.unshift("import json");
   return lines.join("\n");
 }

@@ -134,6 +134,9 @@ export class ResultPanel {
     const inputs = inputsOf(task, body);
     const copyRow = req
       ? h("div.row.wrap.request-actions", {},
+          v.active && this.actions.cancel
+            ? h("button.ghost.small.danger", { type: "button", "data-testid": "cancel", onclick: () => this.actions.cancel(task) }, "Cancel")
+            : null,
           h("button.ghost.small", { type: "button", onclick: () => this.actions.tweak(task) }, "Edit inputs"),
           h("button.ghost.small", { type: "button", onclick: () => this.actions.rerun(task) }, "Re-run"),
           h("span.spacer"),

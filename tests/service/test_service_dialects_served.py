@@ -1,0 +1,182 @@
+"""The unified endpoint, cancel and units against a real `motionctl serve` with a worker and the real
+engine on the shared clips: seed 000's and seed 001's example requests through to a finished video
+(shapes checked field by field), every event over SSE in order with a reconnect that loses none, a
+running task cancelled (the engine stopped, the callback verified, the units back), a 10 s std
+output charged 10 x the price and a failed task charged nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import pytest
+from standardwebhooks import Webhook
+from svc_env import ELF, SHARED, needs_engine, needs_shared
+from svc_media import make_image
+from svc_served import CLI, Served, serve, service_env
+from svc_servers import FileServer, Receiver, file_server
+
+from motionctl.client import Client
+
+pytestmark = [pytest.mark.slow, needs_shared, needs_engine]
+ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+DANCE = SHARED / "pairs" / "fullbody_cartoon"
+
+
+def ten_second_driver(dest: Path) -> Path:
+    """The dance clip's first 10 s (a real dancer), at half size to keep the render short."""
+    with av.open(str(DANCE / "video.mp4")) as src, av.open(str(dest), "w", format="mp4") as out:
+        vin = src.streams.video[0]
+        rate = Fraction(vin.average_rate or 24).limit_denominator(1001)
+        vs = out.add_stream("libx264", rate=rate)
+        vs.width, vs.height, vs.pix_fmt = 540, 960, "yuv420p"
+        for i, frame in enumerate(src.decode(vin)):
+            if i >= round(10 * float(rate)):
+                break
+            img = frame.reformat(width=540, height=960, format="yuv420p")
+            img.pts = i
+            img.time_base = 1 / rate
+            for packet in vs.encode(img):
+                out.mux(packet)
+        for packet in vs.encode():
+            out.mux(packet)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, dict[str, Any], FileServer, Path]]:
+    tmp = tmp_path_factory.mktemp("served")
+    env = service_env(tmp / "data", MOTIONCTL_REQUIRE_UNITS="1", MOTIONCTL_SSE_KEEPALIVE_SECONDS="1")
+    out = subprocess.run([*CLI, "keys", "create", "--name", "d", "--units", "100"], env=env, capture_output=True,
+                         text=True, check=True)  # fmt: skip
+    keys = json.loads(out.stdout)
+    assert keys["remaining_units"] == "100"
+    with file_server() as fs:
+        fs.add("image.jpeg", ELF / "image.jpeg")
+        fs.add("video.mp4", ELF / "video.mp4")
+        fs.add("dance10.mp4", ten_second_driver(tmp / "dance10.mp4"))
+        fs.add("dancer.png", DANCE / "image.png")
+        fs.add("blank.png", make_image(tmp / "blank.png", 512, 768))
+        with serve(env, workers=1, log=tmp / "serve.log") as srv:
+            yield srv, keys, fs, tmp
+
+
+def _video(url: str, dest: Path) -> tuple[int, float, bool]:
+    import httpx
+
+    dest.write_bytes(httpx.get(url, timeout=60).content)
+    with av.open(str(dest)) as c:
+        vs = c.streams.video[0]
+        frames = sum(1 for _ in c.decode(vs))
+        assert frames > 0
+        return min(vs.codec_context.width, vs.codec_context.height), float(c.duration or 0) / av.time_base, bool(
+            c.streams.audio
+        )
+
+
+def test_seed_000_over_sse_with_a_reconnect(world: tuple[Served, dict[str, Any], FileServer, Path]) -> None:
+    srv, keys, fs, tmp = world
+    seed = {  # seed 000's example request, its URLs on our file server
+        "model": "kling/kling-v3-motion-control",
+        "prompt": "A dancer performs graceful movements in a sunlit studio",
+        "reference_images": [{"url": f"{fs.base}/image.jpeg"}],
+        "reference_videos": [{"url": f"{fs.base}/video.mp4"}],
+        "resolution": "720P",
+        "generate_audio": False,
+        "extra_params": {"character_orientation": "video"},
+    }
+    with Client(srv.base, keys["api_key"]) as client:
+        created = client.generate(**seed)
+        assert set(created) >= {"task_id", "model", "created_at", "request_id"}
+        assert re.fullmatch(r"task_\d{19}", created["task_id"]) and created["model"] == seed["model"]
+        assert ISO.match(created["created_at"]) and re.fullmatch(r"[0-9a-f]{32}", created["request_id"])
+        tid = created["task_id"]
+        first: list[tuple[str, str, dict[str, Any]]] = []
+        for ev in client.events(tid):  # read two events, then drop the connection
+            first.append(ev)
+            if len(first) == 2:
+                break
+        rest = list(client.events(tid, last_event_id=first[-1][0]))
+        seen = first + rest
+        full = list(client.events(tid))  # the task has ended: every event, replayed
+    assert [e[0] for e in seen] == [e[0] for e in full]
+    statuses = [d["status"] for _, _, d in full]
+    assert statuses[0] == "queued" and statuses[-1] == "completed" and "processing" in statuses
+    assert statuses == sorted(statuses, key=["queued", "processing", "completed"].index)
+    progress = [d["progress"] for _, name, d in full if name == "processing"]
+    assert progress == sorted(progress) and len(progress) >= 2
+    done = full[-1][2]
+    assert done["progress"] == 100 and done["error"] is None and ISO.match(done["completed_at"])
+    (video,) = done["result_data"]["videos"]
+    short, seconds, audio = _video(video["url"], tmp / "seed000.mp4")
+    assert short == 720 and 3.0 <= seconds <= 3.6 and not audio  # 720P; generate_audio false
+    assert float(done["usage"]["units"]) == pytest.approx(0.6 * float(video["duration"]), abs=0.01)
+
+
+def test_seed_001_sync(world: tuple[Served, dict[str, Any], FileServer, Path]) -> None:
+    srv, keys, fs, tmp = world
+    with Client(srv.base, keys["api_key"]) as client:
+        done = client.generate(
+            model="kling-video-v3-pro-motion-control", mode="sync", wait=600,
+            prompt="An elf presents", input_image=f"{fs.base}/image.jpeg", input_video=f"{fs.base}/video.mp4",
+        )  # fmt: skip
+    assert done["status"] == "completed", done
+    assert done["input"]["character_orientation"] == "video" and done["input"]["keep_original_sound"] is True
+    short, seconds, audio = _video(done["result_data"]["videos"][0]["url"], tmp / "seed001.mp4")
+    assert short == 1080 and audio  # pro; keep_original_sound defaults to true
+
+
+def test_cancel_running_task(world: tuple[Served, dict[str, Any], FileServer, Path], receiver: Receiver) -> None:
+    srv, keys, fs, tmp = world
+    with Client(srv.base, keys["api_key"]) as client:
+        before = client.account()
+        task = client.submit(f"{fs.base}/image.jpeg", f"{fs.base}/video.mp4", orientation="video", mode="pro",
+                             callback_url=receiver.url)  # fmt: skip
+        tid = task["task_id"]
+        while (t := client.get(tid))["task_status"] == "submitted" or t["progress"] < 10:
+            assert t["task_status"] in ("submitted", "processing")
+            time.sleep(0.1)
+        cancelled = client.cancel(tid)
+        assert cancelled["task_status"] == "failed" and cancelled["task_status_msg"] == "cancelled by the user"
+        log = srv.log
+        deadline = time.monotonic() + 60
+        while "work discarded" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "work discarded" in log.read_text()  # the worker stopped the engine
+        assert client.get(tid)["task_status"] == "failed"
+        after = client.account()
+        while len(receiver.calls) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert after["remaining_units"] == before["remaining_units"] and after["used_units"] == before["used_units"]
+    payloads = [Webhook(keys["webhook_secret"]).verify(raw, h) for h, raw in receiver.calls]
+    assert [p["task_status"] for p in payloads] == ["submitted", "processing", "failed"]
+    assert payloads[-1]["task_status_msg"] == "cancelled by the user" and payloads[-1]["final_unit_deduction"] == "0"
+
+
+def test_units_charged_per_output_second(world: tuple[Served, dict[str, Any], FileServer, Path]) -> None:
+    srv, keys, fs, tmp = world
+    with Client(srv.base, keys["api_key"]) as client:
+        before = float(client.account()["remaining_units"])
+        failed = client.wait(
+            client.submit(f"{fs.base}/blank.png", f"{fs.base}/video.mp4", orientation="image", mode="std")["task_id"]
+        )
+        assert failed["task_status"] == "failed" and failed["final_unit_deduction"] == "0"
+        assert float(client.account()["remaining_units"]) == before  # a failed task costs nothing
+        done = client.wait(
+            client.submit(f"{fs.base}/dancer.png", f"{fs.base}/dance10.mp4", orientation="video", mode="std")["task_id"]
+        )
+        assert done["task_status"] == "succeed", done
+        seconds = float(done["task_result"]["videos"][0]["duration"])
+        assert seconds == pytest.approx(10.0, abs=0.05)
+        assert float(done["final_unit_deduction"]) == pytest.approx(0.5 * seconds, abs=0.001)  # kling-v2-6 std
+        after = client.account()
+        assert float(after["remaining_units"]) == pytest.approx(before - 0.5 * seconds, abs=0.001)
+        kinds = [r["type"] for r in client.billing(page_size=3)]
+    assert kinds == ["charge", "release", "reserve"]
