@@ -5,7 +5,9 @@ A frame is broken when any of these holds (each from the output's re-detected po
   the nearest time (upside down, or torn so that the detector reads the body inverted);
 - torso hole: more than HOLE_SHARE of the torso (silhouette.torso_hole_share) is background, and
   HOLE_MARGIN more than in the image itself (a segmentation that never covers a dark shirt reads the
-  same in the image and is not the engine's doing);
+  same in the image and is not the engine's doing); or more than HOLE_SHARE of it shows the image's
+  background colours beyond what the image's own torso shows (colour_holes: the segmentation often
+  reads a torn body whole);
 - detached: the silhouette has more loose pieces near the character than the image's has
   (silhouette.loose_pieces: a limb drawn apart from its joint, a dress torn into strips).
 A single frame's reading can be a re-detection's slip; a defect a viewer sees lasts, so a frame counts
@@ -71,11 +73,14 @@ class BrokenFrames:
 
 
 def broken_frames(output: PoseTrack, driver: PoseTrack, holes: list[float | None], pieces: list[int],
-                  image_holes: float | None, image_pieces: int) -> BrokenFrames:
+                  image_holes: float | None, image_pieces: int, colour_holes: list[float | None] | None = None
+                  ) -> BrokenFrames:
     """Combine the per-frame readings (one per output frame, in order) into the broken-frame counts."""
     flipped = lasting(flipped_frames(output, driver))
     limit = max(HOLE_SHARE, (image_holes or 0.0) + HOLE_MARGIN)
-    holed = lasting(np.array([h is not None and h > limit for h in holes], bool))
+    by_colour = colour_holes if colour_holes is not None else [None] * len(holes)
+    holed = lasting(np.array([(h is not None and h > limit) or (c is not None and c > HOLE_SHARE)
+                              for h, c in zip(holes, by_colour, strict=True)], bool))
     detached = lasting(np.array([p > image_pieces for p in pieces], bool))
     n = min(len(output), len(holed), len(detached))
     any_ = flipped[:n] | holed[:n] | detached[:n]

@@ -16,6 +16,7 @@ import numpy as np
 
 from motionctl.core.types import JOINT, Pose
 from motionctl.eval.broken import BrokenFrames, broken_frames
+from motionctl.eval.colour_holes import ColourModel
 from motionctl.eval.framing import edge_cuts, scale_reading
 from motionctl.eval.ghosts import GHOST_STRENGTH, GhostReference
 from motionctl.eval.limb_colours import LimbAppearance, LimbReference
@@ -113,6 +114,13 @@ class ViewerScan:
         sil = image.silhouette
         self.image_reading = read_silhouette(sil, pose.points if pose else None,
                                              pose.visibility if pose else None) if sil is not None else None
+        if pose is not None:
+            shape = (image.rgb.shape[0], image.rgb.shape[1])
+            known = sil if sil is not None else hull_silhouette(shape, pose)
+            self.colours: ColourModel | None = ColourModel(image.rgb, known, pose.points, pose.visibility)
+        else:
+            self.colours = None
+        self.colour_holes: list[float | None] = []
         self.matches: list[dict[str, bool]] = []
         self.holes: list[float | None] = []
         self.pieces: list[int] = []
@@ -131,6 +139,7 @@ class ViewerScan:
         else:
             reading = None
         self.holes.append(reading.torso_holes if reading else None)
+        self.colour_holes.append(self.colours.hole_share(rgb, points, vis) if self.colours else None)
         self.pieces.append(reading.pieces if reading else 0)
         self.edges.append(reading.edges if reading else frozenset())
         if self.ghost_ref is not None and (len(self.matches) - 1) % GHOST_EVERY == 0:
@@ -141,7 +150,7 @@ class ViewerScan:
     def report(self, output: PoseTrack, driver: PoseTrack) -> ViewerReport:
         img = self.image_reading
         broken = broken_frames(output, driver, self.holes, self.pieces,
-                               img.torso_holes if img else None, img.pieces if img else 0)
+                               img.torso_holes if img else None, img.pieces if img else 0, self.colour_holes)
         g = np.array(self.ghost_values)
         ghosts = GhostReport(len(g), int((g >= GHOST_STRENGTH).sum()), float(g.mean()) if len(g) else None,
                              float(g.max()) if len(g) else None)
