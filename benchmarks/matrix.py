@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -173,9 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         futures = [pool.submit(run_character, g, videos, out, a.reuse_outputs) for g in groups.values()]
         results = [r for f in futures for r in f.result()]
     wall = time.perf_counter() - start
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = sum(r["timing"]["generate_cpu"] + r["timing"]["eval_cpu"] for r in results if r.get("timing"))
     doc: dict[str, Any] = {"machine": info, "wall_seconds": wall, "jobs": a.jobs,
-                           "cpu_seconds": kids.ru_utime + kids.ru_stime, "cut_seconds": CUT_SECONDS,
+                           "cpu_seconds": cpu, "cut_seconds": CUT_SECONDS,
                            "drivers": {n: os.path.relpath(v, ROOT) for n, v in videos.items()},
                            "cases": results, "aggregates": aggregates_of(results), "refusals": refusals(results)}
     ranked = sorted((c for c in results if c["status"] == "ok"), key=lambda c: -c["badness"])

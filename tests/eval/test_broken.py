@@ -72,3 +72,16 @@ def test_holes_the_image_itself_reads_are_not_the_engines() -> None:
     out = driver = track([pose_points()] * 4)
     b = broken_frames(out, driver, [0.2] * 4, [1] * 4, image_holes=0.2, image_pieces=1)
     assert b.broken == 0
+
+
+def test_a_half_body_turned_upside_down_is_flipped_by_its_neck() -> None:
+    no_hips = np.ones((6, 33))
+    no_hips[:, [23, 24]] = 0.0
+    driver = track([pose_points()] * 6)
+    driver.visibility = no_hips.copy()
+    inverted = track([_upside_down(pose_points())] * 6)
+    inverted.visibility = no_hips.copy()
+    assert flipped_frames(inverted, driver).all()
+    upright = track([pose_points()] * 6)
+    upright.visibility = no_hips
+    assert not flipped_frames(upright, driver).any()

@@ -39,3 +39,11 @@ def test_a_torso_in_the_images_own_background_colours_is_not_a_hole() -> None:
     share = model.hole_share(frame, raised_arms(pose_points()), VIS)
     assert share is not None and share < HOLE_SHARE
     assert SHIRT != look.torso
+
+
+def test_the_background_between_the_shirt_and_the_trousers_is_a_hole() -> None:
+    pose = raised_arms(pose_points())
+    frame, _ = paint(pose)
+    frame[545:600, 450:550] = background()[545:600, 450:550]  # a torn waist, the plate at the hips
+    share = _model().hole_share(frame, pose, VIS)
+    assert share is not None and share > HOLE_SHARE

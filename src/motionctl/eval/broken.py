@@ -2,7 +2,8 @@
 
 A frame is broken when any of these holds (each from the output's re-detected pose and silhouette):
 - flipped: the torso axis (mid-shoulders to mid-hips) is more than FLIP_DEG from the driver's at
-  the nearest time (upside down, or torn so that the detector reads the body inverted);
+  the nearest time (upside down, or torn so that the detector reads the body inverted); where either
+  does not show its hips (a half-body character), the neck axis (nose to mid-shoulders) is compared;
 - torso hole: more than HOLE_SHARE of the torso (silhouette.torso_hole_share) is background, and
   HOLE_MARGIN more than in the image itself (a segmentation that never covers a dark shirt reads the
   same in the image and is not the engine's doing); or more than HOLE_SHARE of it shows the image's
@@ -28,7 +29,7 @@ VISIBLE = 0.5
 FLIP_DEG = 90.0
 HOLE_SHARE = 0.15
 HOLE_MARGIN = 0.10
-LS, RS, LH, RH = (JOINT[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip"))
+LS, RS, LH, RH, NOSE = (JOINT[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip", "nose"))
 
 
 def torso_axes(track: PoseTrack) -> np.ndarray:
@@ -40,14 +41,27 @@ def torso_axes(track: PoseTrack) -> np.ndarray:
     return np.where(ok, np.arctan2(v[:, 1], v[:, 0]), np.nan)
 
 
+def neck_axes(track: PoseTrack) -> np.ndarray:
+    """(T,) angle (radians) of nose -> mid-shoulders (points down the body, like the torso axis)."""
+    v = (track.points[:, LS] + track.points[:, RS]) / 2 - track.points[:, NOSE]
+    ok = (track.visibility[:, [LS, RS, NOSE]] >= VISIBLE).all(axis=1) & np.isfinite(v).all(axis=1)
+    return np.where(ok, np.arctan2(v[:, 1], v[:, 0]), np.nan)
+
+
+def _off(out: np.ndarray, drv: np.ndarray) -> np.ndarray:
+    diff = np.abs(np.degrees(np.angle(np.exp(1j * (np.nan_to_num(out) - np.nan_to_num(drv))))))
+    return np.where(np.isfinite(out) & np.isfinite(drv), diff, np.nan)
+
+
 def flipped_frames(output: PoseTrack, driver: PoseTrack) -> np.ndarray:
-    """(T,) True where the output's torso axis is more than FLIP_DEG from the driver's."""
+    """(T,) True where the output's torso axis (else its neck axis) is more than FLIP_DEG from the driver's."""
     period = float(np.median(np.diff(driver.times))) if len(driver) > 1 else 1.0
     idx = match_by_time(output.times, driver.times, tolerance=0.5 * period + 1e-6)
-    out = torso_axes(output)
-    drv = np.where(idx >= 0, torso_axes(driver)[np.maximum(idx, 0)], np.nan)
-    diff = np.abs(np.degrees(np.angle(np.exp(1j * (np.nan_to_num(out) - np.nan_to_num(drv))))))
-    return np.isfinite(out) & np.isfinite(drv) & (diff > FLIP_DEG)
+    at = np.maximum(idx, 0)
+    torso = _off(torso_axes(output), np.where(idx >= 0, torso_axes(driver)[at], np.nan))
+    neck = _off(neck_axes(output), np.where(idx >= 0, neck_axes(driver)[at], np.nan))
+    off = np.where(np.isfinite(torso), torso, neck)
+    return np.nan_to_num(off) > FLIP_DEG
 
 
 def lasting(flags: np.ndarray) -> np.ndarray:

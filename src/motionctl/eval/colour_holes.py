@@ -7,7 +7,8 @@ silhouette, grown a little). A colour is background-like when the background's h
 least BG_ODDS times more than the character's (both normalised). In a frame, the torso hole share is
 the share of the torso (silhouette.torso_polygon) whose colours are background-like, minus the same
 share in the image's own torso (a character dressed in its background's colours reads the same in the
-image, and that is not a hole). Tests: tests/eval/test_colour_holes.py.
+image, and that is not a hole). The pelvis (silhouette.pelvis_polygon) is read the same way, and the
+frame's share is the larger of the two. Tests: tests/eval/test_colour_holes.py.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from motionctl.eval.silhouette import torso_polygon
+from motionctl.eval.silhouette import pelvis_polygon, torso_polygon
 
 WORK_SIDE = 320
 BINS = 16  # per RGB channel
@@ -55,22 +56,24 @@ class ColourModel:
         fg /= max(1.0, fg.sum())
         bg /= max(1.0, bg.sum())
         self.background_like = bg > BG_ODDS * fg + 1e-4
-        self.image_share = self._share(small, points * s, visibility) or 0.0
+        self.image_shares = self._shares(small, points * s, visibility)
 
-    def _share(self, small: np.ndarray, points: np.ndarray, visibility: np.ndarray) -> float | None:
-        quad = torso_polygon(points, visibility)
-        if quad is None:
-            return None
-        inside = np.zeros(small.shape[:2], np.uint8)
-        cv2.fillConvexPoly(inside, np.round(quad).astype(np.int32), (1,))
-        if int(inside.sum()) < 20:
-            return None
-        return float(self.background_like[_bins(small)[inside.astype(bool)]].mean())
+    def _shares(self, small: np.ndarray, points: np.ndarray, visibility: np.ndarray) -> list[float | None]:
+        """The torso's and the pelvis's shares of background colours (None where a region is unread)."""
+        bins = _bins(small)
+        out: list[float | None] = []
+        for quad in (torso_polygon(points, visibility), pelvis_polygon(points, visibility)):
+            inside = np.zeros(small.shape[:2], np.uint8)
+            if quad is not None:
+                cv2.fillConvexPoly(inside, np.round(quad).astype(np.int32), (1,))
+            out.append(float(self.background_like[bins[inside.astype(bool)]].mean()) if inside.sum() >= 20 else None)
+        return out
 
     def hole_share(self, rgb: np.ndarray, points: np.ndarray | None, visibility: np.ndarray | None) -> float | None:
         """Share of this frame's torso in background colours, beyond the image's own; None if unread."""
         if not self.usable or points is None or visibility is None:
             return None
         small, s = _small(rgb)
-        share = self._share(small, points * s, visibility)
-        return None if share is None else max(0.0, share - self.image_share)
+        found = [max(0.0, v - (base or 0.0)) for v, base in zip(self._shares(small, points * s, visibility),
+                                                                 self.image_shares, strict=True) if v is not None]
+        return max(found) if found else None

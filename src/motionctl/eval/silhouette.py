@@ -57,6 +57,22 @@ def torso_polygon(points: np.ndarray, visibility: np.ndarray) -> np.ndarray | No
     return centre + TORSO_SHRINK * (quad - centre)
 
 
+PELVIS_DOWN = 0.2  # the pelvis reaches this share of the way down each thigh
+PELVIS_SHRINK = 0.7  # ... and is narrowed to this share of its width about its centre
+
+
+def pelvis_polygon(points: np.ndarray, visibility: np.ndarray) -> np.ndarray | None:
+    """(4, 2) the hips and a point a little way down each thigh, narrowed; None unless hips and
+    knees are visible. A torn body often opens here, between the jacket and the trousers."""
+    idx = [JOINT[n] for n in ("left_hip", "right_hip", "left_knee", "right_knee")]
+    if (visibility[idx] < VISIBLE).any() or not np.isfinite(points[idx]).all():
+        return None
+    lh, rh, lk, rk = (points[i].astype(np.float64) for i in idx)
+    quad = np.array([lh, rh, rh + PELVIS_DOWN * (rk - rh), lh + PELVIS_DOWN * (lk - lh)])
+    centre = quad.mean(axis=0)
+    return centre + np.array([PELVIS_SHRINK, 1.0]) * (quad - centre)
+
+
 def torso_hole_share(mask: np.ndarray, points: np.ndarray, visibility: np.ndarray) -> float | None:
     """Share of the (shrunk) torso that is background; ``points`` in ``mask`` pixels."""
     quad = torso_polygon(points, visibility)
