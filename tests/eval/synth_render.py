@@ -33,6 +33,7 @@ class Look:
     leg: tuple[int, int, int] = TROUSERS
     torso: tuple[int, int, int] = SHIRT
     gaps: dict[str, float] = field(default_factory=dict)  # limb -> px the limb is drawn away from its joint
+    limb_width: int = LIMB_WIDTH
 
 
 def background(seed: int = 0) -> np.ndarray:
@@ -102,7 +103,7 @@ def paint(points: np.ndarray, look: Look | None = None, bg: np.ndarray | None = 
         ):
             pa, pb = _p(points, f"{side}_{a}"), _p(points, f"{side}_{b}")
             pa, pb = _moved(pa, pb, look.gaps.get(f"{side}_{part}", 0.0))
-            _limb(img, mask, pa, pb, colour)
+            _limb(img, mask, pa, pb, colour, look.limb_width)
     neck = ((quad[0] + quad[1]) // 2).astype(int)
     _limb(img, mask, nose, (int(neck[0]), int(neck[1])), SKIN, 50)
     cv2.circle(img, nose, 62, OUTLINE, -1)

@@ -52,3 +52,13 @@ def test_a_limb_the_output_does_not_show_is_not_counted() -> None:
     vis[15] = 0.0  # left wrist unseen
     matches = _reference().frame_matches(paint(pose_points())[0], pose_points(), vis)
     assert "left_forearm" not in matches and len(matches) == 7
+
+
+def test_a_re_detected_joint_a_few_pixels_beside_a_thin_limb_still_matches() -> None:
+    thin = Look(limb_width=14)
+    image, _ = paint(pose_points(), thin)
+    frame, _ = paint(_raised(), thin, bg=background(seed=1))
+    ref = LimbReference.from_image(image, pose_points(), VIS)
+    beside = _raised() + np.array([0.0, 10.0])  # the whole re-detected pose 10 px low: off the thin arms
+    score = LimbAppearance.of([ref.frame_matches(frame, beside, VIS)])
+    assert score.per_bone["left_forearm"] == 1.0 and score.per_bone["right_forearm"] == 1.0

@@ -4,15 +4,19 @@ A limb layer that took the wrong pixels (an arm carrying the shorts it rested on
 a strip of background) follows the motion well enough for a pose detector, yet a viewer sees at once
 that the arm is black or smeared. This compares colours, not shapes:
 
-- A bone's colour profile: SAMPLES points evenly spaced from 20% to 80% of the way from its parent
-  joint to its child (the ends are left out: joints are where layers overlap and blend), each the
-  mean colour of a small square around it, in CIELAB.
+- A bone's colour profile: SAMPLES places evenly spaced from 20% to 80% of the way from its parent
+  joint to its child (the ends are left out: joints are where layers overlap and blend), at each the
+  mean colour of a small square on the bone's line, in CIELAB; in the output also of squares ACROSS
+  to either side of the line.
 - The image's profile comes from the image's joints (detected, or given with --joints); the output's
   from the pose re-detected in each output frame.
 - A bone-frame (one limb bone in one output frame where both the image and the output show it)
-  matches when the median, over the output's samples, of each sample's colour distance to the nearest
-  image sample at the same place or one step along (re-detected joints wander by a few pixels) is at
-  most MATCH_DELTA_E.
+  matches when the median, over the places along the output's bone, of the smallest colour distance
+  between its squares and the image's at the same place or one step along is at most MATCH_DELTA_E.
+  The steps along and across absorb the few pixels a re-detected joint wanders (a thin forearm's line
+  otherwise falls on the background beside it); the image's side stays on its line, so that a dark
+  limb over a dark background does not lend the background's colour to an output limb painted dark
+  (benchmarks/viewer_validation.py reads both on real renders).
 The figure is the share of bone-frames that match. Its tests in tests/eval/test_limb_colours.py paint
 synthetic limbs; benchmarks/matrix.py reports it over the broad set.
 """
@@ -33,6 +37,7 @@ SPAN = (0.2, 0.8)  # the stretch of each bone that is sampled, as shares of its 
 MATCH_DELTA_E = 15.0
 WORK_SIDE = 640  # frames and the image are sampled at this longer side
 SQUARE_FRAC = 0.035  # half side of each sample's square, as a share of the bone's length (at least 1 px)
+ACROSS = 0.08  # the squares beside the line sit this share of the bone's length to either side
 VISIBLE = 0.5
 LIMBS: tuple[tuple[str, int, int], ...] = tuple(
     (name, JOINT[p], JOINT[c]) for name, p, c in BONES if name not in ("shoulders", "hips")
@@ -50,14 +55,18 @@ def _to_work(rgb: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def _profile(lab: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(SAMPLES, 3) mean colours along a -> b (work pixels); NaN rows where a square leaves the picture."""
+    """(SAMPLES, 3 squares, 3) mean colours along a -> b (work pixels), on the line and across it to
+    either side; NaN where a square leaves the picture."""
     h, w = lab.shape[:2]
-    half = max(1, round(SQUARE_FRAC * float(np.linalg.norm(b - a))))
-    out = np.full((SAMPLES, 3), np.nan, np.float32)
+    length = float(np.linalg.norm(b - a))
+    half = max(1, round(SQUARE_FRAC * length))
+    normal = np.array([-(b - a)[1], (b - a)[0]]) / max(length, 1e-6) * ACROSS * length
+    out = np.full((SAMPLES, 3, 3), np.nan, np.float32)
     for i, t in enumerate(np.linspace(*SPAN, SAMPLES)):
-        x, y = np.round(a + t * (b - a)).astype(int)
-        if half <= x < w - half and half <= y < h - half:
-            out[i] = lab[y - half : y + half + 1, x - half : x + half + 1].reshape(-1, 3).mean(axis=0)
+        for k, side in enumerate((0.0, -1.0, 1.0)):
+            x, y = np.round(a + t * (b - a) + side * normal).astype(int)
+            if half <= x < w - half and half <= y < h - half:
+                out[i, k] = lab[y - half : y + half + 1, x - half : x + half + 1].reshape(-1, 3).mean(axis=0)
     return out
 
 
@@ -67,16 +76,15 @@ def _shows(points: np.ndarray, visibility: np.ndarray, p: int, c: int) -> bool:
 
 
 def profile_distance(reference: np.ndarray, found: np.ndarray) -> float | None:
-    """Median over ``found``'s samples of the distance to the nearest ``reference`` sample at most one
-    step away; None when fewer than half the samples can be compared."""
+    """Median over the places along ``found`` of the smallest distance between its squares there and
+    ``reference``'s squares at most one step along; None when fewer than half the places compare."""
     dists = []
     for i in range(SAMPLES):
-        if not np.isfinite(found[i]).all():
-            continue
-        near = reference[max(0, i - 1) : i + 2]
+        here = found[i][np.isfinite(found[i]).all(axis=1)]
+        near = reference[max(0, i - 1) : i + 2].reshape(-1, 3)
         near = near[np.isfinite(near).all(axis=1)]
-        if len(near):
-            dists.append(float(np.linalg.norm(near - found[i], axis=1).min()))
+        if len(here) and len(near):
+            dists.append(float(np.linalg.norm(here[:, None] - near[None], axis=-1).min()))
     return float(np.median(dists)) if len(dists) * 2 >= SAMPLES else None
 
 
@@ -93,8 +101,8 @@ class LimbReference:
         for name, p, c in LIMBS:
             if _shows(points, visibility, p, c):
                 prof = _profile(lab, points[p] * s, points[c] * s)
-                if np.isfinite(prof).all(axis=1).sum() * 2 >= SAMPLES:
-                    profiles[name] = prof
+                if np.isfinite(prof[:, 0]).all(axis=1).sum() * 2 >= SAMPLES:
+                    profiles[name] = prof[:, :1]  # the image's own line only (module docstring)
         return cls(profiles)
 
     def frame_matches(self, rgb: np.ndarray, points: np.ndarray | None, visibility: np.ndarray | None
