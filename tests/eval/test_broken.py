@@ -85,3 +85,15 @@ def test_a_half_body_turned_upside_down_is_flipped_by_its_neck() -> None:
     upright = track([pose_points()] * 6)
     upright.visibility = no_hips
     assert not flipped_frames(upright, driver).any()
+
+
+def test_a_piece_apart_over_the_background_counts_one_joined_by_the_limbs_own_colours_does_not() -> None:
+    from motionctl.eval.silhouette import loose_pieces, work_mask
+
+    pose = raised_arms(pose_points())
+    _, mask = paint(pose, Look(gaps={"left_forearm": 70.0}))
+    m, s = work_mask(mask)
+    background_everywhere = np.ones(m.shape, bool)
+    limb_colours_everywhere = np.zeros(m.shape, bool)  # the gap holds the limb's colours: a dark arm lost
+    assert loose_pieces(m, pose * s, VIS, background_everywhere) == 1
+    assert loose_pieces(m, pose * s, VIS, limb_colours_everywhere) == 0

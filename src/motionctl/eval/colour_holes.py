@@ -69,6 +69,13 @@ class ColourModel:
             out.append(float(self.background_like[bins[inside.astype(bool)]].mean()) if inside.sum() >= 20 else None)
         return out
 
+    def background_map(self, rgb: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+        """Where ``rgb`` shows the image's background colours, at ``shape`` (height, width)."""
+        small = cv2.resize(rgb, (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
+        if not self.usable:
+            return np.ones(shape, bool)
+        return self.background_like[_bins(small)]
+
     def hole_share(self, rgb: np.ndarray, points: np.ndarray | None, visibility: np.ndarray | None) -> float | None:
         """Share of this frame's torso in background colours, beyond the image's own; None if unread."""
         if not self.usable or points is None or visibility is None:

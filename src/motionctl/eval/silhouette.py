@@ -12,6 +12,7 @@ Work size: the mask is taken at WORK_SIDE on its longer side. Tests: tests/eval/
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -95,8 +96,33 @@ def body_size(points: np.ndarray, visibility: np.ndarray) -> float | None:
     return float(np.linalg.norm(q.max(axis=0) - q.min(axis=0)))
 
 
-def loose_pieces(mask: np.ndarray, points: np.ndarray | None, visibility: np.ndarray | None) -> int:
-    """How many silhouette parts apart from the largest are large enough and near the character."""
+GAP_BACKGROUND = 0.5  # a piece is apart when at least this share of the gap to the body shows background colours
+
+
+def _gap_shows_background(labels: np.ndarray, main: int, piece: int, background: np.ndarray) -> bool:
+    """Does the straight way from ``piece`` to the largest part cross the image's background colours?
+
+    The segmentation loses a dark forearm over a dark background and leaves the hand apart, though a
+    viewer sees the arm whole: there the gap holds the limb's own colours, not the background's."""
+    dist, nearest = cv2.distanceTransformWithLabels((labels != main).astype(np.uint8), cv2.DIST_L2, 5,
+                                                    labelType=cv2.DIST_LABEL_PIXEL)
+    inside = labels == piece
+    ys, xs = np.nonzero(inside)
+    k = int(np.argmin(dist[ys, xs]))
+    start = np.array([xs[k], ys[k]], float)
+    zeros = np.argwhere(labels == main)  # DIST_LABEL_PIXEL numbers the zero pixels in row-major order
+    end = zeros[nearest[ys[k], xs[k]] - 1][::-1].astype(float)
+    steps = max(2, int(np.ceil(np.linalg.norm(end - start))))
+    line = np.round(start + np.linspace(0.0, 1.0, steps)[:, None] * (end - start)).astype(int)
+    gap = [(x, y) for x, y in line if labels[y, x] == 0]
+    return bool(gap) and float(np.mean([background[y, x] for x, y in gap])) >= GAP_BACKGROUND
+
+
+def loose_pieces(mask: np.ndarray, points: np.ndarray | None, visibility: np.ndarray | None,
+                 background: np.ndarray | None = None) -> int:
+    """How many silhouette parts apart from the largest are large enough and near the character (and,
+    given ``background`` — where the frame shows the image's background colours, at ``mask``'s size —
+    apart from it by background)."""
     r = max(1, round(CLOSE_FRAC * max(mask.shape)))
     closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE,
                               cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
@@ -115,7 +141,10 @@ def loose_pieces(mask: np.ndarray, points: np.ndarray | None, visibility: np.nda
     for j in BODY_JOINTS:
         if visibility[j] >= VISIBLE and np.isfinite(points[j]).all():
             cv2.circle(near, tuple(int(v) for v in np.round(points[j])), max(1, round(NEAR_FRAC * size)), (1,), -1)
-    return sum(1 for k in big if (near.astype(bool) & (labels == k)).any())
+    loose = [k for k in big if (near.astype(bool) & (labels == k)).any()]
+    if background is not None:
+        loose = [k for k in loose if _gap_shows_background(labels, main, k, background)]
+    return len(loose)
 
 
 def edges_touched(mask: np.ndarray) -> frozenset[str]:
@@ -134,10 +163,12 @@ class SilhouetteReading:
     edges: frozenset[str]
 
 
-def read_silhouette(mask: np.ndarray, points: np.ndarray | None, visibility: np.ndarray | None
-                    ) -> SilhouetteReading:
-    """``mask`` at any size (float or bool); ``points`` in the same pixels."""
+def read_silhouette(mask: np.ndarray, points: np.ndarray | None, visibility: np.ndarray | None,
+                    background: Callable[[tuple[int, int]], np.ndarray] | None = None) -> SilhouetteReading:
+    """``mask`` at any size (float or bool); ``points`` in the same pixels; ``background(shape)`` gives
+    where the frame shows the image's background colours at the work size (colour_holes.ColourModel)."""
     m, s = work_mask(mask)
     pts = None if points is None else points * s
     holes = torso_hole_share(m, pts, visibility) if pts is not None and visibility is not None else None
-    return SilhouetteReading(holes, loose_pieces(m, pts, visibility), edges_touched(m))
+    bg = background((m.shape[0], m.shape[1])) if background is not None else None
+    return SilhouetteReading(holes, loose_pieces(m, pts, visibility, bg), edges_touched(m))

@@ -134,7 +134,9 @@ class ViewerScan:
         vis = pose.visibility if pose is not None else None
         self.matches.append(self.limbs.frame_matches(rgb, points, vis) if self.limbs else {})
         if mask is not None:
-            reading = read_silhouette(mask, points, vis)
+            colours = self.colours
+            background = (lambda shape: colours.background_map(rgb, shape)) if colours is not None else None
+            reading = read_silhouette(mask, points, vis, background)
             self.readable += 1
         else:
             reading = None
