@@ -51,8 +51,9 @@ def test_an_upside_down_body_is_flipped_and_an_upright_one_is_not() -> None:
     assert flipped_frames(inverted, driver).all()
 
 
-def test_a_single_flagged_frame_is_a_slip_two_in_a_row_are_a_defect() -> None:
-    assert lasting(np.array([0, 1, 0, 0, 1, 1, 0], bool)).tolist() == [False, False, False, False, True, True, False]
+def test_one_or_two_flagged_frames_are_a_slip_three_in_a_row_are_a_defect() -> None:
+    flags = np.array([0, 1, 0, 1, 1, 0, 1, 1, 1], bool)
+    assert lasting(flags).tolist() == [False] * 6 + [True] * 3
 
 
 def test_broken_frames_count_every_kind_once_per_frame() -> None:
@@ -62,7 +63,7 @@ def test_broken_frames_count_every_kind_once_per_frame() -> None:
     holes = [0.0] * 8
     holes[3:6] = [0.5] * 3  # overlaps the flipped frames at 3 and 4
     pieces = [0] * 8
-    pieces[7] = 2  # one frame alone: a slip
+    pieces[6:8] = [2, 2]  # two frames: a slip
     b = broken_frames(out, driver, holes, pieces, image_holes=0.0, image_pieces=0)
     assert (b.flipped, b.torso_holes, b.detached, b.broken) == (3, 3, 0, 4)
     assert b.first_broken_s is not None and abs(b.first_broken_s - 2 / 30) < 1e-9

@@ -11,8 +11,9 @@ A frame is broken when any of these holds (each from the output's re-detected po
   reads a torn body whole);
 - detached: the silhouette has more loose pieces near the character than the image's has
   (silhouette.loose_pieces: a limb drawn apart from its joint, a dress torn into strips).
-A single frame's reading can be a re-detection's slip; a defect a viewer sees lasts, so a frame counts
-only when it and the scanned frame before or after it are flagged for the same reason.
+A frame's reading can be a re-detection's or a segmentation's slip (a dark forearm over a dark
+background lost for a frame or two); a defect a viewer sees lasts, so a frame counts only inside a run
+of at least MIN_RUN scanned frames flagged for the same reason.
 Tests: tests/eval/test_broken.py.
 """
 
@@ -29,6 +30,7 @@ VISIBLE = 0.5
 FLIP_DEG = 90.0
 HOLE_SHARE = 0.15
 HOLE_MARGIN = 0.10
+MIN_RUN = 3
 LS, RS, LH, RH, NOSE = (JOINT[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip", "nose"))
 
 
@@ -64,12 +66,19 @@ def flipped_frames(output: PoseTrack, driver: PoseTrack) -> np.ndarray:
     return np.nan_to_num(off) > FLIP_DEG
 
 
-def lasting(flags: np.ndarray) -> np.ndarray:
-    """Flags kept only where the frame before or after is flagged too."""
+def lasting(flags: np.ndarray, min_run: int = MIN_RUN) -> np.ndarray:
+    """Flags kept only inside runs of at least ``min_run`` flagged frames."""
     f = np.asarray(flags, bool)
-    before = np.concatenate([[False], f[:-1]])
-    after = np.concatenate([f[1:], [False]])
-    return f & (before | after)
+    out = np.zeros_like(f)
+    start = None
+    for i, flag in enumerate([*f, False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - start >= min_run:
+                out[start:i] = True
+            start = None
+    return out
 
 
 @dataclass
