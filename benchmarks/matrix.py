@@ -119,8 +119,14 @@ def run_character(cases: list[Case], videos: dict[str, str], out: Path, reuse: b
             continue
         t = time.perf_counter()
         cpu = time.process_time()
-        report = _evaluate(case, videos[case.driver], out / "outputs" / f"{case.slug}.mp4", joints, out / "sheets")
-        timing = {"generate_wall": run["child_wall"], "generate_cpu": run["cpu"],
+        try:
+            report = _evaluate(case, videos[case.driver], out / "outputs" / f"{case.slug}.mp4", joints,
+                               out / "sheets")
+        except Exception as exc:  # one case's failure is reported; the matrix goes on
+            rec.update(status="failed", status_text="eval failed", log_tail=repr(exc)[-600:])
+            results.append(rec)
+            continue
+        timing = {"generate_wall": run.get("child_wall", run["wall_seconds"]), "generate_cpu": run.get("cpu", 0.0),
                   "eval_wall": time.perf_counter() - t, "eval_cpu": time.process_time() - cpu}
         from matrix_tables import figures
 
