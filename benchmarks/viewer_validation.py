@@ -4,9 +4,10 @@ From one output (e.g. a public pair's, which looks clean) this writes copies wit
 painted where the pose detector finds the character in each frame, then scores them all with
 `motionctl eval` and prints one row per copy:
 - black_arms: the arms painted over in near-black (an arm layer carrying dark shorts);
-- upside_down: frames 25-60 turned upside down;
+- upside_down: in frames 25-60 the character (the box around its joints) turned upside down in place;
 - torn_elbows: a strip of the background colour painted across each elbow, the forearms cut off;
-- torso_hole: a patch of the picture's corner colour in the middle of the torso;
+- torso_hole: a patch in the middle of the torso painted with the image's background (its colour
+  outside the character, as a fill that shows the plate through the body);
 - ghosts: the image's limb outlines (its edges near its limbs) drawn faintly on every frame;
 - zoomed: the picture enlarged 1.35x about its centre (parts cut by the edges, the figure larger).
 
@@ -65,7 +66,16 @@ def black_arms(rgb: np.ndarray, pts: np.ndarray | None, k: int) -> np.ndarray:
 
 
 def upside_down(rgb: np.ndarray, pts: np.ndarray | None, k: int) -> np.ndarray:
-    return np.ascontiguousarray(rgb[::-1]) if 25 <= k < 60 else rgb
+    if pts is None or not 25 <= k < 60:
+        return rgb
+    h, w = rgb.shape[:2]
+    lo, hi = pts[:25].min(axis=0), pts[:25].max(axis=0)  # the body's joints (hands and feet left out)
+    pad = 0.15 * (hi - lo)
+    x0, y0 = np.clip(np.floor(lo - pad), 0, [w, h]).astype(int)
+    x1, y1 = np.clip(np.ceil(hi + pad), 0, [w, h]).astype(int)
+    out = rgb.copy()
+    out[y0:y1, x0:x1] = rgb[y0:y1, x0:x1][::-1, ::-1]
+    return out
 
 
 def torn_elbows(rgb: np.ndarray, pts: np.ndarray | None, k: int) -> np.ndarray:
@@ -82,14 +92,21 @@ def torn_elbows(rgb: np.ndarray, pts: np.ndarray | None, k: int) -> np.ndarray:
     return out
 
 
-def torso_hole(rgb: np.ndarray, pts: np.ndarray | None, k: int) -> np.ndarray:
-    if pts is None:
-        return rgb
-    out = rgb.copy()
-    quad = np.array([_pt(pts, n) for n in ("left_shoulder", "right_shoulder", "right_hip", "left_hip")], float)
-    c = quad.mean(axis=0)
-    cv2.fillConvexPoly(out, np.round(c + 0.45 * (quad - c)).astype(np.int32), tuple(int(v) for v in rgb[5, 5]))
-    return out
+def torso_hole_of(image: np.ndarray, silhouette: np.ndarray | None) -> Defect:
+    outside = image[~silhouette] if silhouette is not None and (~silhouette).any() else image.reshape(-1, 3)
+    colour = tuple(int(v) for v in np.median(outside, axis=0))
+
+    def paint(rgb: np.ndarray, pts: np.ndarray | None, k: int) -> np.ndarray:
+        if pts is None:
+            return rgb
+        out = rgb.copy()
+        names = ("left_shoulder", "right_shoulder", "right_hip", "left_hip")
+        quad = np.array([_pt(pts, n) for n in names], float)
+        c = quad.mean(axis=0)
+        cv2.fillConvexPoly(out, np.round(c + 0.45 * (quad - c)).astype(np.int32), colour)
+        return out
+
+    return paint
 
 
 def zoomed(rgb: np.ndarray, pts: np.ndarray | None, k: int) -> np.ndarray:
@@ -144,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     clean = measure(a.image, a.video, a.output, orientation=a.orientation, joints=joints)
     side = image_side(image, None, joints)
     defects: dict[str, Defect] = {"black_arms": black_arms, "upside_down": upside_down, "torn_elbows": torn_elbows,
-                                  "torso_hole": torso_hole, "zoomed": zoomed}  # fmt: skip
+                                  "torso_hole": torso_hole_of(image, side.silhouette), "zoomed": zoomed}  # fmt: skip
     if side.pose is not None:
         defects["ghosts"] = ghosts_of(image, side.pose.points, side.pose.visibility)
     copies = write_copies(a.output, defects, a.work)
