@@ -28,7 +28,16 @@ sys.path.insert(0, str(ROOT / "src"))  # this checkout's motionctl, whatever is 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cut_driver import cut  # noqa: E402
-from matrix_cases import CUT_SECONDS, DRIVERS, TESTDATA, Case, all_cases, joints_file, quick_cases  # noqa: E402
+from matrix_cases import (  # noqa: E402
+    CUT_SECONDS,
+    DRIVERS,
+    TESTDATA,
+    Case,
+    all_cases,
+    enlarge_small_images,
+    joints_file,
+    quick_cases,
+)
 from matrix_tables import FIGURES, aggregates_of, badness, markdown, passes, summary  # noqa: E402
 from run import machine  # noqa: E402
 
@@ -171,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(cases)} cases; machine: {info['nproc']} CPUs, load {info['load_average_at_start']}", flush=True)
     start = time.perf_counter()
     videos = prepare_drivers(ROOT / "bench-results" / "matrix")
+    enlarge_small_images()
     groups: dict[str, list[Case]] = {}
     for c in cases:
         groups.setdefault(c.character, []).append(c)

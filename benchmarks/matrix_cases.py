@@ -6,7 +6,9 @@ seven in drivers/ and the pairs' two videos — is met by four or five character
 std everywhere; PRO_CASES again in pro. The drivers are cut to at most CUT_SECONDS (a window that
 shows what the clip is there for: the turn clip's back view, the talk clip's gestures) so that every
 case is valid in orientation image (≤ 10 s) and the matrix stays short; the cut copies are made once
-with the media layer and kept under bench-results/matrix/drivers/.
+with the media layer and kept under bench-results/matrix/drivers/. An image smaller than the service
+accepts (a side under 300 px: one of the children's drawings) is enlarged to twice its size once,
+its joints with it, under bench-results/matrix/images/.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TESTDATA = Path(os.environ.get("MOTIONCTL_TESTDATA", ROOT.parent / "shared" / "testdata"))
 JOINTS_DIR = ROOT / "tests" / "data"
 CUT_SECONDS = 6.0
+ENLARGED_DIR = ROOT / "bench-results" / "matrix" / "images"
 
 
 @dataclass(frozen=True)
@@ -120,13 +123,45 @@ class Case:
         return f"{self.character}__{self.driver}__{self.orientation}_{self.mode}"
 
     def image(self) -> Path:
-        return TESTDATA / CHARACTERS[self.character][0]
+        return character_image(self.character)
+
+
+def character_image(character: str) -> Path:
+    """The character's image, or its enlarged copy where the image is smaller than the service accepts."""
+    enlarged = ENLARGED_DIR / f"{character}.png"
+    return enlarged if enlarged.is_file() else TESTDATA / CHARACTERS[character][0]
 
 
 def joints_file(character: str) -> Path | None:
-    """tests/data/<character>_joints.json, written by looking at the image, where there is one."""
+    """tests/data/<character>_joints.json, written by looking at the image, where there is one (for an
+    enlarged image, its enlarged copy beside the image)."""
+    enlarged = ENLARGED_DIR / f"{character}_joints.json"
+    if enlarged.is_file():
+        return enlarged
     path = JOINTS_DIR / f"{character}_joints.json"
     return path if path.is_file() else None
+
+
+def enlarge_small_images() -> None:
+    """Twice the size, once, for each image with a side under IMAGE_MIN_SIDE (and its joints file)."""
+    import json
+
+    import cv2
+
+    from motionctl.core.limits import IMAGE_MIN_SIDE
+    from motionctl.media.decode import load_image
+
+    for name, (image, _, _) in CHARACTERS.items():
+        rgb = load_image(TESTDATA / image, field="image").rgb
+        if min(rgb.shape[:2]) >= IMAGE_MIN_SIDE or (ENLARGED_DIR / f"{name}.png").is_file():
+            continue
+        ENLARGED_DIR.mkdir(parents=True, exist_ok=True)
+        big = cv2.resize(rgb, (2 * rgb.shape[1], 2 * rgb.shape[0]), interpolation=cv2.INTER_CUBIC)
+        cv2.imwrite(str(ENLARGED_DIR / f"{name}.png"), cv2.cvtColor(big, cv2.COLOR_RGB2BGR))
+        joints = JOINTS_DIR / f"{name}_joints.json"
+        if joints.is_file():
+            doubled = {k: [2 * v[0], 2 * v[1]] for k, v in json.loads(joints.read_text()).items()}
+            (ENLARGED_DIR / f"{name}_joints.json").write_text(json.dumps(doubled, indent=1))
 
 
 def all_cases() -> list[Case]:
