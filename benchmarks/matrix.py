@@ -218,6 +218,8 @@ def _write(doc: dict[str, Any], out: Path, docs: Path, partial: bool, save_as: P
             c["viewer"], c["fidelity_moving"] = ev.get("viewer"), ev["fidelity"]["moving"]
     (docs / "matrix.json").write_text(json.dumps(slim, indent=1))
     (docs / "matrix.md").write_text(md)
+    for old in docs.glob("matrix_*.png"):  # the sheets of an earlier run's worst cases
+        old.unlink()
     for w in doc["worst"]:
         shutil.copyfile(out / "sheets" / w["sheet"].removeprefix("matrix_"), docs / w["sheet"])
     print(f"wrote {docs / 'matrix.md'}, matrix.json and {len(doc['worst'])} contact sheets")
