@@ -1,6 +1,8 @@
 """One benchmark case: run the engine once, write its GenerationResult as JSON.
 
-Run as a child process by benchmarks/run.py, which reads the child's peak memory (max RSS) from wait4.
+Run as a child process by benchmarks/run.py and benchmarks/matrix.py, which read the child's peak
+memory (max RSS) and CPU time from wait4. A refusal (the engine's InvalidInput) exits 2 with the
+message on stderr, as `motionctl generate` does.
 """
 
 from __future__ import annotations
@@ -11,8 +13,17 @@ import sys
 import time
 from pathlib import Path
 
-from motionctl.core.types import GenerationSpec, Mode, Orientation, Resolution
+from motionctl.core.errors import InvalidInput
+from motionctl.core.types import GenerationResult, GenerationSpec, Mode, Orientation, Resolution
 from motionctl.engine.pipeline import generate
+
+
+def _generate(spec: GenerationSpec, output: Path, cache_dir: Path | None) -> GenerationResult:
+    if cache_dir:  # imported only when asked: benchmarks/ab.py runs this file against older builds
+        from motionctl.engine.character_cache import CharacterCache
+
+        return generate(spec, output, cache=CharacterCache(cache_dir))
+    return generate(spec, output)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +36,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--output", type=Path, required=True)
     p.add_argument("--json-out", type=Path, required=True)
     p.add_argument("--cache-dir", type=Path, help="keep/take the analysed character here")
+    p.add_argument("--joints", type=Path, help="the image's joints (JSON), as motionctl generate --joints")
     a = p.parse_args(argv)
+    joints = None
+    if a.joints:  # imported only when asked: benchmarks/ab.py runs this file against older builds
+        from motionctl.commands.generate import read_joints
+
+        joints = read_joints(a.joints)
     spec = GenerationSpec(
         image=a.image,
         video=a.video,
@@ -33,14 +50,14 @@ def main(argv: list[str] | None = None) -> int:
         mode=Mode(a.mode),
         resolution=Resolution(a.resolution),
         keep_sound=True,
+        joints=joints,
     )
     start = time.perf_counter()
-    if a.cache_dir:  # imported only when asked: benchmarks/ab.py runs this file against older builds
-        from motionctl.engine.character_cache import CharacterCache
-
-        result = generate(spec, a.output, cache=CharacterCache(a.cache_dir))
-    else:
-        result = generate(spec, a.output)
+    try:
+        result = _generate(spec, a.output, a.cache_dir)
+    except InvalidInput as exc:  # a refusal, as the command line reports it (exit 2)
+        print(f"rejected: {exc.message}", file=sys.stderr)
+        return 2
     outer = time.perf_counter() - start
     a.json_out.write_text(json.dumps({
         "wall_seconds": result.wall_seconds,

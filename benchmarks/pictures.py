@@ -70,15 +70,19 @@ def _cell(rgb: np.ndarray, cell_h: int) -> tuple[Image.Image, float]:
 
 
 def contact_sheet(
-    driver_path: Path, output_path: Path, driver: PoseTrack, output: PoseTrack, title: str, dest: Path, rows: int = 5
+    driver_path: Path, output_path: Path, driver: PoseTrack, output: PoseTrack, title: str, dest: Path, rows: int = 5,
+    times: list[float] | None = None,
 ) -> Path:
-    """Rows of (driver | output | both skeletons over the dimmed output) at evenly spaced times.
+    """Rows of (driver | output | both skeletons over the dimmed output) at evenly spaced times, or at
+    ``times`` (seconds of the output) where given.
 
     Magenta: the driver's pose moved and scaled onto the character (mid-shoulders, body size);
     green: the pose re-detected in the output. Where they agree, the motion transferred.
     """
     t0, t1 = float(output.times[0]), float(output.times[-1])
-    times = [t0 + (t1 - t0) * (i + 0.5) / rows for i in range(rows)]
+    if times is None:
+        times = [t0 + (t1 - t0) * (i + 0.5) / rows for i in range(rows)]
+    rows = len(times)
     drv_frames = frames_at(driver_path, times, max(driver.size))
     out_frames = frames_at(output_path, times, max(output.size))
     di = match_by_time(np.array(times), driver.times, tolerance=1.0)

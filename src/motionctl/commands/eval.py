@@ -32,15 +32,19 @@ def eval_command(
     settle: Annotated[int | None, typer.Option("--settle", min=0, help=(
         "Frames each pose scan's tracker goes into the clip and back before it measures, so the first "
         "frames are read warm (default 30; 0: it starts cold at the first frame)."))] = None,
+    joints: Annotated[Path | None, typer.Option("--joints", help=(
+        "The image's joints as given to generate --joints (JSON name -> [x, y]); the limb, ghost and "
+        "framing measures read the image's limbs there."))] = None,
 ) -> None:
     """Motion fidelity (with a frozen baseline), detection rate, background, stability and appearance."""
+    from motionctl.commands.generate import read_joints
     from motionctl.eval.render import print_report  # imported here: `motionctl --help` stays fast
     from motionctl.eval.runner import evaluate
 
     try:
         settled = {} if settle is None else {"settle": settle}
         report = evaluate(image, video, output, orientation=orientation, mode=mode, max_fps=max_fps,
-                          rescans=rescans, **settled)
+                          rescans=rescans, joints=read_joints(joints) if joints else None, **settled)
     except InvalidInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise typer.Exit(2) from exc

@@ -9,6 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from motionctl.core.types import Pose
 from motionctl.engine.perception import PoseEstimator
 from motionctl.eval import image_metrics as im
 from motionctl.eval.appearance import eyes_from_pose, face_crop
@@ -25,6 +26,7 @@ class ImageCharacter:
     area: np.ndarray  # dilated segmentation + keypoint hull
     silhouette: np.ndarray  # segmentation > 0.5, undilated: where the character's pixels are
     face: np.ndarray | None  # eye-aligned face crop, None when no eyes are found
+    found: tuple[Pose, np.ndarray | None] | None = None  # the pose and segmentation found, if any
 
 
 def image_character(rgb: np.ndarray) -> ImageCharacter:
@@ -36,7 +38,8 @@ def image_character(rgb: np.ndarray) -> ImageCharacter:
     area = im.character_area((h, w), obs.pose.points, obs.pose.visibility, obs.mask)
     silhouette = obs.mask > 0.5 if obs.mask is not None else np.zeros((h, w), bool)
     eyes = eyes_from_pose(obs.pose.points, obs.pose.visibility)
-    return ImageCharacter(area, silhouette, face_crop(rgb, *eyes) if eyes is not None else None)
+    return ImageCharacter(area, silhouette, face_crop(rgb, *eyes) if eyes is not None else None,
+                          (obs.pose, obs.mask))
 
 
 def _resized_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:

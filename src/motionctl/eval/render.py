@@ -7,6 +7,7 @@ from rich.table import Table
 
 from motionctl.eval.fidelity import Summary
 from motionctl.eval.report import EvalReport
+from motionctl.eval.viewer_render import viewer_table
 
 
 def _num(value: float | None, fmt: str = "{:.1f}") -> str:
@@ -98,8 +99,9 @@ def targets_table(r: EvalReport) -> Table:
     for target in r.targets:
         op = "≥" if target.higher_is_better else "≤"
         mark = "[green]pass[/]" if target.passed else "[red]FAIL[/]"
-        if target.threshold > 1:  # degrees
-            t.add_row(target.name, _num(target.value), f"{op} {target.threshold:.1f}", mark)
+        if target.threshold > 1 or target.threshold == 0:  # degrees, or a count of frames
+            t.add_row(target.name, _num(target.value, "{:.1f}" if target.threshold else "{:.0f}"),
+                      f"{op} {target.threshold:.{1 if target.threshold else 0}f}", mark)
         else:  # shares
             t.add_row(target.name, _pct(target.value), f"{op} {_pct(target.threshold)}", mark)
     return t
@@ -110,4 +112,7 @@ def print_report(r: EvalReport, console: Console | None = None) -> None:
     console.print(f"[bold]{r.output}[/]: {r.output_frames} frames at {r.output_fps:.1f} fps, "
                   f"{r.output_size[0]}x{r.output_size[1]}; driver {r.video} ({r.driver_frames} frames); "
                   f"mode {r.mode}, orientation {r.orientation}")  # fmt: skip
-    console.print(Group(fidelity_table(r), per_bone_table(r), other_table(r), targets_table(r)))
+    tables = [fidelity_table(r), per_bone_table(r), other_table(r)]
+    if r.viewer is not None:
+        tables.append(viewer_table(r.viewer))
+    console.print(Group(*tables, targets_table(r)))

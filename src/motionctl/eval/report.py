@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from motionctl.eval.fidelity import FidelityReport
+from motionctl.eval.viewer import ViewerReport
 
 # Issue 2's acceptance thresholds, computed on exactly the fidelity definitions in eval/fidelity.py.
 TARGET_MOVING_WITHIN_20 = 0.85
@@ -109,6 +110,7 @@ class EvalReport:
     appearance: AppearanceReport
     targets: list[Target] = field(default_factory=list)
     repeatability: Repeatability | None = None  # only when asked for rescans (measure(rescans=N))
+    viewer: ViewerReport | None = None  # limb appearance, broken frames, ghosts, framing (eval/viewer.py)
 
     def to_dict(self) -> dict[str, Any]:
         out = _finite(asdict(self))

@@ -26,17 +26,20 @@ from motionctl.eval import image_metrics as im
 from motionctl.eval.appearance import pearson
 from motionctl.eval.background import OUTPUT_SIDE, background, image_character
 from motionctl.eval.fidelity import FidelityReport, fidelity
+from motionctl.eval.image_side import image_side
 from motionctl.eval.report import (
     AppearanceReport,
     EvalReport,
     Repeatability,
     Rescan,
     StabilityReport,
+    Target,
     targets_for,
 )
 from motionctl.eval.scan import SETTLE_FRAMES, Scan, scan
 from motionctl.eval.stability import keypoint_jitter
 from motionctl.eval.tracks import PoseTrack
+from motionctl.eval.viewer import ViewerScan, viewer_targets
 from motionctl.media.decode import load_image
 
 DRIVER_SIDE = 640  # BlazePose sees a 256 px crop; 640 px keeps its region finder as accurate as full size
@@ -84,6 +87,16 @@ def _correlation(out: dict[float, float], drv: dict[float, float], tolerance: fl
     return pearson(np.array(a), np.array(b))
 
 
+def scan_driver(video: Path, mode: Mode | str, *, max_fps: float = 30.0, settle: int = SETTLE_FRAMES) -> Scan:
+    """The driver's pose scan (and, in pro, its mouth and head roll), as measure() reads it."""
+    pro = Mode(mode) == Mode.PRO
+    return scan(video, "video", max_fps=max_fps, max_side=DRIVER_SIDE, segmentation=False, mouth=pro,
+                face_side=DRIVER_FACE_SIDE if pro else None, settle=settle)
+
+
+DriverScan = Scan
+
+
 def measure(
     image: Path,
     video: Path,
@@ -94,12 +107,17 @@ def measure(
     max_fps: float = 30.0,
     rescans: int = 0,
     settle: int = SETTLE_FRAMES,
+    joints: dict[str, tuple[float, float]] | None = None,
+    driver_scan: Scan | None = None,
 ) -> Measurement:
     """Score ``output`` (generated from ``image`` and ``video``); see the module docstring for the steps.
 
     ``rescans`` > 0 re-detects the output's pose that many more times, its frames shifted by a pixel
     or two (RESCAN_SHIFTS), and reports the spread of the fidelity figures (report.Repeatability).
-    ``settle`` is how many frames each pose scan's tracker settles on first (0: it starts cold)."""
+    ``settle`` is how many frames each pose scan's tracker settles on first (0: it starts cold).
+    ``joints`` are the image's joints where the user gave them (--joints); the viewer measures use them.
+    ``driver_scan``: the driver already scanned (scan_driver, same mode, max_fps and settle), so that a
+    benchmark scoring many outputs of one driver reads it once."""
     if not 0 <= rescans <= len(RESCAN_SHIFTS):
         raise rule_violation(InvalidInput, "rescans", f"must be between 0 and {len(RESCAN_SHIFTS)}", str(rescans))
     orientation, mode = Orientation(orientation), Mode(mode)
@@ -107,9 +125,10 @@ def measure(
     pro = mode == Mode.PRO
     image_rgb = load_image(image, field="image").rgb
     character = image_character(image_rgb)
-    drv = scan(video, "video", max_fps=max_fps, max_side=DRIVER_SIDE, segmentation=False, mouth=pro,
-                face_side=DRIVER_FACE_SIDE if pro else None, settle=settle)
-    out = scan(output, "output", max_fps=max_fps, max_side=OUTPUT_SIDE, segmentation=True, mouth=pro, settle=settle)
+    drv = driver_scan or scan_driver(video, mode, max_fps=max_fps, settle=settle)
+    viewer = ViewerScan(image_side(image_rgb, character.found, joints), orientation.value)
+    out = scan(output, "output", max_fps=max_fps, max_side=OUTPUT_SIDE, segmentation=True, mouth=pro, settle=settle,
+               on_frame=viewer.add)
     background_report, flicker = background(output, image_rgb, character, out, orientation.value, max_fps)
 
     jitter_out = keypoint_jitter(out.track.points, out.track.visibility)
@@ -141,8 +160,10 @@ def measure(
             head_roll_correlation=_correlation(out.roll, drv.roll, nearest) if pro else None,
         ),
         targets=targets_for(fid, out.track.detection_rate),
+        viewer=viewer.report(out.track, drv.track),
         repeatability=_repeatability(output, drv, fid, rescans, max_fps, settle) if rescans else None,
     )  # fmt: skip
+    report.targets += [Target(*t) for t in viewer_targets(report.viewer)] if report.viewer else []
     return Measurement(report, drv.track, out.track)
 
 

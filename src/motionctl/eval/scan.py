@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,12 +69,14 @@ def _settled(frames: Iterator[Frame], settle: int) -> Iterator[tuple[Frame, floa
 
 
 def scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segmentation: bool, mouth: bool,
-         shift_px: int = 0, face_side: int | None = None, settle: int = SETTLE_FRAMES) -> Scan:
+         shift_px: int = 0, face_side: int | None = None, settle: int = SETTLE_FRAMES,
+         on_frame: Callable[[np.ndarray, Pose | None, np.ndarray | None], None] | None = None) -> Scan:
     """One streamed pass: pose per frame (+ character area union), face crops, mouth opening. With
     ``shift_px`` the frames are moved that far right first (a rescan; the poses are moved back); with
     ``face_side`` the face mesh reads the head in the frame at that size (the pose, at ``max_side``).
     The tracker settles on ``settle`` frames first (_settled). The face mesh needs no frame times:
-    its graph has no landmark smoothing, unlike BlazePose's."""
+    its graph has no landmark smoothing, unlike BlazePose's. ``on_frame`` is given each measured frame
+    with its pose and segmentation (the viewer measures read them in this pass)."""
     seen = _Seen(segmentation)
     mesh = FaceMeshEstimator() if mouth else None
     try:
@@ -88,6 +90,8 @@ def scan(path: Path, field: str, *, max_fps: float, max_side: int | None, segmen
                 if obs is not None and shift_px:
                     obs = dataclasses.replace(obs, pose=shifted_pose(obs.pose, -shift_px))
                 seen.add(frame, obs, mesh)
+                if on_frame is not None:
+                    on_frame(frame.rgb, obs.pose if obs else None, obs.mask if obs else None)
     finally:
         if mesh is not None:
             mesh.close()
