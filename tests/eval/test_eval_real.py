@@ -90,7 +90,10 @@ def test_the_driver_scored_against_itself_is_near_perfect(self_scored: dict) -> 
     assert moving["median_deg"] < 3.0
     assert moving["within_20"] > 0.95
     assert self_scored["detection_rate"] == 1.0
-    assert all(t["passed"] for t in self_scored["targets"])
+    # The motion targets pass; the viewer targets compare the output with the image (the elf), and the
+    # presenter's own frames do not look like her, so they are not expected to pass here.
+    motion = [t for t in self_scored["targets"] if t["name"].startswith(("moving limbs", "person detected"))]
+    assert len(motion) == 3 and all(t["passed"] for t in motion)
     # The same talking face in both: mouth opening correlates almost perfectly.
     assert self_scored["appearance"]["mouth_correlation"] > 0.9
     assert self_scored["appearance"]["head_roll_correlation"] > 0.9  # and the head's roll
