@@ -12,10 +12,14 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Units charged per output second, by model and mode (the hosted product bills per second too).
+# Units charged per output second (1 unit = 1 US dollar), by model and tier: a mode ("std", "pro") or
+# one resolution of it ("std-1080p"). The seeds give one per-second price, Kling 3.0 motion control at
+# 720p (seed 004: "Starts at $0.1134/s"); every tier they leave unpriced defaults to it
+# (tasks/billing.py quotes the seeds; the models catalogue says which tier is which).
+SEED_PRICE_PER_SECOND = 0.1134
 DEFAULT_PRICES: dict[str, dict[str, float]] = {
-    "kling-v2-6": {"std": 0.5, "pro": 0.8},
-    "kling-v3": {"std": 0.6, "pro": 1.0},
+    model: {"std": SEED_PRICE_PER_SECOND, "pro": SEED_PRICE_PER_SECOND}
+    for model in ("kling-v2-6", "kling-v3", "wan2.2-animate")
 }
 
 
@@ -72,7 +76,7 @@ class Settings(BaseSettings):
     jwt_max_lifetime_seconds: int = Field(default=24 * 3600, ge=60)
     metrics_token: str = ""  # /metrics needs 'Bearer <token>'; empty: loopback clients only
 
-    prices: dict[str, dict[str, float]] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
+    prices: dict[str, dict[str, float]] = Field(default_factory=lambda: {m: dict(t) for m, t in DEFAULT_PRICES.items()})
     # Refuse submissions the account's units cannot cover (1101 in arrears, 1102 depleted). Off by
     # default: a self-hosted install is unlimited and the ledger only records what was used.
     require_units: bool = False

@@ -1,7 +1,8 @@
 """The dialects without the engine: the unified endpoint's bodies (seeds 000, 001) and unknown models,
-seed 003's watermark form and /kling prefix, the models catalogue, OpenAPI's references and security
-scheme, cancel of a queued task (callback verified, units back), the 1102 refusal, server-sent
-events replayed from Last-Event-ID, and `Prefer: wait` that ends with the wait."""
+seed 003's watermark form and /kling prefix, the models catalogue (seed 004's prices, each resolution
+priced on its own), OpenAPI's references and security scheme, cancel of a queued task (callback
+verified, units back), the 1102 refusal, server-sent events replayed from Last-Event-ID, and
+`Prefer: wait` that ends with the wait."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from standardwebhooks import Webhook
 from svc_servers import FileServer, Receiver
 from test_service_api import body, task_rows
@@ -96,9 +98,29 @@ def test_models_catalogue(api: Any, auth: dict[str, str]) -> None:
     assert one["json_request_schema"] == KlingV3MotionControlBody.model_json_schema()
     assert one["capabilities"]["resolutions"] == ["720P", "1080P"]
     assert one["capabilities"]["max_input_seconds"] == {"image": 10.0, "video": 30.0}
-    assert one["pricing"]["per_second"] == {"std": 0.6}
+    assert one["pricing"]["per_second"] == {"std": 0.1134}  # seed 004: "Starts at $0.1134/s", its 720p path
+    assert [(t["resolution"], t["per_second"], t["source"][:9]) for t in one["pricing"]["tiers"]] == [
+        ("720P", 0.1134, "seed 004:"), ("1080P", 0.1134, "not price")]
+    assert "the seeds do not price std 1080P; charged at their one per-second price" in one["description"]
+    element = api.get("/v1/models/kling-custom-element", headers=auth).json()["pricing"]
+    assert element["per_request"] == 0.0139  # seed 004: "$0.0139/ request(1 Credits)"
     missing = api.get("/v1/models/kling/nope", headers=auth)
     assert missing.status_code == 404 and missing.json()["code"] == 1203
+
+
+def test_resolution_is_priced_on_its_own(
+    api: Any, auth: dict[str, str], account: Credentials, services: Services, fs: FileServer, media: dict[str, Path]
+) -> None:
+    services.settings.prices["kling-v3"]["std-1080p"] = 0.2  # an operator's MOTIONCTL_PRICES entry
+    tiers = api.get("/v1/models/kling/kling-v3-motion-control", headers=auth).json()["pricing"]["tiers"]
+    assert [(t["resolution"], t["per_second"]) for t in tiers] == [("720P", 0.1134), ("1080P", 0.2)]
+    assert tiers[1]["source"] == "set by this service's operator (MOTIONCTL_PRICES)"
+    for resolution, held in (("720P", 0.3969), ("1080P", 0.7)):  # the driver's 3.5 s x the tier's price
+        r = api.post("/v1/videos/generations", headers=auth, json={**seed_000(fs, media), "resolution": resolution})
+        assert r.status_code == 200, r.text
+        before = ledger.balance(services.engine, account.account_id).reserved
+        api.post(f"/v1/videos/generations/{r.json()['task_id']}/cancel", headers=auth)
+        assert before - ledger.balance(services.engine, account.account_id).reserved == pytest.approx(held)
 
 
 def test_openapi_refs_resolve_and_bearer_is_declared(api: Any) -> None:
@@ -125,7 +147,7 @@ def test_cancel_queued_sends_callback_and_returns_units(
         "/v1/videos/motion-control", headers=auth, json=body(fs, media, callback_url=receiver.url, mode="std")
     ).json()["data"]["task_id"]
     held = ledger.balance(services.engine, account.account_id)
-    assert held.reserved == 0.5 * 3.5 and held.available == 100 - held.reserved  # the driver's seconds x price
+    assert held.reserved == 0.3969 and held.available == 100 - held.reserved  # the driver's 3.5 s x $0.1134/s
     r = api.post(f"/v1/videos/motion-control/{tid}/cancel", headers=auth)
     assert r.status_code == 200 and r.json()["data"]["task_status"] == "failed"
     assert r.json()["data"]["task_status_msg"] == "cancelled by the user"
@@ -145,7 +167,8 @@ def test_cancel_queued_sends_callback_and_returns_units(
     assert [p["task_status"] for p in statuses] == ["submitted", "failed"]
     assert statuses[1]["task_status_msg"] == "cancelled by the user" and statuses[1]["final_unit_deduction"] == "0"
     records = api.get("/v1/account/billing", headers=auth).json()["data"]
-    assert [(e["type"], e["units"]) for e in records] == [("release", "1.75"), ("reserve", "-1.75"), ("grant", "100")]
+    assert [(e["type"], e["units"]) for e in records] == [
+        ("release", "0.3969"), ("reserve", "-0.3969"), ("grant", "100")]
 
 
 def test_account_without_units_is_refused(
@@ -155,7 +178,7 @@ def test_account_without_units_is_refused(
     before = task_rows(services)
     r = api.post("/v1/videos/motion-control", headers=auth, json=body(fs, media))
     assert r.status_code == 429 and r.json()["code"] == 1102
-    assert "needs about 2.8 units, the account has 0 left" in r.json()["message"]
+    assert "needs about 0.3969 units, the account has 0 left" in r.json()["message"]
     assert task_rows(services) == before
     info = api.get("/v1/account/info", headers=auth).json()["data"]
     assert info["remaining_units"] == "0" and info["units_required"] is True

@@ -39,7 +39,7 @@ def test_unified_model_sse_progress_cancel_and_balance(page: Any, server: Server
     choose(page, ELF / "image.jpeg", ELF / "video.mp4")
     expect(page.locator("#submit")).to_be_enabled(timeout=30_000)  # uploads are validated first
     expect(page.locator("[data-testid=estimate]")).to_have_text(
-        "Estimated: at most 2.122 units (3.5 s × 0.6 units/s)"  # the clip is 3.537 s
+        "Estimated: at most 0.4011 units (3.5 s × 0.1134 units/s)"  # the clip is 3.537 s; seed 004's price
     )
 
     page.select_option("#snippet-mode", "sse")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
 from motionctl.tasks import ledger
-from motionctl.tasks.billing import format_number
+from motionctl.tasks.billing import format_units
 from motionctl.tasks.db import session_scope
 from motionctl.tasks.models import LedgerEntry
 
@@ -73,8 +73,8 @@ def resource_packs(request: Request, account: AccountDep, services: ServicesDep)
                 "resource_pack_id": str(g.id),
                 "resource_pack_name": g.note or "units",
                 "resource_pack_type": "constant_period",
-                "total_quantity": format_number(g.units),
-                "remaining_quantity": format_number(remaining),
+                "total_quantity": format_units(g.units),
+                "remaining_quantity": format_units(remaining),
                 "purchase_time": int(g.created_at),
                 "effective_time": int(g.created_at),
                 "invalid_time": 0,

@@ -23,10 +23,11 @@ from motionctl.core.engines import engine_for_model
 from motionctl.core.errors import InvalidInput, NotFound
 from motionctl.settings import Settings
 
+from . import pricing
 from .auth import AccountDep
 from .schemas import MotionControlRequest
 from .services import ServicesDep
-from .unified_schemas import KlingV3MotionControlBody, KlingV3ProMotionControlBody
+from .unified_schemas import KlingV3MotionControlBody, KlingV3ProMotionControlBody, WanAnimateBody
 
 # (request, validated body) -> the task's answer; None: the unified motion-control submission.
 CreateHook = Callable[[Any, BaseModel], Awaitable[dict[str, Any]]]
@@ -40,20 +41,28 @@ class ModelSpec:
     body: type[BaseModel]  # validates the request; its JSON Schema is json_request_schema
     endpoint: str  # where the body is POSTed
     price_model: str  # the price table's row (Settings.prices)
-    modes: tuple[str, ...]  # the price table's columns this model uses
+    modes: tuple[str, ...]
     resolutions: tuple[str, ...]
     kind: str = "motion-control"
     create: CreateHook | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The (mode, resolution) pairs a request can ask for, each priced on its own; default: every
+    # mode at every resolution. The official dialect's mode decides its resolution.
+    tiers: tuple[tuple[str, str], ...] | None = None
+
+    def priced_tiers(self) -> tuple[tuple[str, str], ...]:
+        if self.tiers is not None:
+            return self.tiers
+        return tuple((m, r) for m in self.modes for r in self.resolutions)
 
     def describe(self, settings: Settings) -> dict[str, Any]:
-        prices = settings.prices.get(self.price_model, {})
         engine = engine_for_model(self.price_model)  # which workers run it (core/engines.py)
+        prices = pricing.per_second(settings, self.price_model, self.priced_tiers())
         return {
             "id": self.id,
             "object": "model",
             "name": self.name,
-            "description": self.description,
+            "description": self.description + pricing.unpriced_note(prices),
             "kind": self.kind,
             "endpoint": self.endpoint,
             "capabilities": {
@@ -63,10 +72,7 @@ class ModelSpec:
                 "min_input_seconds": limits.VIDEO_MIN_SECONDS,
                 "output_modes": ["async", "sync", "sse"],
             },
-            "pricing": {
-                "unit": "units per output second",
-                "per_second": {m: prices[m] for m in self.modes if m in prices},
-            },
+            "pricing": prices,
             "engine": None if engine is None else {
                 "name": engine.name, "needs_gpu": engine.needs_gpu, "output": engine.notes,
             },
@@ -116,6 +122,7 @@ for _name in ("kling-v2-6", "kling-v3"):
             price_model=_name,
             modes=("std", "pro"),
             resolutions=("720p", "1080p"),
+            tiers=(("std", "720p"), ("pro", "1080p")),
         )
     )
 register(
@@ -144,6 +151,21 @@ register(
     )
 )
 
+register(
+    ModelSpec(
+        id="wan2.2-animate",
+        name="Wan2.2-Animate-14B",
+        description="Generative motion control: Wan2.2-Animate-14B through diffusers, the character turned, "
+        "its clothes moved and its hidden sides invented. Served by the wan-animate engine, needs a GPU worker "
+        "(motionctl worker --engine wan-animate --weights DIR): a submission waits, queued, until one claims it; "
+        "CPU workers never do. Generated at 1280x720 by area, 30 fps; 1080P resizes the generated frames.",
+        body=WanAnimateBody,
+        endpoint=UNIFIED,
+        price_model="wan2.2-animate",
+        modes=("std",),
+        resolutions=("720P", "1080P"),
+    )
+)
 
 router = APIRouter(tags=["models"])
 

@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from motionctl.core import limits
 from motionctl.core.element_rules import check_element_text
 from motionctl.core.errors import InvalidInput, rule_violation
-from motionctl.tasks.elements import MODEL, ElementRequest, element_data
+from motionctl.tasks.billing import ELEMENT_CREATION_QUOTE
+from motionctl.tasks.elements import CREATION_UNITS, MODEL, ElementRequest, element_data
 from motionctl.tasks.runtime import Services
 from motionctl.tasks.view import unified_data
 
@@ -123,7 +124,9 @@ catalogue.register(
         resolutions=(),
         kind="element",
         create=create_element,
-        extra={"pricing_fixed": {"units_per_request": 1}},
+        extra={"pricing": {"unit": "units per request (1 unit = 1 US dollar, the seeds' currency)",
+                           "per_request": CREATION_UNITS, "source": ELEMENT_CREATION_QUOTE,
+                           "per_second": {}, "tiers": []}},
     )
 )
 

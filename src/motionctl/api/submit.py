@@ -105,6 +105,6 @@ def _new_task(
         element_key=element_key,
         external_task_id=req.external_task_id or None,
         # The output is at most as long as the driver: its seconds are the most a task can cost.
-        estimate_units=units_for(settings.prices, req.model_name, req.mode, seconds),
+        estimate_units=units_for(settings.prices, req.model_name, req.mode, req.resolution, seconds),
         require_units=settings.require_units,
     )

@@ -8,6 +8,8 @@ and ``to_request()`` to the internal request.
 - seed 001, ``kling-video-v3-pro-motion-control``: ``input_image`` / ``input_video``,
   ``character_orientation`` (default "video"), ``keep_original_sound`` boolean (default true),
   ``elements``.
+- ``wan2.2-animate`` (ours: Wan2.2-Animate-14B, the GPU engine): seed 001's field names plus ``resolution``; a GPU
+  worker (``motionctl worker --engine wan-animate``) runs it.
 """
 
 from __future__ import annotations
@@ -109,6 +111,39 @@ class KlingV3ProMotionControlBody(_Body):
             callback_url=self.callback_url,
             external_task_id=self.external_task_id,
             element_ids=tuple(str(e.element_id) for e in self.elements),
+        )
+
+
+class WanAnimateBody(_Body):
+    """Wan2.2-Animate-14B (the wan-animate engine, on a GPU worker), in seed 001's field names."""
+
+    model: Literal["wan2.2-animate"]
+    prompt: str = Field(default="", max_length=limits.PROMPT_MAX_CHARS,
+                        description="Empty: Wan's own prompt for animate mode")
+    input_image: str = Field(min_length=1, description=IMAGE_DOC, json_schema_extra={"format": "uri"})
+    input_video: str = Field(min_length=1, description=VIDEO_DOC, json_schema_extra={"format": "uri"})
+    character_orientation: Literal["image", "video"] = Field(
+        default="video", description="image: the driver's bones at the character's lengths, on the character; "
+        "video: the driver's placement (Wan's animate mode either way)")
+    resolution: Literal["720P", "1080P"] = Field(
+        default="720P", description="Generated at 1280x720 by area; 1080P resizes the generated frames")
+    keep_original_sound: bool = True
+    callback_url: str = Field(default="", max_length=MAX_URL_CHARS)
+    external_task_id: str = Field(default="", max_length=255, pattern=EXTERNAL_ID_PATTERN)
+
+    def to_request(self) -> GenerationRequest:
+        return GenerationRequest(
+            image=self.input_image,
+            video=self.input_video,
+            orientation=self.character_orientation,
+            mode="std",  # the engine has one quality; resolution says the output's size
+            model_name=self.model,
+            model_id=self.model,
+            resolution=self.resolution.lower(),
+            prompt=self.prompt,
+            keep_sound=self.keep_original_sound,
+            callback_url=self.callback_url,
+            external_task_id=self.external_task_id,
         )
 
 

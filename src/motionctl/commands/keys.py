@@ -32,7 +32,8 @@ def _engine(data_dir: Path | None) -> Engine:
 @app.command("create")
 def keys_create(
     name: Annotated[str, typer.Option("--name", help="A label for the account.")] = "",
-    units: Annotated[float, typer.Option("--units", min=0, help="Units to grant the new account.")] = 0,
+    units: Annotated[float, typer.Option("--units", min=0, help="Units to grant the new account "
+                                         "(1 unit = 1 US dollar, as the price table counts).")] = 0,
     data_dir: DATA_DIR = None,
 ) -> None:
     """Create an account; prints api_key, access_key and secret_key once, as one JSON object."""

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from motionctl.core.errors import InvalidInput, NotFound, rule_violation
 from motionctl.storage import LocalStorage
+from motionctl.tasks.billing import ELEMENT_CREATION_UNITS
 from motionctl.tasks.db import session_scope
 from motionctl.tasks.models import Element, Task, now_ms
 from motionctl.tasks.store import NewTask, TaskStore
@@ -25,7 +26,7 @@ from motionctl.tasks.view import Links
 
 MODEL = "kling-custom-element"
 MODE = "element"  # Task.mode of a creation task
-CREATION_UNITS = 1.0  # seed 004: "Fixed price: 1 Credit per element creation", refunded on failure
+CREATION_UNITS = ELEMENT_CREATION_UNITS  # seed 004: 1 credit, $0.0139 a creation; refunded on failure
 
 
 @dataclass(frozen=True)

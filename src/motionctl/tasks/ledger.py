@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from motionctl.core.errors import AccountError
-from motionctl.tasks.billing import format_number
+from motionctl.tasks.billing import format_number, format_units
 from motionctl.tasks.db import session_scope
 from motionctl.tasks.models import LedgerEntry, Task, now_ms
 
@@ -34,10 +34,10 @@ class Balance:
 
     def to_dict(self) -> dict[str, str]:
         return {
-            "granted_units": format_number(self.granted),
-            "used_units": format_number(self.used),
-            "reserved_units": format_number(self.reserved),
-            "remaining_units": format_number(self.available),
+            "granted_units": format_units(self.granted),
+            "used_units": format_units(self.used),
+            "reserved_units": format_units(self.reserved),
+            "remaining_units": format_units(self.available),
         }
 
 
@@ -72,17 +72,17 @@ def check_cover(s: Session, account_id: int, estimate: float) -> None:
     bal = balance_in(s, account_id)
     if bal.available < 0:
         raise AccountError(
-            f"units: the account is in arrears ({format_number(bal.available)} units); "
+            f"units: the account is in arrears ({format_units(bal.available)} units); "
             "add units before submitting (got a request estimated at "
-            f"{format_number(estimate)} units)",
+            f"{format_units(estimate)} units)",
             code=1101,
             rule="balance",
             value=bal.available,
         )
     if bal.available < estimate:
         raise AccountError(
-            f"units: the request needs about {format_number(estimate)} units, the account has "
-            f"{format_number(bal.available)} left (resource pack depleted); add units or shorten the video",
+            f"units: the request needs about {format_units(estimate)} units, the account has "
+            f"{format_units(bal.available)} left (resource pack depleted); add units or shorten the video",
             code=1102,
             rule="balance",
             value=bal.available,
@@ -128,7 +128,7 @@ def records(engine: Engine, account_id: int, page_num: int, page_size: int) -> l
                 "id": str(e.id),
                 "type": e.kind,
                 "task_id": e.task_id or "",
-                "units": format_number(e.units),
+                "units": format_units(e.units),
                 "note": e.note,
                 "created_at": int(e.created_at),
             }

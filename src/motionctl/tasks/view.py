@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from motionctl.core.engines import engine_for_model
 from motionctl.storage import UrlSigner
-from motionctl.tasks.billing import format_number
+from motionctl.tasks.billing import format_number, format_units
 from motionctl.tasks.models import Task
 
 
@@ -36,13 +37,24 @@ def _videos(task: Task, links: Links) -> list[dict[str, Any]]:
     return videos
 
 
+def status_msg(task: Task) -> str:
+    """The task's status message; a queued task whose model only a GPU engine runs says what it waits
+    for (CPU workers never claim it, tasks/queue.py)."""
+    if task.status == "submitted" and not task.status_msg:
+        engine = engine_for_model(task.model_name)
+        if engine is not None and engine.needs_gpu:
+            return (f"queued: waits for a GPU worker running the {engine.name} engine "
+                    f"(motionctl worker --engine {engine.name})")
+    return task.status_msg
+
+
 def task_data(task: Task, links: Links) -> dict[str, Any]:
     """The official dialect's task (seed 002's query response ``data``)."""
     videos = _videos(task, links)
     return {
         "task_id": task.id,
         "task_status": task.status,
-        "task_status_msg": task.status_msg,
+        "task_status_msg": status_msg(task),
         "task_info": {
             "external_task_id": task.external_task_id or "",
             # Extensions: the creation parameters, so a client can show a task without its request.
@@ -57,7 +69,7 @@ def task_data(task: Task, links: Links) -> dict[str, Any]:
         },
         "task_result": {"videos": videos},
         "watermark_info": {"enabled": bool(task.watermark)},
-        "final_unit_deduction": format_number(task.units if task.status == "succeed" else 0.0),
+        "final_unit_deduction": format_units(task.units if task.status == "succeed" else 0.0),
         "progress": int(task.progress),
         "created_at": int(task.created_at),
         "updated_at": int(task.updated_at),
@@ -109,11 +121,11 @@ def unified_data(task: Task, links: Links) -> dict[str, Any]:
         "model": task.model_id or task.model_name,
         "status": UNIFIED_STATUS.get(task.status, task.status),
         "progress": 100 if task.status == "succeed" else int(task.progress),
-        "status_msg": task.status_msg,
+        "status_msg": status_msg(task),
         "error": error,
         "result_data": element_result(task) if element else (
             {"videos": _videos(task, links)} if task.status == "succeed" else None),
-        "usage": {"units": format_number(task.units if task.status == "succeed" else 0.0)},
+        "usage": {"units": format_units(task.units if task.status == "succeed" else 0.0)},
         "input": {"element_name": task.prompt, "video_url": links.blob(task.video_key)} if element else {
             "mode": task.mode,
             "resolution": (task.resolution or ("1080p" if task.mode == "pro" else "720p")).upper(),

@@ -298,7 +298,7 @@ class Worker:
             result_key=result_key,
             watermark_key=wm_key,
             duration=round(result.duration, 3),
-            units=units_for(st.prices, task.model_name, task.mode, result.duration),
+            units=units_for(st.prices, task.model_name, task.mode, task.resolution, result.duration),
             status_msg=msg,
         )
         if self.queue.succeed(task.id, self.id, outcome):

@@ -121,15 +121,17 @@ async function updateBalance() {
   }
 }
 
-/** The most a request can cost: the driver's seconds times the model's price for its mode. */
+/** The most a request can cost: the driver's seconds times the price of its mode and resolution. */
 function updateEstimate() {
   const seconds = video.info && video.info.duration;
   if (!state.model || !Number.isFinite(seconds)) return ($("#estimate").textContent = "");
   const prices = state.model.pricing.per_second;
   const mode = unified() ? Object.keys(prices)[0] : form.values.mode;
-  const per = prices[mode];
+  const res = document.getElementById("resolution");
+  const tier = (state.model.pricing.tiers || []).find((t) => t.mode === mode && (!res || t.resolution === res.value));
+  const per = tier ? tier.per_second : prices[mode];
   if (per === undefined) return ($("#estimate").textContent = "");
-  const units = Math.round(per * seconds * 1000) / 1000;
+  const units = Math.round(per * seconds * 10000) / 10000; // units are priced to a hundredth of a cent
   $("#estimate").textContent = `Estimated: at most ${units} units (${seconds.toFixed(1)} s × ${per} units/s)`;
 }
 
