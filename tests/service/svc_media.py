@@ -53,3 +53,17 @@ def png_header_only(path: Path, w: int, h: int) -> Path:
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(bytes(4096))) + chunk(b"IEND", b"")
     )
     return path
+
+
+def short_clip(src: Path, dest: Path, width: int, height: int, *, fps: float, seconds: float) -> Path:
+    """The first ``seconds`` of a real clip at ``fps``, scaled to width x height, its sound kept: a driver
+    (or face video) that renders in a fraction of the original's time."""
+    import cv2
+
+    from motionctl.media.decode import iter_frames
+    from motionctl.media.encode import VideoEncoder
+
+    with VideoEncoder(dest, width, height, fps, preset="ultrafast", audio_source=src, audio_duration=seconds) as enc:
+        for frame in iter_frames(src, max_fps=fps, end=seconds):
+            enc.write(cv2.resize(frame.rgb, (width, height), interpolation=cv2.INTER_AREA))
+    return dest

@@ -1,13 +1,11 @@
-"""The unified endpoint, cancel and units against a real `motionctl serve` with a worker and the real
-engine on the shared clips: seed 000's and seed 001's example requests through to a finished video
-(shapes checked field by field), every event over SSE in order with a reconnect that loses none, a
-running task cancelled (the engine stopped, the callback verified, the units back), a 10 s std
-output charged 10 x the price and a failed task charged nothing."""
+"""Cancel and units against a real `motionctl serve` with a worker and the real engine on the shared
+clips: a running task cancelled (the engine stopped, the callback verified, the units back), a 10 s
+std output charged 10 x the price and a failed task charged nothing. Each seed's example requests
+(the unified endpoint's among them, with server-sent events) are in test_service_seeds_served.py."""
 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import time
 from collections.abc import Iterator
@@ -26,7 +24,6 @@ from svc_servers import FileServer, Receiver, file_server
 from motionctl.client import Client
 
 pytestmark = [pytest.mark.slow, needs_shared, needs_engine]
-ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 DANCE = SHARED / "pairs" / "fullbody_cartoon"
 
 
@@ -66,71 +63,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, di
         fs.add("blank.png", make_image(tmp / "blank.png", 512, 768))
         with serve(env, workers=1, log=tmp / "serve.log") as srv:
             yield srv, keys, fs, tmp
-
-
-def _video(url: str, dest: Path) -> tuple[int, float, bool]:
-    import httpx
-
-    dest.write_bytes(httpx.get(url, timeout=60).content)
-    with av.open(str(dest)) as c:
-        vs = c.streams.video[0]
-        frames = sum(1 for _ in c.decode(vs))
-        assert frames > 0
-        return min(vs.codec_context.width, vs.codec_context.height), float(c.duration or 0) / av.time_base, bool(
-            c.streams.audio
-        )
-
-
-def test_seed_000_over_sse_with_a_reconnect(world: tuple[Served, dict[str, Any], FileServer, Path]) -> None:
-    srv, keys, fs, tmp = world
-    seed = {  # seed 000's example request, its URLs on our file server
-        "model": "kling/kling-v3-motion-control",
-        "prompt": "A dancer performs graceful movements in a sunlit studio",
-        "reference_images": [{"url": f"{fs.base}/image.jpeg"}],
-        "reference_videos": [{"url": f"{fs.base}/video.mp4"}],
-        "resolution": "720P",
-        "generate_audio": False,
-        "extra_params": {"character_orientation": "video"},
-    }
-    with Client(srv.base, keys["api_key"]) as client:
-        created = client.generate(**seed)
-        assert set(created) >= {"task_id", "model", "created_at", "request_id"}
-        assert re.fullmatch(r"task_\d{19}", created["task_id"]) and created["model"] == seed["model"]
-        assert ISO.match(created["created_at"]) and re.fullmatch(r"[0-9a-f]{32}", created["request_id"])
-        tid = created["task_id"]
-        first: list[tuple[str, str, dict[str, Any]]] = []
-        for ev in client.events(tid):  # read two events, then drop the connection
-            first.append(ev)
-            if len(first) == 2:
-                break
-        rest = list(client.events(tid, last_event_id=first[-1][0]))
-        seen = first + rest
-        full = list(client.events(tid))  # the task has ended: every event, replayed
-    assert [e[0] for e in seen] == [e[0] for e in full]
-    statuses = [d["status"] for _, _, d in full]
-    assert statuses[0] == "queued" and statuses[-1] == "completed" and "processing" in statuses
-    assert statuses == sorted(statuses, key=["queued", "processing", "completed"].index)
-    progress = [d["progress"] for _, name, d in full if name == "processing"]
-    assert progress == sorted(progress) and len(progress) >= 2
-    done = full[-1][2]
-    assert done["progress"] == 100 and done["error"] is None and ISO.match(done["completed_at"])
-    (video,) = done["result_data"]["videos"]
-    short, seconds, audio = _video(video["url"], tmp / "seed000.mp4")
-    assert short == 720 and 3.0 <= seconds <= 3.6 and not audio  # 720P; generate_audio false
-    assert float(done["usage"]["units"]) == pytest.approx(0.6 * float(video["duration"]), abs=0.01)
-
-
-def test_seed_001_sync(world: tuple[Served, dict[str, Any], FileServer, Path]) -> None:
-    srv, keys, fs, tmp = world
-    with Client(srv.base, keys["api_key"]) as client:
-        done = client.generate(
-            model="kling-video-v3-pro-motion-control", mode="sync", wait=600,
-            prompt="An elf presents", input_image=f"{fs.base}/image.jpeg", input_video=f"{fs.base}/video.mp4",
-        )  # fmt: skip
-    assert done["status"] == "completed", done
-    assert done["input"]["character_orientation"] == "video" and done["input"]["keep_original_sound"] is True
-    short, seconds, audio = _video(done["result_data"]["videos"][0]["url"], tmp / "seed001.mp4")
-    assert short == 1080 and audio  # pro; keep_original_sound defaults to true
 
 
 def test_cancel_running_task(world: tuple[Served, dict[str, Any], FileServer, Path], receiver: Receiver) -> None:
@@ -175,8 +107,9 @@ def test_units_charged_per_output_second(world: tuple[Served, dict[str, Any], Fi
         assert done["task_status"] == "succeed", done
         seconds = float(done["task_result"]["videos"][0]["duration"])
         assert seconds == pytest.approx(10.0, abs=0.05)
-        assert float(done["final_unit_deduction"]) == pytest.approx(0.5 * seconds, abs=0.001)  # kling-v2-6 std
+        # kling-v2-6 std: unpriced by the seeds, charged at their one price (seed 004's $0.1134/s)
+        assert float(done["final_unit_deduction"]) == pytest.approx(0.1134 * seconds, abs=0.0001)
         after = client.account()
-        assert float(after["remaining_units"]) == pytest.approx(before - 0.5 * seconds, abs=0.001)
+        assert float(after["remaining_units"]) == pytest.approx(before - 0.1134 * seconds, abs=0.0001)
         kinds = [r["type"] for r in client.billing(page_size=3)]
     assert kinds == ["charge", "release", "reserve"]

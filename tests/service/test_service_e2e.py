@@ -1,7 +1,7 @@
 """End to end against real `motionctl serve` / `motionctl worker` processes and the real engine,
-on the shortest shared clip (upperbody_elf, 3.5 s): the seed request examples complete with a
-playable MP4; callbacks arrive for every transition; a SIGKILLed worker's task completes once; a
-stopped server resumes its queue after restart."""
+on the shortest shared clip (upperbody_elf, 3.5 s): callbacks arrive for every transition; a
+SIGKILLed worker's task completes once; a stopped server resumes its queue after restart. The seeds'
+request examples are in test_service_seeds_served.py."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from standardwebhooks import Webhook
 from svc_env import ELF, needs_engine, needs_shared
 from svc_served import create_keys, serve, service_env, worker
 from svc_servers import FileServer, Receiver, file_server
-from test_service_api import check_task_shape
 
 from motionctl.client import Client
 from motionctl.tasks.db import make_engine, session_scope
@@ -29,41 +28,12 @@ from motionctl.tasks.models import Callback, Task
 
 pytestmark = [pytest.mark.slow, needs_shared, needs_engine]
 
-SEED_002 = {
-    "model_name": "kling-v2-6",
-    "image_url": "IMAGE",
-    "prompt": "The girl is wearing a loose gray T-shirt and denim shorts",
-    "video_url": "VIDEO",
-    "keep_original_sound": "yes",
-    "character_orientation": "image",
-    "mode": "pro",
-    "callback_url": "",
-    "external_task_id": "xxx",
-}
-# Seed 003's request example, byte for byte but for the URLs (comments included, as its cURL sends).
-SEED_003 = """{
-    "model_name": "kling-v3",
-    "image_url": "IMAGE",
-    "prompt": "The girl is wearing a loose gray T-shirt and denim shorts.",
-    "video_url": "VIDEO",
-    "keep_original_sound": "yes",
-    "character_orientation": "image",
-    "mode": "pro",
-    // "callback_url": "",
-    // "external_task_id": "xxx"
-}"""
-
-
 @pytest.fixture
 def inputs() -> Iterator[FileServer]:
     with file_server() as fs:
         fs.add("image.jpeg", ELF / "image.jpeg")
         fs.add("video.mp4", ELF / "video.mp4")
         yield fs
-
-
-def _urls(text: str, fs: FileServer) -> str:
-    return text.replace("IMAGE", f"{fs.base}/image.jpeg").replace("VIDEO", f"{fs.base}/video.mp4")
 
 
 def _wait(client: Client, task_id: str, timeout: float = 600) -> dict[str, Any]:
@@ -86,42 +56,6 @@ def _check_video(url: str, short_side: int, tmp: Path) -> float:
     head = httpx.get(url, headers={"Range": "bytes=0-99"}, timeout=30)
     assert head.status_code == 206 and len(head.content) == 100 and head.content == out.read_bytes()[:100]
     return duration
-
-
-def test_seed_examples_complete(tmp_path: Path, inputs: FileServer) -> None:
-    env = service_env(tmp_path / "data")
-    keys = create_keys(env)
-    with (
-        serve(env, workers=1, log=tmp_path / "serve.log") as srv,
-        Client(srv.base, keys["api_key"]) as client,
-    ):
-        body2 = json.loads(_urls(json.dumps(SEED_002), inputs))
-        t2 = client.create_task(body2)
-        r3 = httpx.post(  # at seed 003's path, /kling/v1/videos/motion-control
-            srv.base + "/kling/v1/videos/motion-control",
-            content=_urls(SEED_003, inputs).encode(),
-            headers={"Authorization": f"Bearer {keys['api_key']}", "Content-Type": "application/json"},
-        )
-        assert r3.status_code == 200, r3.text
-        t3 = r3.json()["data"]
-        assert t2["task_info"]["external_task_id"] == "xxx" and t3["task_info"]["external_task_id"] == ""
-        for tid in (t2["task_id"], t3["task_id"]):
-            done = _wait(client, tid)
-            assert done["task_status"] == "succeed", done
-            check_task_shape(done)
-            (video,) = done["task_result"]["videos"]
-            duration = _check_video(video["url"], 1080, tmp_path)  # pro renders 1080p
-            assert abs(float(video["duration"]) - duration) < 0.2
-            assert 3.0 <= duration <= 3.6
-            per_second = 0.8 if done["task_info"]["model_name"] == "kling-v2-6" else 1.0
-            assert float(done["final_unit_deduction"]) == pytest.approx(per_second * float(video["duration"]), abs=0.01)
-        assert client.get("xxx")["task_id"] == t2["task_id"]
-        # The worker kept the analysed character for the next task with this image.
-        assert list((tmp_path / "data" / "characters").glob("*.character.pickle"))
-        listed = client.list()
-        assert [t["task_id"] for t in listed] == [t3["task_id"], t2["task_id"]]
-        for t in listed:
-            check_task_shape(t)
 
 
 def test_callbacks_for_every_transition(tmp_path: Path, inputs: FileServer, receiver: Receiver) -> None:
