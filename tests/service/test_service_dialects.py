@@ -134,6 +134,11 @@ def test_openapi_refs_resolve_and_bearer_is_declared(api: Any) -> None:
     assert {"Element", "WatermarkInfo", "KlingV3MotionControlBody", "UnifiedTask"} <= set(doc["components"]["schemas"])
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     assert doc["paths"]["/v1/videos/generations"]["post"]["security"] == [{"bearer": []}]
+    one_of = doc["paths"]["/v1/videos/generations"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    documented = {doc["components"]["schemas"][r["$ref"].rsplit("/", 1)[1]]["properties"]["model"]["const"]
+                  for r in one_of["oneOf"]}  # fmt: skip
+    assert documented == {"kling/kling-v3-motion-control", "kling-video-v3-pro-motion-control", "wan2.2-animate",
+                          "kling-custom-element"}  # fmt: skip
     assert "security" not in doc["paths"]["/healthz"]["get"]
 
 

@@ -18,16 +18,18 @@ from motionctl.tasks.runtime import Services
 from motionctl.tasks.view import UNIFIED_PREFIX, UNIFIED_STATUS, unified_data
 
 from . import catalogue, modes
+from . import elements as _elements  # noqa: F401 - registers kling-custom-element before UNIFIED_BODIES
 from .auth import AccountDep
 from .errors import request_id
 from .motion import read_payload
 from .openapi import bodies_doc
 from .services import ServicesDep, base_url
 from .submit import submit_request
-from .unified_schemas import KlingV3MotionControlBody, KlingV3ProMotionControlBody, UnifiedTask
+from .unified_schemas import UnifiedTask
 
 router = APIRouter(tags=["generations"])
 TASKS = catalogue.UNIFIED
+UNIFIED_BODIES = [spec.body for spec in catalogue.all_models() if spec.endpoint == TASKS]  # OpenAPI's oneOf
 _DOC = (
     "`model` picks the body (see GET /v1/models/{id} for each one's json_request_schema). Async by "
     "default; `Prefer: wait` (or `wait=SECONDS`) blocks until the task ends; `Accept: text/event-stream` "
@@ -62,7 +64,7 @@ def stream(request: Request, services: Services, task_id: str, after: int = 0) -
     TASKS,
     summary="Create a generation task (any model of the catalogue)",
     description=_DOC,
-    openapi_extra=bodies_doc([KlingV3MotionControlBody, KlingV3ProMotionControlBody]),
+    openapi_extra=bodies_doc(UNIFIED_BODIES),
     responses={200: {"model": UnifiedTask, "description": "The task (async), or the finished task (sync)"}},
 )
 async def create(request: Request, account: AccountDep, services: ServicesDep) -> Response:
