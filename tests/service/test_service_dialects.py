@@ -112,6 +112,8 @@ def test_resolution_is_priced_on_its_own(
     api: Any, auth: dict[str, str], account: Credentials, services: Services, fs: FileServer, media: dict[str, Path]
 ) -> None:
     services.settings.prices["kling-v3"]["std-1080p"] = 0.2  # an operator's MOTIONCTL_PRICES entry
+    del services.settings.prices["wan2.2-animate"]  # a model the operator's table leaves out keeps its default
+    assert api.get("/v1/models/wan2.2-animate", headers=auth).json()["pricing"]["per_second"] == {"std": 0.1134}
     tiers = api.get("/v1/models/kling/kling-v3-motion-control", headers=auth).json()["pricing"]["tiers"]
     assert [(t["resolution"], t["per_second"]) for t in tiers] == [("720P", 0.1134), ("1080P", 0.2)]
     assert tiers[1]["source"] == "set by this service's operator (MOTIONCTL_PRICES)"

@@ -2,8 +2,8 @@
 model and tier. 1 unit = 1 US dollar, the currency the seeds price in.
 
 A tier is ``"<mode>-<resolution>"`` (``"std-1080p"``) or a mode alone (``"pro"``: every resolution of
-that mode); the more specific entry wins. A task without a resolution has its mode's (std 720p,
-pro 1080p), as the engine renders it.
+that mode); the more specific entry wins. A model the table leaves out keeps its default prices. A
+task without a resolution has its mode's (std 720p, pro 1080p), as the engine renders it.
 
 The seeds price exactly two things (SEED_QUOTES, ELEMENT_CREATION_QUOTE): Kling 3.0 motion control
 per output second, "Starts at $0.1134/s" on seed 004's page, whose "720p and 1080p modes" make 720p
@@ -42,7 +42,8 @@ def _lookup(prices: dict[str, dict[str, float]], model: str, mode: str, resoluti
 
 
 def price_per_second(prices: dict[str, dict[str, float]], model: str, mode: str, resolution: str | None) -> float:
-    value = _lookup(prices, model, mode, resolution)
+    """The table's price for the tier; a model the table leaves out keeps its default."""
+    value = _lookup(prices if model in prices else DEFAULT_PRICES, model, mode, resolution)
     if value is None:
         res = resolution_of(mode, resolution)
         raise InternalError(f"prices: no price for model {model!r} mode {mode!r} resolution {res!r}")
@@ -56,7 +57,7 @@ def units_for(prices: dict[str, dict[str, float]], model: str, mode: str, resolu
 
 def price_source(prices: dict[str, dict[str, float]], model: str, mode: str, resolution: str | None) -> str:
     """Where a tier's price comes from: the seed's words, the seeds' default, or the operator."""
-    if _lookup(prices, model, mode, resolution) != _lookup(DEFAULT_PRICES, model, mode, resolution):
+    if model in prices and _lookup(prices, model, mode, resolution) != _lookup(DEFAULT_PRICES, model, mode, resolution):
         return OPERATOR_SET
     return SEED_QUOTES.get((model, mode, resolution_of(mode, resolution)), UNPRICED)
 
