@@ -41,7 +41,7 @@ class ModelSpec:
     body: type[BaseModel]  # validates the request; its JSON Schema is json_request_schema
     endpoint: str  # where the body is POSTed
     price_model: str  # the price table's row (Settings.prices)
-    modes: tuple[str, ...]
+    modes: tuple[str, ...]  # what a request can ask for (capabilities)
     resolutions: tuple[str, ...]
     kind: str = "motion-control"
     create: CreateHook | None = None
