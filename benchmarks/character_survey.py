@@ -11,6 +11,9 @@ apart (orientation image). Prints, per character and as worst / median over the 
   shorts, the torso or the background it lay on in the image;
 - ``holes``: with the arms raised, the share of the body (the silhouette without arms and legs,
   closed over where the arms lay on it) that no layer covers: the plate showing through;
+- ``arms``: the share of the silhouette the arm layers take (a person's arms are a small part of
+  it; an arm that took the jacket or the dress it lay on takes a large one);
+- ``limbs``: the limbs the puppet animates (leftA: left arm, rightL: right leg; ``-``: none, a still);
 - ``ring``: the plate's mean gradient in a band just outside the character's silhouette against the
   band beyond it (1.0: no outline left; higher: a pale or dark outline of the character in the plate).
 
@@ -188,6 +191,10 @@ def survey_one(path: Path, cache: Path, out: Path) -> dict[str, object]:
     row["pose"] = "found"
     ch = analyze_character(loaded.rgb, loaded.alpha, canvas, pose=seen.pose, seg_mask=seen.mask)
     row["analysis_s"] = time.perf_counter() - t
+    fg = ch.matte > 0.5
+    arm_ids = [i + 1 for i, limb in enumerate(ch.limbs) if limb.endswith("arm")]
+    row["arms"] = float((np.isin(ch.labels, arm_ids) & fg).sum() / max(int(fg.sum()), 1))
+    row["limbs"] = ",".join(limb.replace("_arm", "A").replace("_leg", "L") for limb in ch.limbs) or "-"
     sx, sy = canvas[0] / loaded.width, canvas[1] / loaded.height
     pts = seen.pose.points * np.array([sx, sy], np.float32)
     p = posed(ch, pts, seen.pose.visibility)

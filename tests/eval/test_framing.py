@@ -57,3 +57,24 @@ def test_the_scale_is_read_against_the_image_at_the_outputs_size() -> None:
     half_image = pose_points() * 0.5  # the image is 500 px wide; the output shows it at 1000 px
     r = scale_reading(output, driver, half_image, VIS, (500, 500))
     assert r is not None and not r.mis_scaled.any() and np.allclose(r.ratios, 1.0)
+
+
+def _half_body(points: np.ndarray, spine: float) -> np.ndarray:
+    """The figure's hips moved along its spine to ``spine`` times their distance from the shoulders."""
+    out = points.copy()
+    mid_sh = (points[11] + points[12]) / 2
+    out[[23, 24]] = mid_sh + spine * (points[[23, 24]] - mid_sh)
+    return out
+
+
+def test_a_half_body_portrait_is_scaled_by_its_shoulders_not_by_hips_guessed_below_its_edge() -> None:
+    image = pose_points()
+    height = int((image[11, 1] + image[23, 1]) / 2)  # the picture ends between shoulders and hips
+    driver = track([pose_points()] * 10)
+    # The re-detection guesses the hidden hips 40% farther down than the image's guess: same figure.
+    same = track([_half_body(pose_points(), 1.4)] * 10)
+    grown = track([_half_body(_scaled(pose_points(), 1.6), 1.0)] * 10)
+    r_same = scale_reading(same, driver, image, VIS, (1000, height))
+    r_grown = scale_reading(grown, driver, image, VIS, (1000, height))
+    assert r_same is not None and not r_same.mis_scaled.any()
+    assert r_grown is not None and r_grown.mis_scaled.all()

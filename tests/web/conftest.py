@@ -12,8 +12,6 @@ import pytest
 from wb_server import Server, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "testdata"
-ELF = SHARED / "pairs" / "upperbody_elf"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -72,11 +70,3 @@ def shot() -> Callable[[Any, str], None]:
         pg.screenshot(path=str(Path(target) / f"{name}.png"), full_page=True)
 
     return take
-
-
-def sign_in(pg: Any, server: Server) -> None:
-    pg.goto(server.base + "/")
-    pg.wait_for_selector("body[data-ready]")
-    pg.fill("#api-key", server.api_key)
-    pg.click("#signin-form button")
-    pg.wait_for_selector("#workspace:not([hidden])")

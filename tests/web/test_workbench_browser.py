@@ -18,9 +18,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ELF, SHARED, sign_in
 from wb_media import make_image, make_video
-from wb_server import Server
+from wb_server import ELF, SHARED, Server, sign_in
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect

@@ -11,8 +11,7 @@ from typing import Any
 
 import cv2
 import pytest
-from conftest import SHARED, sign_in
-from wb_server import Server
+from wb_server import SHARED, Server, sign_in
 
 from motionctl.media.decode import iter_frames
 from motionctl.media.encode import VideoEncoder

@@ -8,9 +8,8 @@ import json
 from typing import Any
 
 import pytest
-from conftest import ELF, sign_in
 from test_workbench_browser import choose
-from wb_server import Server
+from wb_server import ELF, Server, sign_in
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect

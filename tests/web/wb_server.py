@@ -19,6 +19,8 @@ from typing import Any
 import httpx
 
 SRC = Path(__file__).resolve().parents[2] / "src"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "testdata"
+ELF = SHARED / "pairs" / "upperbody_elf"
 CLI = [sys.executable, "-c", "from motionctl.cli import app; app()"]
 
 
@@ -96,3 +98,10 @@ def running_server(data_dir: Path, log: Path, workers: int = 1) -> Iterator[Serv
         except ProcessLookupError:
             pass
         proc.wait()
+
+def sign_in(pg: Any, server: Server) -> None:
+    pg.goto(server.base + "/")
+    pg.wait_for_selector("body[data-ready]")
+    pg.fill("#api-key", server.api_key)
+    pg.click("#signin-form button")
+    pg.wait_for_selector("#workspace:not([hidden])")

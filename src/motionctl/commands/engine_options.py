@@ -12,7 +12,7 @@ from motionctl.core.engines import EngineName
 if TYPE_CHECKING:
     from motionctl.engine.registry import EngineOptions
 
-ENGINE = Annotated[EngineName, typer.Option(help="puppet (CPU) or wan-animate (GPU: the [gpu] extra and --weights).")]
+ENGINE = Annotated[EngineName, typer.Option(help="puppet (CPU) or wan-animate (GPU: the \\[gpu] extra and --weights).")]
 WEIGHTS = Annotated[Path | None, typer.Option(help="wan-animate: a local copy of Wan-AI/Wan2.2-Animate-14B-Diffusers "
                                               "(nothing is downloaded).")]
 DTYPE = Annotated[str, typer.Option(help="wan-animate: bf16, fp16 or fp32 (the VAE runs in fp32).")]

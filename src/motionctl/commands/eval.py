@@ -33,7 +33,7 @@ def eval_command(
         "Frames each pose scan's tracker goes into the clip and back before it measures, so the first "
         "frames are read warm (default 30; 0: it starts cold at the first frame)."))] = None,
     joints: Annotated[Path | None, typer.Option("--joints", help=(
-        "The image's joints as given to generate --joints (JSON name -> [x, y]); the limb, ghost and "
+        "The image's joints as given to generate --joints (JSON name -> \\[x, y]); the limb, ghost and "
         "framing measures read the image's limbs there."))] = None,
 ) -> None:
     """Motion fidelity (with a frozen baseline), detection rate, background, stability and appearance."""

@@ -73,7 +73,7 @@ def generate(
     resolution: Annotated[Resolution | None, typer.Option(help="Short side; default std 720p, pro 1080p.")] = None,
     no_sound: Annotated[bool, typer.Option("--no-sound", help="Drop the driver's audio.")] = False,
     watermark: Annotated[bool, typer.Option("--watermark", help="Also write OUTPUT_watermark.mp4.")] = False,
-    joints: Annotated[Path | None, typer.Option(help="JSON joint name -> [x, y] for characters no detector "
+    joints: Annotated[Path | None, typer.Option(help="JSON joint name -> \\[x, y] for characters no detector "
                                                 "finds (drawings).")] = None,
     debug_dir: Annotated[Path | None, typer.Option(help="Write skeleton, rig and preview pictures here.")] = None,
     cache_dir: Annotated[Path | None, typer.Option(help="Keep analysed characters here: the same image used "

@@ -4,9 +4,10 @@
   reach (hair cut by the top edge, a hand past a side). A side the image already cuts the character
   at (a half-body portrait's bottom edge) is never counted.
 - Scale: the figure's size (its torso: mid-shoulders to mid-hips, or the shoulders' width where the
-  image does not show the hips) relative to the image's, against the driver's size relative to its
-  own first frames. The figure may grow or shrink as far as the driver does, and SCALE_TOLERANCE
-  more for the re-detection's own noise; beyond that band the frame is mis-scaled.
+  image does not show the hips: not seen, or outside the picture) relative to the image's, against
+  the driver's size relative to its own first frames. The figure may grow or shrink as far as the
+  driver does, and SCALE_TOLERANCE more for the re-detection's own noise; beyond that band the frame
+  is mis-scaled.
 Tests: tests/eval/test_framing.py.
 """
 
@@ -49,7 +50,11 @@ class ScaleReading:
 def scale_reading(output: PoseTrack, driver: PoseTrack, image_points: np.ndarray, image_visibility: np.ndarray,
                   image_size: tuple[int, int]) -> ScaleReading | None:
     """Per output frame: is the figure's size outside the band the driver's own change allows?"""
-    torso = bool((image_visibility[[LS, RS, LH, RH]] >= VISIBLE).all())
+    w, h = image_size
+    hips = image_points[[LH, RH]]
+    hips_inside = bool(((hips >= 0) & (hips < np.array([w, h]))).all())
+    # A hip the detector places below a half-body portrait's edge is a guess, not a hip it shows.
+    torso = bool((image_visibility[[LS, RS, LH, RH]] >= VISIBLE).all()) and hips_inside
     img = figure_sizes(image_points[None], image_visibility[None], torso)[0]
     if not np.isfinite(img):
         return None

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from motionctl.engine.puppet.garments import tuck_under_garments
-from motionctl.engine.puppet.limb_cut import CORE_SPAN, HAND_SPAN, arm_core, cut_arm
+from motionctl.engine.puppet.limb_width import arm_radius, limb_radius
 from motionctl.engine.puppet.rig import Joints, Skin, segment_distance
 
 # Layer name -> bones (rig joint pairs), root side first. The first bone is the limb's anchor on the
@@ -38,19 +38,6 @@ class Layer:
     outline: np.ndarray  # (K, 2) canvas points on the layer's edge, for destination bounds
 
 
-def limb_radius(dist: np.ndarray, a: np.ndarray, b: np.ndarray, fallback: float, most: float = 2.5) -> float:
-    """Half the limb's thickness, read off the matte's distance transform along the bone."""
-    h, w = dist.shape
-    samples = []
-    for t in np.linspace(0.3, 0.7, 7):
-        x, y = (a + t * (b - a)).astype(int)
-        if 0 <= x < w and 0 <= y < h and dist[y, x] > 0:
-            samples.append(dist[y, x])
-    if not samples:
-        return fallback
-    return float(np.clip(1.35 * np.median(samples), 0.5 * fallback, most * fallback))
-
-
 @dataclass
 class Parts:
     labels: np.ndarray  # 0 torso (with head), i+1 for limbs[i]
@@ -73,13 +60,17 @@ def part_labels(image: np.ndarray, matte: np.ndarray, joints: Joints, limbs: lis
     head_r = max(0.45 * ear_gap, 0.25 * float(np.linalg.norm(joints["head"] - joints["mid_shoulder"])))
     in_head = np.linalg.norm(pts - joints["head"], axis=-1) < head_r
     dist = cv2.distanceTransform(fg.astype(np.uint8), cv2.DIST_L2, 5)
+    spine = (joints["mid_hip"], joints["mid_shoulder"])
     for i, limb in enumerate(limbs):
         nd_limb = np.full(len(pts), np.inf, np.float32)
         for bone, ja, jb in LIMB_BONES[limb][1:]:
             a, b = joints[ja], joints[jb]
             # Legs are often inside a skirt or wide trousers: a tighter cap keeps the garment on
             # the body instead of splitting it between the legs.
-            r = limb_radius(dist, a, b, fallback=0.09 * body_scale, most=1.3 if limb.endswith("leg") else 2.5)
+            if limb.endswith("leg"):
+                r = limb_radius(dist, a, b, fallback=0.09 * body_scale, most=1.3)
+            else:
+                r = arm_radius(dist, fg, a, b, spine, fallback=0.09 * body_scale)
             if bone.endswith(("hand", "foot")):
                 # Pose points stop at the knuckles and the toe joint: spread fingers and the tip
                 # of the foot reach further, and a hand is wider than its wrist.
@@ -98,52 +89,14 @@ def part_labels(image: np.ndarray, matte: np.ndarray, joints: Joints, limbs: lis
     bare = {limb: max(fallback, limb_radius(dist, joints[f"{limb[:-4]}_knee"], joints[f"{limb[:-4]}_ankle"], fallback)
                       / 1.35) for limb in limbs if limb.endswith("leg")}
     tucked = tuck_under_garments(image, pts, label, fg, joints, limbs, bare)
-    # The capsules' arms cut down to what looks like the arm, then sleeves hung on them: a sleeve
-    # is judged by where it hangs, not by its colour, and what the cut gave the body stays there.
+    # Sleeves hung on the arms: a sleeve is judged by where it hangs, not by its colour. The arms are
+    # not cut further by appearance (a grabCut per bone, seeded by its middle strip): on dark arms over
+    # a dark body it gave the body half of each arm, which then stayed behind (benchmarks/matrix.py).
+    _hanging_from_arms(pts, label, joints, limbs, radii, in_head | _trunk(joints, (h, w))[ys, xs])
     labels = np.zeros((h, w), np.int32)
-    labels[ys, xs] = label
-    head = np.zeros((h, w), bool)
-    head[ys[in_head], xs[in_head]] = True
-    cut = _separate_arms(image, labels, fg, joints, limbs, radii, body_scale, head)
-    label = labels[ys, xs]
-    _hanging_from_arms(pts, label, joints, limbs, radii, in_head | cut[ys, xs] | _trunk(joints, (h, w))[ys, xs])
     labels[ys, xs] = label
     _adopt_strays(labels, fg, joints)
     return Parts(labels, radii, frozenset(tucked))
-
-
-def _separate_arms(image: np.ndarray, labels: np.ndarray, fg: np.ndarray, joints: Joints, limbs: list[str],
-                   radii: dict[str, float], body_scale: float, head: np.ndarray) -> np.ndarray:
-    """Each arm keeps the pixels of its capsule that look like the arm (limb_cut.py); the rest of the
-    capsule (the body or hair it lay on in the image) goes back to the torso. The upper arm and the
-    forearm with the hand are cut apart, each learning its own colours: a white sleeve above a bare
-    forearm resting on a white dress would otherwise teach the forearm's cut that white is arm.
-    Returns the pixels given back to the body."""
-    given = np.zeros(labels.shape, bool)
-    for i, limb in enumerate(limbs):
-        if not limb.endswith("arm"):
-            continue
-        own = labels == i + 1
-        ys, xs = np.nonzero(own)
-        if len(xs) == 0:
-            continue
-        pts = np.stack([xs, ys], axis=-1).astype(np.float32)
-        (_, s, e), (fore, _, w), (_, _, hand) = LIMB_BONES[limb][1:]
-        d_upper = segment_distance(pts, joints[s], joints[e])
-        d_lower = np.minimum(segment_distance(pts, joints[e], joints[w]),
-                             segment_distance(pts, joints[w], joints[hand]))
-        kept = np.zeros_like(own)
-        for part_pts, bones in (((d_upper <= d_lower), [(s, e)]), ((d_upper > d_lower), [(e, w), (w, hand)])):
-            part = np.zeros_like(own)
-            part[ys[part_pts], xs[part_pts]] = True
-            core = np.zeros_like(own)
-            for a, b in bones:
-                span = HAND_SPAN if b == hand else CORE_SPAN
-                core |= arm_core(own.shape, joints[a], joints[b], radii[fore], body_scale, span)
-            kept |= cut_arm(image, fg, part, core, head)
-        labels[own & ~kept] = 0
-        given |= own & ~kept
-    return given
 
 
 def _trunk(joints: Joints, shape: tuple[int, int]) -> np.ndarray:
