@@ -89,7 +89,7 @@ def aggregate(fig: Figure, values: list[float]) -> dict[str, float | None]:
             "p10": float(np.percentile(a, bad_side)), "median": float(np.median(a)), "cases": len(a)}
 
 
-def _cell(fig: Figure, v: float | None) -> str:
+def cell(fig: Figure, v: float | None) -> str:
     if v is None:
         return "—"
     if fig.kind == "share":
@@ -101,8 +101,8 @@ def _cell(fig: Figure, v: float | None) -> str:
 
 def _mark(fig: Figure, v: float | None) -> str:
     ok = passes(fig, v)
-    cell = _cell(fig, v)
-    return cell if ok is None or ok else f"**{cell}** ✗"
+    text = cell(fig, v)
+    return text if ok is None or ok else f"**{text}** ✗"
 
 
 def case_table(cases: list[dict[str, Any]]) -> str:
@@ -122,12 +122,12 @@ def aggregate_table(aggregates: dict[str, dict[str, float | None]]) -> str:
             "|---|---|---:|---:|---:|---:|"]
     for f in FIGURES:
         a = aggregates[f.key]
-        target = "—" if f.target is None else (("≥ " if f.higher_is_better else "≤ ") + _cell(f, f.target))
+        target = "—" if f.target is None else (("≥ " if f.higher_is_better else "≤ ") + cell(f, f.target))
         if f.key in MEDIAN_TARGETS:
-            target += f" (median ≥ {_cell(f, MEDIAN_TARGETS[f.key])})" if f.higher_is_better else \
-                f" (median ≤ {_cell(f, MEDIAN_TARGETS[f.key])})"
-        rows.append(f"| {f.label} | {target} | {_cell(f, a['worst'])} | {_cell(f, a['p10'])} | "
-                    f"{_cell(f, a['median'])} | {a['cases']} |")
+            target += f" (median ≥ {cell(f, MEDIAN_TARGETS[f.key])})" if f.higher_is_better else \
+                f" (median ≤ {cell(f, MEDIAN_TARGETS[f.key])})"
+        rows.append(f"| {f.label} | {target} | {cell(f, a['worst'])} | {cell(f, a['p10'])} | "
+                    f"{cell(f, a['median'])} | {a['cases']} |")
     return "\n".join(rows)
 
 
@@ -155,7 +155,7 @@ def weak_cases(cases: list[dict[str, Any]], per_figure: int = 5) -> str:
             continue
         missing.sort(key=lambda c: (c["figures"].get(f.key) is not None, c["figures"].get(f.key) or 0),
                      reverse=not f.higher_is_better)
-        shown = ", ".join(f"{c['name']} ({_cell(f, c['figures'].get(f.key))})" for c in missing[:per_figure])
+        shown = ", ".join(f"{c['name']} ({cell(f, c['figures'].get(f.key))})" for c in missing[:per_figure])
         more = f" and {len(missing) - per_figure} more" if len(missing) > per_figure else ""
         lines.append(f"- **{f.label}** misses its target in {len(missing)} of {len(done)} cases: {shown}{more}.")
     return "\n".join(lines) or "Every case meets every target."
