@@ -28,7 +28,7 @@ from motionctl.engine.config import EngineConfig
 from motionctl.engine.debug import contact_sheet, draw_skeleton, rig_picture, side_by_side
 from motionctl.engine.elements import ElementFace, FaceBank, load_bank
 from motionctl.engine.process_messages import DriverJob, ImageJob, ImagePerception
-from motionctl.engine.puppet.character import Character, analyze_character, pose_from_joints
+from motionctl.engine.puppet.character import Character, analyze_character, limbs_doubt, pose_from_joints
 from motionctl.engine.stream import StreamingRun
 from motionctl.media.decode import LoadedImage, load_image, output_fps
 from motionctl.media.encode import EncodedVideo, output_size
@@ -67,7 +67,8 @@ class MotionControlPipeline:
         else:
             pose, seg = seen.pose, seen.mask
         character = analyze_character(loaded.rgb, loaded.alpha, canvas, pose=pose, seg_mask=seg)
-        character.doubt = None if given is not None else seen.doubt
+        doubts = [] if given is not None else [seen.doubt, limbs_doubt(character)]
+        character.doubt = "; ".join(d for d in doubts if d) or None
         if cfg.face_mesh and seen.face is not None:
             character.face = seen.face[:, :2] * np.array([canvas[0] / w, canvas[1] / h], np.float32)
             character.face_z = seen.face[:, 2] * np.float32(canvas[0] / w)

@@ -42,6 +42,16 @@ class Character:
         return body_scale(self.joints)
 
 
+def limbs_doubt(character: Character) -> str | None:
+    """What the user should hear when the image leaves arms the puppet cannot move (the detector
+    barely sees their elbows or wrists, or the picture cuts them): those arms stay as drawn."""
+    still = [side for side in ("left", "right") if f"{side}_arm" not in character.limbs]
+    if not still:
+        return None
+    which = "both arms" if len(still) == 2 else f"the {still[0]} arm"
+    return f"{which} could not be read in the image (elbow or wrist not seen, or outside it) and stay as drawn"
+
+
 def body_scale(j: Joints) -> float:
     shoulders = float(np.linalg.norm(j["left_shoulder"] - j["right_shoulder"]))
     spine = float(np.linalg.norm(j["mid_shoulder"] - j["mid_hip"]))
