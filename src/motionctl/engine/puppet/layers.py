@@ -89,9 +89,9 @@ def part_labels(image: np.ndarray, matte: np.ndarray, joints: Joints, limbs: lis
     bare = {limb: max(fallback, limb_radius(dist, joints[f"{limb[:-4]}_knee"], joints[f"{limb[:-4]}_ankle"], fallback)
                       / 1.35) for limb in limbs if limb.endswith("leg")}
     tucked = tuck_under_garments(image, pts, label, fg, joints, limbs, bare)
-    # Sleeves hung on the arms: a sleeve is judged by where it hangs, not by its colour. The arms are
-    # not cut further by appearance (a grabCut per bone, seeded by its middle strip): on dark arms over
-    # a dark body it gave the body half of each arm, which then stayed behind (benchmarks/matrix.py).
+    # Sleeves hung on the arms: a sleeve is judged by where it hangs, not by its colour. Arms are not
+    # separated from the body by colour: on dark arms over a dark body a colour cut (grabCut) gives the
+    # body half of each arm, which then stays behind when the arm moves (benchmarks/matrix.py).
     _hanging_from_arms(pts, label, joints, limbs, radii, in_head | _trunk(joints, (h, w))[ys, xs])
     labels = np.zeros((h, w), np.int32)
     labels[ys, xs] = label

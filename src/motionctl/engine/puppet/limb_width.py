@@ -2,17 +2,19 @@
 
 The matte's distance transform at a bone is the limb's half-width when the limb stands free. An arm
 that lies on the body is not free: the nearest background is the body's far edge, and a capsule that
-wide takes the dress or the jacket with the arm, which then flies off with it (hands folded in front
-of a long skirt). The side of an arm away from the spine is its own outline wherever the arm hangs
-at the body's side, so the distance to the background that way bounds the half-width too; the
-thinner of the two readings stands. An arm lying across the body shows neither side: its capsule is
-a typical arm's width, not the body's. benchmarks/character_survey.py (``arms``: the share of the
-silhouette the arm layers take) and benchmarks/matrix.py measure the choice.
+wide takes the dress or the jacket with the arm, which then flies off with it. The side of an arm
+away from the spine is its own outline wherever the arm hangs at the body's side, so the distance to
+the background that way bounds the half-width too; the thinner of the two readings stands. An arm
+lying across the body shows neither side: its capsule is a typical arm's width, not the body's.
+benchmarks/character_survey.py (``arms``: the share of the silhouette the arm layers take) and
+benchmarks/matrix.py measure the choice.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from motionctl.engine.puppet.rig import axial_param
 
 SAMPLES = np.linspace(0.3, 0.7, 7)  # where along the bone the width is read (shares of its length)
 SLACK = 1.35  # a capsule this much wider than the half-width read holds the limb's soft edge too
@@ -46,11 +48,13 @@ def outer_half_width(fg: np.ndarray, a: np.ndarray, b: np.ndarray, spine: tuple[
     if length < 2.0:
         return None
     normal = np.array([-along[1], along[0]]) / length
+    spine_a, spine_b = (np.asarray(v, np.float64) for v in spine)
     steps = np.arange(1.0, max(reach, 2.0))
     found = []
     for t in SAMPLES:
         p = a + t * along
-        away = p - _nearest_on(spine, p)
+        along_spine = float(np.clip(axial_param(p[None], spine_a, spine_b)[0], 0.0, 1.0))
+        away = p - (spine_a + along_spine * (spine_b - spine_a))
         side = normal if float(normal @ away) >= 0 else -normal
         xs = np.round(p[0] + side[0] * steps).astype(int)
         ys = np.round(p[1] + side[1] * steps).astype(int)
@@ -63,13 +67,6 @@ def outer_half_width(fg: np.ndarray, a: np.ndarray, b: np.ndarray, spine: tuple[
     if len(found) * 2 < len(SAMPLES):
         return None
     return float(np.median(found))
-
-
-def _nearest_on(segment: tuple[np.ndarray, np.ndarray], p: np.ndarray) -> np.ndarray:
-    a, b = (np.asarray(v, np.float64) for v in segment)
-    ab = b - a
-    t = float(np.clip((p - a) @ ab / max(float(ab @ ab), 1e-9), 0.0, 1.0))
-    return a + t * ab
 
 
 def arm_radius(dist: np.ndarray, fg: np.ndarray, a: np.ndarray, b: np.ndarray,
