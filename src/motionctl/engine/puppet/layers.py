@@ -142,18 +142,26 @@ def _hanging_from_arms(pts: np.ndarray, label: np.ndarray, joints: Joints, limbs
     label[torso] = sub
 
 
+# A stray piece joins a limb only when it is small beside that limb: a fingertip or a cuff is, a skirt
+# or a sweater's hem cut off by folded arms is not, and stays on the body (benchmarks/character_survey.py
+# ``arms``, benchmarks/matrix.py).
+STRAY_SHARE = 0.35
+
+
 def _adopt_strays(labels: np.ndarray, fg: np.ndarray, joints: Joints) -> None:
     """Torso-labelled pieces cut off from the torso by a limb (fingertips past the hand capsule, a
-    sleeve's cuff) belong to the limb that touches them most."""
+    sleeve's cuff) belong to the limb that touches them most, when they are small beside it."""
     rest = (fg & (labels == 0)).astype(np.uint8)
     n, comp = cv2.connectedComponents(rest, connectivity=8)
     h, w = labels.shape
-    anchors = {int(comp[min(max(int(p[1]), 0), h - 1), min(max(int(p[0]), 0), w - 1)])
-               for p in (joints["mid_shoulder"], joints["head"], (joints["mid_shoulder"] + joints["mid_hip"]) / 2)}
+    seeds = [joints["mid_shoulder"], joints["head"], (joints["mid_shoulder"] + joints["mid_hip"]) / 2,
+             joints["mid_hip"], joints["left_hip"], joints["right_hip"]]
+    anchors = {int(comp[min(max(int(p[1]), 0), h - 1), min(max(int(p[0]), 0), w - 1)]) for p in seeds}
     if len(anchors - {0}) == 0:  # no torso seed inside the silhouette: keep the largest piece
         sizes = np.bincount(comp.ravel())
         sizes[0] = 0
         anchors = {int(sizes.argmax())}
+    limb_sizes = np.bincount(labels[fg].ravel())
     ring_kernel = np.ones((5, 5), np.uint8)
     for c in range(1, n):
         if c in anchors:
@@ -163,7 +171,9 @@ def _adopt_strays(labels: np.ndarray, fg: np.ndarray, joints: Joints) -> None:
         touching = labels[ring]
         touching = touching[touching > 0]
         if len(touching):
-            labels[piece] = np.bincount(touching).argmax()
+            limb = int(np.bincount(touching).argmax())
+            if piece.sum() <= STRAY_SHARE * limb_sizes[limb]:
+                labels[piece] = limb
 
 
 def complete_hidden(image: np.ndarray, own: np.ndarray, zone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
