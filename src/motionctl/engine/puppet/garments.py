@@ -99,11 +99,29 @@ def tuck_under_garments(image: np.ndarray, pts: np.ndarray, label: np.ndarray, f
         sub[pos < hem] = 0
         label[mine] = sub
         tucked.append(limb)
-    # Where the garment parts between the legs, each part is a trouser leg (or a leg below a hem).
-    gap = crotch(fg, joints) if all(f"{s}_leg" in limbs for s in ("left", "right")) else None
+    # Where the garment parts between standing legs, each part is a trouser leg (or a leg below a hem).
+    gap = crotch(fg, joints) if standing(joints, limbs) else None
     if gap is not None:
         legs_take_trousers(pts, label, joints, limbs, bare, gap)
     return tucked
+
+
+STANDING_TILT = 40.0  # degrees: the most a standing thigh leans from the body's downward axis
+
+
+def standing(joints: Joints, limbs: list[str]) -> bool:
+    """Both legs animated and both thighs hanging down along the body: seated thighs come towards the
+    camera or sideways over a lap, where "below the crotch" is the lap itself."""
+    if not all(f"{side}_leg" in limbs for side in ("left", "right")):
+        return False
+    down = joints["mid_hip"] - joints["mid_shoulder"]
+    down = down / max(float(np.linalg.norm(down)), 1e-6)
+    for side in ("left", "right"):
+        thigh = joints[f"{side}_knee"] - joints[f"{side}_hip"]
+        length = float(np.linalg.norm(thigh))
+        if length < 1e-6 or float(thigh @ down) / length < np.cos(np.radians(STANDING_TILT)):
+            return False
+    return True
 
 
 def crotch(fg: np.ndarray, joints: Joints) -> np.ndarray | None:
