@@ -6,6 +6,7 @@ and a request built from the form goes through to a task with exactly those valu
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -97,7 +98,9 @@ def body_of_snippet(page: Any) -> dict[str, Any]:
     return dict(json.loads(snippet.split("--data-raw '", 1)[1].rsplit("'", 1)[0]))
 
 
-def test_each_model_gets_the_form_its_schema_describes(page: Any, server: Server) -> None:
+def test_each_model_gets_the_form_its_schema_describes(
+    page: Any, server: Server, shot: Callable[[Any, str], None]
+) -> None:
     models = catalogue(server)
     assert {OFFICIAL, SEED_000, SEED_001, "wan2.2-animate"} <= set(models)
     sign_in(page, server)
@@ -112,6 +115,7 @@ def test_each_model_gets_the_form_its_schema_describes(page: Any, server: Server
     assert {"mode", "watermark_info.enabled", "keep_original_sound", "character_orientation"} <= set(names)
     expect(page.locator("[data-field=character_orientation] input:checked")).to_have_value("image")
     expect(page.locator("#drop-image .field-name")).to_have_text("image_url")
+    shot(page, "10-form-kling-v2-6")
 
     page.select_option("#model", SEED_001)
     expect(page.locator("#params [data-field=mode]")).to_have_count(0)  # pro only: no mode to pick
@@ -120,6 +124,7 @@ def test_each_model_gets_the_form_its_schema_describes(page: Any, server: Server
     expect(page.locator("[data-field=keep_original_sound] .switch-text")).to_have_text("On")  # a boolean here
     expect(page.locator("[data-field=prompt] .required")).to_have_count(1)  # required in seed 001 only
     expect(page.locator("#drop-image .field-name")).to_have_text("input_image")
+    shot(page, "11-form-kling-video-v3-pro")
 
     page.select_option("#model", SEED_000)
     expect(page.locator("[data-field='extra_params.character_orientation'] input:checked")).to_have_value("video")
