@@ -212,3 +212,14 @@ class UnifiedTask(BaseModel):
     updated_at: str
     completed_at: str | None
     request_id: str | None = Field(default=None, description="On the create and cancel answers")
+
+
+class UnifiedTaskList(BaseModel):
+    """``GET /v1/videos/generations``: the caller's tasks of any model, newest first, a page at a time
+    (``pageNum``/``pageSize``, as the official list pages)."""
+
+    object: Literal["list"] = "list"
+    data: list[UnifiedTask]
+    page_num: int = Field(ge=1, examples=[1])
+    page_size: int = Field(ge=1, examples=[30])
+    request_id: str
