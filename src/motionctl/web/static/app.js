@@ -1,4 +1,5 @@
-// The workbench: wires sign-in, the two input slots, the parameter form, submit, live polling,
+// The workbench: wires sign-in, the models catalogue, the two input slots, the parameter form (the
+// chosen model's schema), submit, live progress (server-sent events), cancel,
 // the result panel, history and compare. Everything goes through the public HTTP API (api.js).
 import { Api, ApiError } from "./api.js";
 import { ComparePlayer } from "./compare.js";
@@ -287,8 +288,8 @@ function tweak(task) {
     pickModel(id);
   }
   const past = readBody(state.fields, body);
-  form.load(past.values);
   if (past.element && [...$("#element").options].some((o) => o.value === past.element)) $("#element").value = past.element;
+  form.load(past.values);
   image.setRemote(past.image);
   video.setRemote(past.video);
   $("#inputs").scrollIntoView({ behavior: "smooth" });

@@ -66,7 +66,6 @@ export class ParamForm {
       part.control = h("input", {
         type: number ? "number" : "text", name: f.name, "aria-label": f.label, spellcheck: "false",
         step: number ? (f.integer ? "1" : "any") : null, min: f.limits.minimum, max: f.limits.maximum,
-        // A number input reads "" while its text is not a number; the text itself is what is checked.
         oninput: (e) => set(number ? numberOf(e.target) : e.target.value),
       });
     }
@@ -114,7 +113,9 @@ export class ParamForm {
         c.querySelector(".switch-text").textContent = v ? "On" : "Off";
       } else {
         const input = c.querySelector("textarea") || c;
-        if (input.value !== String(v ?? "") && !(f.kind === "number" && numberOf(input) === v)) input.value = v ?? "";
+        // Only a value that differs from what the input shows is written (a number input's text that
+        // is not a number stays as typed, for the user to fix).
+        if (!Object.is(f.kind === "number" ? numberOf(input) : input.value, v)) input.value = v ?? "";
       }
       if (part.counter) {
         const n = [...String(v)].length;
@@ -132,8 +133,8 @@ export class ParamForm {
   }
 }
 
-/** A number input's value: a number, "" when empty, or its text when that is not a number. */
+/** A number input's value: a number, "" when empty, NaN when its text is not a number. */
 function numberOf(input) {
   if (input.value !== "") return Number(input.value);
-  return input.validity.badInput ? "not a number" : "";
+  return input.validity.badInput ? NaN : "";
 }

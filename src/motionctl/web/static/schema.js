@@ -106,9 +106,9 @@ const chars = (s) => [...s].length;
 
 function numberProblem(f, v) {
   const L = f.limits;
-  if (v === "" || v === null || v === undefined) return f.required ? "required" : null;
+  if (v === "" || v === null || v === undefined) return f.required ? "is required" : null;
   const n = Number(v);
-  if (!Number.isFinite(n)) return `must be a number (got ${JSON.stringify(v)})`;
+  if (typeof v !== "number" || !Number.isFinite(n)) return "must be a number";
   if (f.integer && !Number.isInteger(n)) return `must be a whole number (got ${v})`;
   if (L.minimum !== undefined && n < L.minimum) return `must be at least ${L.minimum} (got ${v})`;
   if (L.maximum !== undefined && n > L.maximum) return `must be at most ${L.maximum} (got ${v})`;
