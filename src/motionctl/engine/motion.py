@@ -58,6 +58,21 @@ def is_shot_cut(prev: np.ndarray, cur: np.ndarray) -> bool:
     return hist_change > 0.35 and pixel_change > 25.0
 
 
+def nearby_face(span: list[Observation], i: int) -> np.ndarray | None:
+    """The face parameters of ``span[i]``, whose face the mesh missed, from the nearest frames of
+    ``span`` that have one: between two, interpolated; on one side only, that one's. A face the mesh
+    loses for a frame or two (a fast turn, the first frame after the head was seen from behind)
+    then keeps its pose and expression instead of falling back to the image's for those frames
+    (benchmarks/element_yaw.py)."""
+    seen = [(k, o.face) for k, o in enumerate(span) if o.face is not None]
+    before = next(((k, f) for k, f in reversed(seen) if k < i), None)
+    after = next(((k, f) for k, f in seen if k > i), None)
+    if before is None or after is None:
+        return after[1] if after is not None else before[1] if before is not None else None
+    w = (i - before[0]) / (after[0] - before[0])
+    return (1 - w) * before[1] + w * after[1]
+
+
 def usable(pose: Pose | None) -> bool:
     return pose is not None and bool(np.all(pose.visibility[list(CORE_JOINTS)] >= VISIBLE))
 
@@ -178,8 +193,9 @@ class MotionTracker:
             pts = self._smooth.at([p.points for p in window], i - lo)
             z = self._smooth.at([p.z for p in window], i - lo)
             faces = [o.face for o in span if o.face is not None]
-            face = None
-            if obs.face is not None:  # faces the mesh lost nearby: this frame's own, unsmoothed
+            if obs.face is None:  # the mesh missed this frame's face: its neighbours' within the window
+                face = nearby_face(span, i - lo)
+            else:  # faces the mesh lost nearby: this frame's own, unsmoothed
                 face = self._smooth.at(faces, i - lo) if len(faces) == len(span) else obs.face
             out.append(DriverFrame(obs.index, obs.time, pts.astype(np.float32), z.astype(np.float32),
                                    pose.visibility, face, obs.interpolated))

@@ -16,8 +16,16 @@ import cv2
 import numpy as np
 
 from motionctl.core.errors import ContentRejected, rule_violation
-from motionctl.engine.elements.bank import FaceBank, FaceView
-from motionctl.engine.elements.mesh import FACE_OVAL, FACE_POINTS, piecewise_maps, triangle_order, triangulate, turned
+from motionctl.engine.elements.bank import FaceBank
+from motionctl.engine.elements.mesh import (
+    FACE_POINTS,
+    closed_mouth,
+    piecewise_maps,
+    triangle_order,
+    triangulate,
+    turned,
+)
+from motionctl.engine.elements.skin import colour_matched, oval_mask, skin_mask, skin_stats, without_hair
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.perception.head_pose import HeadPose, head_pose
 from motionctl.engine.puppet.character import Character
@@ -27,7 +35,10 @@ MAX_TURN = 60.0  # degrees of yaw (40 of pitch) the face is turned at most: beyo
 MAX_NOD = 40.0
 RIM = 0.08  # the blend rim's width, as a share of the face's width
 MIX_ABOVE = 0.15  # a second view is mixed in only when it weighs at least this much
-SKIN_LAB = 18.0  # Lab distance from the cheeks' colour within which a face pixel counts as skin
+# A view's pitch counts double its yaw in choosing it: a face video's pitch comes with the gaze and the
+# lids (looking down, half shut), which the warp carries over, while its yaw is geometry the warp
+# undoes; a face turned far from a looking-down view read less turned (benchmarks/element_turns.py).
+PITCH_WEIGHT = 2.0
 
 
 class ElementFace:
@@ -35,10 +46,10 @@ class ElementFace:
         if character.face is None or character.face_z is None:
             raise rule_violation(ContentRejected, "image", "must show a face the face mesh finds, to bind an "
                                  "element to it", "no face found")
-        self.face3 = np.column_stack([character.face, character.face_z]).astype(np.float32)
-        self.pose: HeadPose = head_pose(self.face3)
-        frontal = turned(self.face3, -self.pose.yaw, -self.pose.pitch)
-        self.tris = triangulate(frontal)
+        own = np.column_stack([character.face, character.face_z]).astype(np.float32)
+        self.pose: HeadPose = head_pose(own)
+        self.tris = triangulate(turned(own, -self.pose.yaw, -self.pose.pitch))  # on the lips as drawn: apart
+        self.face3 = closed_mouth(own)
         self.width = float(np.linalg.norm(character.face[454] - character.face[234]))
         self.rim = max(2.0, RIM * self.width)
         self.views = bank.views
@@ -47,8 +58,8 @@ class ElementFace:
         self.driver_pitch = 0.0
         front = min(bank.views, key=lambda v: (abs(v.yaw) > 10, -v.eye_open, abs(v.yaw)))
         self.bank_pitch = front.pitch
-        skin = _face_stats(character.image, character.face, self.width)
-        self.crops = [_colour_matched(v, skin) for v in bank.views]
+        skin = skin_stats(character.image, character.face, self.width)
+        self.crops = [colour_matched(without_hair(v), v.landmarks, skin) for v in bank.views]
         self.blank, self.blank_alpha, self.blank_box = _blank_face(character.image, character.face, self.rim)
 
     def prime(self, frames: list[DriverFrame]) -> None:
@@ -58,10 +69,10 @@ class ElementFace:
             self.driver_pitch = float(np.median(pitches))
 
     def nearest(self, yaw: float, pitch: float) -> list[tuple[int, float]]:
-        """The view nearest to the head pose and, mixed in by nearness, the next one in yaw on the
-        other side of it in the same pitch bin: views of different pitch bins differ in more than
-        the turn (eyes looking down, say), and mixed they ghost."""
-        d = np.array([np.hypot(v.yaw - yaw, v.pitch - pitch) for v in self.views])
+        """The view nearest to the head pose (pitch weighing PITCH_WEIGHT times yaw) and, mixed in by
+        nearness, the next one in yaw on the other side of it in the same pitch bin: views of different
+        pitch bins differ in more than the turn (eyes looking down, say), and mixed they ghost."""
+        d = np.array([np.hypot(v.yaw - yaw, PITCH_WEIGHT * (v.pitch - pitch)) for v in self.views])
         a = int(np.argmin(d))
         va = self.views[a]
         side = [i for i, v in enumerate(self.views)
@@ -124,46 +135,6 @@ class ElementFace:
         image[y0:y1, x0:x1] = (region + a * (patch.astype(np.float32) - region) + 0.5).astype(np.uint8)
 
 
-def _oval_mask(shape: tuple[int, ...], points: np.ndarray, shrink: float) -> np.ndarray:
-    """The face oval filled (uint8 0/1), shrunk by ``shrink`` px."""
-    mask = np.zeros(shape, np.uint8)
-    cv2.fillPoly(mask, [np.round(points[list(FACE_OVAL), :2]).astype(np.int32)], 1)
-    if shrink >= 1:
-        k = 2 * int(shrink) + 1
-        mask = cv2.erode(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    return mask
-
-
-def _skin(lab: np.ndarray, points: np.ndarray, shrink: float) -> tuple[np.ndarray, np.ndarray]:
-    """The face's skin (inside the outline shrunk by ``shrink`` px, near the cheeks' Lab colour: not
-    hair, brows, eyes or lips) as a 0/1 float mask, and the cheeks' colour."""
-    h, w = lab.shape[:2]
-    cheeks = [(points[61] + points[263]) / 2, (points[291] + points[33]) / 2]  # mouth corner to far eye corner
-    ref = np.median([lab[int(np.clip(p[1], 0, h - 1)), int(np.clip(p[0], 0, w - 1))] for p in cheeks], axis=0)
-    inside = _oval_mask((h, w), points, shrink).astype(bool)
-    return (inside & (np.linalg.norm(lab - ref, axis=2) < SKIN_LAB)).astype(np.float32), ref
-
-
-def _face_stats(image: np.ndarray, face: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and spread (Lab) of the face's skin: both sides of the colour match compare skin with
-    skin (with eyes and brows counted in, a photo's darker features pulled its skin darker)."""
-    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
-    mask = _skin(lab, face, 0.08 * width)[0].astype(bool)
-    px = lab[mask] if mask.sum() > 50 else lab[_oval_mask(image.shape[:2], face, 0).astype(bool)]
-    return px.mean(axis=0), px.std(axis=0) + 1e-3
-
-
-def _colour_matched(view: FaceView, skin: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """The view's crop with its face's Lab mean and spread moved to the character's face's (the
-    spread's change held to 0.7-1.25x: a flat cartoon face must not flatten a photo to a blur)."""
-    width = float(np.linalg.norm(view.landmarks[454, :2] - view.landmarks[234, :2]))
-    mean, spread = _face_stats(view.crop, view.landmarks, width)
-    lab = cv2.cvtColor(view.crop, cv2.COLOR_RGB2LAB).astype(np.float32)
-    ratio = np.clip(skin[1] / spread, 0.7, 1.25)
-    matched = np.clip((lab - mean) * ratio + skin[0], 0, 255).astype(np.uint8)
-    return cv2.cvtColor(matched, cv2.COLOR_LAB2RGB)
-
-
 def _blank_face(image: np.ndarray, face: np.ndarray, rim: float) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
     """The character's face region with eyes, brows, nose and mouth smoothed out into its skin, its
     alpha (the outline, soft inwards) and its box's top-left corner on the canvas."""
@@ -173,11 +144,11 @@ def _blank_face(image: np.ndarray, face: np.ndarray, rim: float) -> tuple[np.nda
     x0, y0, x1, y1 = int(lo[0]), int(lo[1]), int(hi[0]), int(hi[1])
     crop = image[y0:y1, x0:x1]
     local = face[:, :2] - (x0, y0)
-    outline = _oval_mask(crop.shape[:2], local, 0)
+    outline = oval_mask(crop.shape[:2], local, 0)
     # Skin: inside the outline, near the cheeks' colour (not hair, brows, eyes or lips); the blank is
     # its smooth continuation (a normalised blur), so no hair is pulled into the face.
     lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
-    skin, ref = _skin(lab, local, 0)
+    skin, ref = skin_mask(lab, local, 0)
     sigma = max(2.0, 0.12 * float(np.linalg.norm(local[454] - local[234])))
     weight = cv2.GaussianBlur(skin, (0, 0), sigma)[..., None]
     smooth = cv2.GaussianBlur(crop.astype(np.float32) * skin[..., None], (0, 0), sigma) / np.maximum(weight, 1e-3)
