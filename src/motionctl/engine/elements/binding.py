@@ -60,7 +60,7 @@ class ElementFace:
         self.bank_pitch = front.pitch
         skin = skin_stats(character.image, character.face, self.width)
         self.crops = [colour_matched(without_hair(v), v.landmarks, skin) for v in bank.views]
-        self.blank, self.blank_alpha, self.blank_box = _blank_face(character.image, character.face, self.rim)
+        self.blank, self.blank_box = _blank_face(character.image, character.face, self.rim)
 
     def prime(self, frames: list[DriverFrame]) -> None:
         """The driver's usual pitch: the median over the first batch of frames (~3 s)."""
@@ -129,15 +129,16 @@ class ElementFace:
         m = head.astype(np.float64).copy()
         m[:, 2] += m[:, :2] @ np.array([bx, by], np.float64) - (x0, y0)
         size = (x1 - x0, y1 - y0)
-        patch = cv2.warpAffine(self.blank, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        a = cv2.warpAffine(self.blank_alpha, m, size, flags=cv2.INTER_LINEAR, borderValue=0.0)[..., None]
+        patch = cv2.warpAffine(self.blank, m, size, flags=cv2.INTER_LINEAR, borderValue=0).astype(np.float32)
         region = image[y0:y1, x0:x1].astype(np.float32)
-        image[y0:y1, x0:x1] = (region + a * (patch.astype(np.float32) - region) + 0.5).astype(np.uint8)
+        a = patch[..., 3:] * np.float32(1 / 255)
+        image[y0:y1, x0:x1] = (region + a * (patch[..., :3] - region) + 0.5).astype(np.uint8)
 
 
-def _blank_face(image: np.ndarray, face: np.ndarray, rim: float) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
-    """The character's face region with eyes, brows, nose and mouth smoothed out into its skin, its
-    alpha (the outline, soft inwards) and its box's top-left corner on the canvas."""
+def _blank_face(image: np.ndarray, face: np.ndarray, rim: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """The character's face region with eyes, brows, nose and mouth smoothed out into its skin, with
+    its alpha (the outline, soft inwards) as a fourth channel (one warp a frame carries both), and its
+    box's top-left corner on the canvas."""
     h, w = image.shape[:2]
     lo = np.maximum(np.floor(face[:, :2].min(axis=0) - 2 * rim).astype(int), 0)
     hi = np.minimum(np.ceil(face[:, :2].max(axis=0) + 2 * rim).astype(int), (w, h))
@@ -154,5 +155,5 @@ def _blank_face(image: np.ndarray, face: np.ndarray, rim: float) -> tuple[np.nda
     smooth = cv2.GaussianBlur(crop.astype(np.float32) * skin[..., None], (0, 0), sigma) / np.maximum(weight, 1e-3)
     fallback = cv2.cvtColor(ref.astype(np.uint8)[None, None], cv2.COLOR_LAB2RGB).astype(np.float32)
     blank = np.where(weight > 0.05, smooth, fallback).clip(0, 255).astype(np.uint8)
-    alpha = np.clip(cv2.distanceTransform(outline, cv2.DIST_L2, 3) / rim, 0.0, 1.0).astype(np.float32)
-    return blank, alpha, (x0, y0)
+    alpha = np.clip(cv2.distanceTransform(outline, cv2.DIST_L2, 3) / rim * 255, 0, 255).astype(np.uint8)
+    return np.dstack([blank, alpha]), (x0, y0)

@@ -98,22 +98,23 @@ def piecewise_maps(dst: np.ndarray, tris: np.ndarray, box: tuple[int, int, int, 
     det = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
     ok = np.abs(det) > 0.05  # triangles folded flat by a turn draw nothing
     fixed = np.round(d * 16).astype(np.int32)
-    for t in np.flatnonzero(ok):
-        cv2.fillConvexPoly(index, fixed[t], int(t), lineType=cv2.LINE_8, shift=4)
+    drawn = np.flatnonzero(ok)
+    for t, corners in zip(drawn.tolist(), fixed[drawn], strict=True):
+        cv2.fillConvexPoly(index, corners, t, cv2.LINE_8, 4)
     det = np.where(ok, det, 1.0)
     # (u, v) = inv @ (p - d0): the pixel's place along the triangle's two edges
     inv = np.stack([np.stack([e2[:, 1], -e2[:, 0]], 1), np.stack([-e1[:, 1], e1[:, 0]], 1)], 1) / det[:, None, None]
-    ys, xs = np.nonzero(index >= 0)
-    tri = index[ys, xs]
+    # Each pixel looks its triangle's affine map up in a table whose first row (no triangle) maps to
+    # -1: lookups over the whole box cost less than gathering the covered pixels' coordinates first.
+    row = index + 1
+    xs = np.arange(w, dtype=np.float32)[None, :]
+    ys = np.arange(h, dtype=np.float32)[:, None]
     maps = []
     for src in sources:
         s = src[tris, :2].astype(np.float64)  # (T, 3, 2)
         a = np.stack([s[:, 1] - s[:, 0], s[:, 2] - s[:, 0]], 2) @ inv  # (T, 2, 2): dst offsets -> src offsets
         b = s[:, 0] - np.einsum("tij,tj->ti", a, d[:, 0])  # (T, 2)
-        coeffs = np.concatenate([a.reshape(-1, 4), b], 1).astype(np.float32)[tri]  # (N, 6)
-        mx = np.full((h, w), -1.0, np.float32)
-        my = np.full((h, w), -1.0, np.float32)
-        mx[ys, xs] = coeffs[:, 0] * xs + coeffs[:, 1] * ys + coeffs[:, 4]
-        my[ys, xs] = coeffs[:, 2] * xs + coeffs[:, 3] * ys + coeffs[:, 5]
-        maps.append((mx, my))
+        table = np.vstack([[0, 0, 0, 0, -1, -1], np.concatenate([a.reshape(-1, 4), b], 1)]).astype(np.float32)
+        c = [np.take(table[:, k], row) for k in range(6)]
+        maps.append((c[0] * xs + c[1] * ys + c[4], c[2] * xs + c[3] * ys + c[5]))
     return index, maps
