@@ -82,8 +82,7 @@ def main() -> None:
         print(f"{'target':>7s} {'read':>7s} {'error':>7s}  views drawn (bin: weight)")
         for target in (float(t) for t in args.targets.split(",")):
             out = character.image.copy()
-            face = np.array([0.0, 0.3, 0.3, 0.0, target, element.driver_pitch], np.float32)
-            element.apply(out, IDENTITY, face)
+            element.apply(out, IDENTITY, np.array([target, element.driver_pitch], np.float32))
             yaw, crop = read(out)
             errors.append(yaw - target)
             picks = element.nearest(target, element.bank_pitch)

@@ -49,7 +49,7 @@ def test_the_drawn_face_turns_to_the_drivers_yaw(bank: FaceBank) -> None:
     lo, hi = pts[:, :2].min(axis=0) - 0.6 * width, pts[:, :2].max(axis=0) + 0.6 * width  # the slide, the rim
     for target in (-35.0, -20.0, 20.0, 35.0):
         out = rgb.copy()
-        element.apply(out, head, np.array([0.0, 0.3, 0.3, 0.0, target, element.driver_pitch], np.float32))
+        element.apply(out, head, np.array([target, element.driver_pitch], np.float32))
         assert abs(head_pose(mesh(out)).yaw - target) <= 10.0, target
         assert abs(own - target) > 10.0  # the portrait itself does not read so
         changed = np.argwhere(np.any(out != rgb, axis=2))

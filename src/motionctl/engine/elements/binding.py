@@ -64,7 +64,7 @@ class ElementFace:
 
     def prime(self, frames: list[DriverFrame]) -> None:
         """The driver's usual pitch: the median over the first batch of frames (~3 s)."""
-        pitches = [float(f.face[5]) for f in frames if f.face is not None and len(f.face) >= 6]
+        pitches = [float(f.turn[1]) for f in frames if f.turn is not None]
         if pitches:
             self.driver_pitch = float(np.median(pitches))
 
@@ -84,14 +84,14 @@ class ElementFace:
         wa = db / (da + db)
         return [(a, 1.0)] if 1 - wa < MIX_ABOVE else [(a, wa), (b, 1 - wa)]
 
-    def apply(self, image: np.ndarray, head: np.ndarray, face: np.ndarray | None) -> np.ndarray:
-        """Draw the face for a frame whose head bone is ``head`` (2x3) and whose driver face parameters
-        are ``face`` (FaceParams.as_array(); None: the driver's face was not seen, the image's own
-        pose is drawn); returns the drawn face mesh (478, 2) in canvas pixels."""
+    def apply(self, image: np.ndarray, head: np.ndarray, turn: np.ndarray | None) -> np.ndarray:
+        """Draw the face for a frame whose head bone is ``head`` (2x3) and whose driver's head is
+        turned by ``turn`` (yaw, pitch: DriverFrame.turn; None: the driver's face is not seen, the
+        image's own pose is drawn); returns the drawn face mesh (478, 2) in canvas pixels."""
         yaw, nod = self.pose.yaw, 0.0
-        if face is not None and len(face) >= 6:
-            yaw = float(np.clip(face[4], -MAX_TURN, MAX_TURN))
-            nod = float(np.clip(face[5] - self.driver_pitch, -MAX_NOD, MAX_NOD))
+        if turn is not None:
+            yaw = float(np.clip(turn[0], -MAX_TURN, MAX_TURN))
+            nod = float(np.clip(turn[1] - self.driver_pitch, -MAX_NOD, MAX_NOD))
         mesh3 = turned(self.face3, yaw - self.pose.yaw, nod)
         dst = apply_affine(head, mesh3[:, :2]).astype(np.float32)
         self._draw_blank(image, head)
