@@ -37,8 +37,8 @@ from motionctl.media.validate import validate_element_video
 IDENTITY = np.array([[1, 0, 0], [0, 1, 0]], np.float32)
 
 
-def character_face(image: Path, resolution: str = "720p") -> Character:
-    """The image at the output's size with its face mesh, as the pipeline finds it: all of a
+def character_face(image: Path, resolution: str = "1080p") -> Character:
+    """The image at the output's size (pro's by default) with its face mesh, as the pipeline finds it: all of a
     character an element's face needs."""
     seen = perceive_image(ImageJob(image, EngineConfig().image_pose_side, None, True))
     if seen.face is None:

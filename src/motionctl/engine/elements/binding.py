@@ -105,14 +105,12 @@ class ElementFace:
         picks = self.nearest(yaw, self.bank_pitch + nod)
         index, maps = piecewise_maps(dst, triangle_order(mesh3, self.tris), (x0, y0, x1, y1),
                                      [self.views[k].landmarks for k, _ in picks])
-        colour = np.zeros((y1 - y0, x1 - x0, 3), np.float32)
-        for (k, weight), (mx, my) in zip(picks, maps, strict=True):
-            colour += weight * cv2.remap(self.crops[k], mx, my, cv2.INTER_LINEAR,
-                                         borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+        warped = [cv2.remap(self.crops[k], mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+                  for (k, _), (mx, my) in zip(picks, maps, strict=True)]
+        colour = warped[0] if len(warped) == 1 else cv2.addWeighted(warped[0], picks[0][1], warped[1], picks[1][1], 0)
         inside = (index >= 0).astype(np.uint8)
-        alpha = np.clip(cv2.distanceTransform(inside, cv2.DIST_L2, 3) / self.rim, 0.0, 1.0)[..., None]
-        region = image[y0:y1, x0:x1].astype(np.float32)
-        image[y0:y1, x0:x1] = (region + alpha * (colour - region) + 0.5).astype(np.uint8)
+        alpha = np.minimum(cv2.distanceTransform(inside, cv2.DIST_L2, 3) * np.float32(1 / self.rim), 1.0)
+        _blend_into(image[y0:y1, x0:x1], colour, alpha)
         return dst
 
     def _draw_blank(self, image: np.ndarray, head: np.ndarray) -> None:
@@ -129,10 +127,15 @@ class ElementFace:
         m = head.astype(np.float64).copy()
         m[:, 2] += m[:, :2] @ np.array([bx, by], np.float64) - (x0, y0)
         size = (x1 - x0, y1 - y0)
-        patch = cv2.warpAffine(self.blank, m, size, flags=cv2.INTER_LINEAR, borderValue=0).astype(np.float32)
-        region = image[y0:y1, x0:x1].astype(np.float32)
-        a = patch[..., 3:] * np.float32(1 / 255)
-        image[y0:y1, x0:x1] = (region + a * (patch[..., :3] - region) + 0.5).astype(np.uint8)
+        patch = cv2.warpAffine(self.blank, m, size, flags=cv2.INTER_LINEAR, borderValue=0)
+        _blend_into(image[y0:y1, x0:x1], np.ascontiguousarray(patch[..., :3]),
+                    patch[..., 3].astype(np.float32) * np.float32(1 / 255))
+
+
+def _blend_into(region: np.ndarray, colour: np.ndarray, alpha: np.ndarray) -> None:
+    """``region`` (uint8, a view into the frame) becomes ``colour`` over it by ``alpha`` (float32,
+    0-1, one channel), in one native call."""
+    region[:] = cv2.blendLinear(colour, np.ascontiguousarray(region), alpha, 1.0 - alpha)
 
 
 def _blank_face(image: np.ndarray, face: np.ndarray, rim: float) -> tuple[np.ndarray, tuple[int, int]]:
