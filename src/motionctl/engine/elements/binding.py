@@ -25,7 +25,7 @@ from motionctl.engine.elements.mesh import (
     triangulate,
     turned,
 )
-from motionctl.engine.elements.skin import colour_matched, oval_mask, skin_mask, skin_stats, without_hair
+from motionctl.engine.elements.skin import colour_matched, oval_mask, skin_colour, skin_mask, without_hair
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.perception.head_pose import HeadPose, head_pose
 from motionctl.engine.puppet.character import Character
@@ -58,7 +58,7 @@ class ElementFace:
         self.driver_pitch = 0.0
         front = min(bank.views, key=lambda v: (abs(v.yaw) > 10, -v.eye_open, abs(v.yaw)))
         self.bank_pitch = front.pitch
-        skin = skin_stats(character.image, character.face, self.width)
+        skin = skin_colour(character.image, character.face, self.width)
         self.crops = [colour_matched(without_hair(v), v.landmarks, skin) for v in bank.views]
         self.blank, self.blank_box = _blank_face(character.image, character.face, self.rim)
 
