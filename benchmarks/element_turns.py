@@ -2,7 +2,7 @@
 on the character image at a range of yaws (head bone as in the image, driver's usual pitch), and
 each picture is read back as benchmarks/element_yaw.py reads outputs (pose -> head crop -> face mesh
 -> yaw). Prints, per target yaw, the yaw read, the error and the bank views drawn; optionally a strip
-of the heads.
+of the heads (the image's own first).
 
     PYTHONPATH=src .venv/bin/python benchmarks/element_turns.py \\
         --image ../shared/testdata/characters/real_woman_fullbody.jpg \\
@@ -78,7 +78,10 @@ def main() -> None:
             found = mesh.estimate(crop) if crop is not None else None
             return (head_pose(found).yaw if found is not None else float("nan")), crop
 
-        print(f"image's own yaw {element.pose.yaw:+.1f} (read back {read(character.image)[0]:+.1f})")
+        own, own_crop = read(character.image)
+        print(f"image's own yaw {element.pose.yaw:+.1f} (read back {own:+.1f})")
+        if own_crop is not None:
+            tiles.append(cv2.resize(own_crop, (240, 240), interpolation=cv2.INTER_AREA))
         print(f"{'target':>7s} {'read':>7s} {'error':>7s}  views drawn (bin: weight)")
         for target in (float(t) for t in args.targets.split(",")):
             out = character.image.copy()

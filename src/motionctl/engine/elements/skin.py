@@ -60,8 +60,9 @@ def colour_matched(crop: np.ndarray, landmarks: np.ndarray, skin: np.ndarray) ->
     the view's skin lands on the character's: greys stay grey, and a feature made darker keeps its
     hue without growing more saturated. A shift by the skins' difference turned the shadows round the
     eyes and the brows blue on a paler, pinker character; chroma kept while lightness fell turned lips
-    magenta on a darker one (docs/elements contact sheets). A view with next to no chroma (black and
-    white) is shifted."""
+    magenta on a darker one (docs/elements contact sheets). What scaling cannot reach (a blue or
+    green skin against the video's warm one, a black-and-white video) is shifted, as a share of
+    lightness."""
     width = float(np.linalg.norm(landmarks[454, :2] - landmarks[234, :2]))
     mean = skin_colour(crop, landmarks, width)
     lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
@@ -69,13 +70,13 @@ def colour_matched(crop: np.ndarray, landmarks: np.ndarray, skin: np.ndarray) ->
     exposure = float(np.clip(skin[0] / max(float(mean[0]), DARK_L), 1 / MAX_EXPOSURE, MAX_EXPOSURE))
     out[..., 0] = np.clip((lab[..., 0] - mean[0]) * exposure + skin[0], 0, 255)
     darker = out[..., 0] / np.maximum(lab[..., 0], DARK_L)  # how much lighter (> 1) or darker each pixel is
+    light = out[..., 0] / max(float(skin[0]), DARK_L)  # each pixel's lightness as a share of the skin's
+    skins = max(float(skin[0]), DARK_L) / max(float(mean[0]), DARK_L)
     for c in (1, 2):
         have, want = float(mean[c]) - GREY_AB, float(skin[c]) - GREY_AB
-        if abs(have) > MIN_CHROMA:
-            share = (want / max(float(skin[0]), DARK_L)) / (have / max(float(mean[0]), DARK_L))
-            out[..., c] = GREY_AB + (lab[..., c] - GREY_AB) * darker * float(np.clip(share, 0.0, MAX_CHROMA_GAIN))
-        else:
-            out[..., c] = lab[..., c] + (want - have)
+        gain = float(np.clip(want / (have * skins), 0.0, MAX_CHROMA_GAIN)) if abs(have) > MIN_CHROMA else 0.0
+        rest = want - have * gain * skins  # what scaling leaves of the skins' difference (a hue the view's lacks)
+        out[..., c] = GREY_AB + (lab[..., c] - GREY_AB) * darker * gain + rest * light
     return cv2.cvtColor(np.clip(out, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB)
 
 
