@@ -43,10 +43,15 @@ def skin_mask(lab: np.ndarray, points: np.ndarray, shrink: float) -> tuple[np.nd
 
 def skin_colour(image: np.ndarray, face: np.ndarray, width: float) -> np.ndarray:
     """The mean Lab colour of the face's skin: both sides of the colour match compare skin with skin
-    (with eyes and brows counted in, a photo's darker features pulled its skin darker)."""
-    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
-    mask = skin_mask(lab, face, 0.08 * width)[0].astype(bool)
-    px = lab[mask] if mask.sum() > 50 else lab[oval_mask(image.shape[:2], face, 0).astype(bool)]
+    (with eyes and brows counted in, a photo's darker features pulled its skin darker). Only the
+    face's box is looked at (a whole 1080p frame in Lab cost a tenth of a second)."""
+    h, w = image.shape[:2]
+    x0, y0 = np.maximum(np.floor(face[:, :2].min(axis=0)).astype(int) - 1, 0)
+    x1, y1 = np.minimum(np.ceil(face[:, :2].max(axis=0)).astype(int) + 2, (w, h))
+    local = face[:, :2] - (x0, y0)
+    lab = cv2.cvtColor(np.ascontiguousarray(image[y0:y1, x0:x1]), cv2.COLOR_RGB2LAB).astype(np.float32)
+    mask = skin_mask(lab, local, 0.08 * width)[0].astype(bool)
+    px = lab[mask] if mask.sum() > 50 else lab[oval_mask(lab.shape[:2], local, 0).astype(bool)]
     return px.mean(axis=0)
 
 
