@@ -70,10 +70,12 @@ def event_stream(
     async def events() -> AsyncIterator[ServerSentEvent]:
         last = after
         while True:
+            # Events first, then the task: a task read before its final event (a cancel committing
+            # between the two reads) would carry that event with the stale task's empty message.
+            rows = await run_in_threadpool(services.store.events_after, task_id, last)
             task = await run_in_threadpool(services.store.get_any, task_id)
             if task is None:  # deleted meanwhile
                 return
-            rows = await run_in_threadpool(services.store.events_after, task_id, last)
             for ev in rows:
                 last = ev.id
                 data = render(task, ev)
