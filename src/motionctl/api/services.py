@@ -9,7 +9,9 @@ from fastapi import Depends, Request
 from motionctl.tasks.runtime import Services
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    """Async, so FastAPI calls it on the event loop: a sync dependency would cost every request a
+    trip to the thread pool and back (benchmarks/load_api.py measures query latency)."""
     services: Services = request.app.state.services
     return services
 

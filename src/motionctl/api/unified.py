@@ -84,9 +84,9 @@ async def create(request: Request, account: AccountDep, services: ServicesDep) -
     return JSONResponse(answer(request, services, done), headers={"Preference-Applied": f"wait={wait:g}"})
 
 
-@router.get(TASKS + "/{task_id}", summary="Query a task (any model)", response_model=UnifiedTask)
-def get_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
-    return answer(request, services, services.store.get(account.id, task_id_of(task_id)))
+@router.get(TASKS + "/{task_id}", summary="Query a task (any model)", responses={200: {"model": UnifiedTask}})
+def get_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> JSONResponse:
+    return JSONResponse(answer(request, services, services.store.get(account.id, task_id_of(task_id))))
 
 
 @router.post(
@@ -94,10 +94,10 @@ def get_task(request: Request, task_id: str, account: AccountDep, services: Serv
     summary="Cancel a queued or processing task",
     description="It fails with error.code 'cancelled' and status_msg 'cancelled by the user'; its callback "
     "is sent and nothing is charged; a running engine stops within about a second.",
-    response_model=UnifiedTask,
+    responses={200: {"model": UnifiedTask}},
 )
-def cancel_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
-    return answer(request, services, services.store.cancel(account.id, task_id_of(task_id)))
+def cancel_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> JSONResponse:
+    return JSONResponse(answer(request, services, services.store.cancel(account.id, task_id_of(task_id))))
 
 
 @router.get(

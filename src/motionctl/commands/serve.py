@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import threading
@@ -29,6 +30,15 @@ def _impatient_server_class() -> type:
             super().handle_exit(sig, frame)
 
     return Impatient
+
+
+def freeze_startup_heap() -> None:
+    """Put every object alive once the app is built (modules, routes, schemas, over 100k of them)
+    out of the cyclic garbage collector's reach (``gc.freeze``). Its full collections would
+    otherwise walk them all, holding the GIL for tens of milliseconds at a time while queries wait
+    (benchmarks/load_api.py measures query latency)."""
+    gc.collect()
+    gc.freeze()
 
 
 @app.command()
@@ -71,6 +81,7 @@ def serve(
         # Open requests (a slow upload) get this long after SIGTERM, then are cut off.
         timeout_graceful_shutdown=max(1, round(services.settings.shutdown_grace_seconds)),
     )
+    freeze_startup_heap()
     try:
         ImpatientServer(config).run()
     finally:
