@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import sys
 import threading
 from types import FrameType
 from typing import Annotated
@@ -30,6 +31,13 @@ def _impatient_server_class() -> type:
             super().handle_exit(sig, frame)
 
     return Impatient
+
+
+# How long a thread may hold the GIL while another waits for it (Python's default: 5 ms). Every
+# query crosses from the event loop to a pool thread and back; while the loop and submissions'
+# threads are busy, each crossing can wait a whole interval (benchmarks/load_api.py measures
+# query latency during a submission burst).
+GIL_SWITCH_SECONDS = 0.001
 
 
 def freeze_startup_heap() -> None:
@@ -82,6 +90,7 @@ def serve(
         timeout_graceful_shutdown=max(1, round(services.settings.shutdown_grace_seconds)),
     )
     freeze_startup_heap()
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)
     try:
         ImpatientServer(config).run()
     finally:
