@@ -37,7 +37,7 @@ def _impatient_server_class() -> type:
 # query crosses from the event loop to a pool thread and back; while the loop and submissions'
 # threads are busy, each crossing can wait a whole interval (benchmarks/load_api.py measures
 # query latency during a submission burst).
-GIL_SWITCH_SECONDS = 0.001
+GIL_SWITCH_SECONDS = 0.0005
 
 
 def freeze_startup_heap() -> None:
