@@ -17,7 +17,7 @@ from motionctl.tasks import accounts
 from motionctl.tasks.accounts import AccountInfo
 from motionctl.tasks.runtime import Services
 
-from .services import ServicesDep
+from .services import services_of
 
 JWT_LEEWAY_SECONDS = 5
 CACHE_SECONDS = 10.0  # how long a looked-up account is reused (a disabled key stops within this)
@@ -162,10 +162,13 @@ def _check_lifetime(claims: dict[str, object], max_lifetime: int) -> None:
         )
 
 
-async def current_account(request: Request, services: ServicesDep) -> AccountInfo:
+async def current_account(request: Request) -> AccountInfo:
     """Async, so a request whose account is cached (nearly all) is authenticated on the event loop
     without a trip to the thread pool; only a cache miss reads the database, in a thread. A query
-    then costs one thread hop, its route (benchmarks/load_api.py measures query latency)."""
+    then costs one thread hop, its route (benchmarks/load_api.py measures query latency). The
+    services come from the app itself rather than a sub-dependency: FastAPI solves every
+    dependency anew on each request, on the event loop."""
+    services = services_of(request)
     cred = credential(request.headers.get("authorization"))
     account = cached_account(services, cred)
     if account is None:
