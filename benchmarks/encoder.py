@@ -21,10 +21,11 @@ import cv2
 import numpy as np
 
 SETTINGS = {  # label -> (preset, x264-params)
-    "veryfast (pro)": ("veryfast", ""),
+    "veryfast": ("veryfast", ""),
     "superfast": ("superfast", ""),
     "ultrafast": ("ultrafast", ""),
-    "ultrafast+bframes=3 (std)": ("ultrafast", "bframes=3"),
+    "ultrafast+bframes=3 (std, pro)": ("ultrafast", "bframes=3"),
+    "ultrafast+bframes+cabac+deblock": ("ultrafast", "bframes=3:cabac=1:deblock=1"),
 }
 
 

@@ -99,3 +99,23 @@ def test_a_face_read_between_poses_is_kept_not_interpolated() -> None:
     # A one-frame opening keeps ~40% through the one-frame smoothing; interpolated, it would be gone.
     assert mouth[21] > 0.12 and mouth[41] > 0.12
     assert mouth[20] < mouth[21] and mouth[22] < mouth[21] and mouth[10] == pytest.approx(0.0)
+
+
+def test_the_head_turn_carries_over_a_frame_whose_face_the_mesh_missed() -> None:
+    """A frame whose face the mesh missed (a fast turn, the first frame after a back view) carries
+    its neighbours' head turn, interpolated between two or held from one side; its expression is not
+    guessed; a face gone for longer than the smoothing window leaves no turn."""
+    t = MotionTracker(FPS)
+    out = []
+    for i in range(40):
+        o = obs(i, 0.0)
+        seen = not (10 <= i <= 20 or i == 30)  # gone 10-20 (a back view), missed at 30
+        o.face = np.array([0.0, 0.3, 0.3, 0.0, float(i), -5.0], np.float32) if seen else None
+        out += t.push(o)
+    out += t.finish()
+    yaw = {f.index: None if f.turn is None else float(f.turn[0]) for f in out}
+    assert yaw[30] == pytest.approx(30.0)  # between 29 and 31
+    assert yaw[20] == pytest.approx(21.0) and yaw[10] == pytest.approx(9.0)  # held from one side
+    assert yaw[15] is None
+    assert {f.index: f.face for f in out}[30] is None
+    assert yaw[5] == pytest.approx(5.0) and float(out[5].turn[1]) == pytest.approx(-5.0)

@@ -20,7 +20,7 @@ from test_service_callbacks import wait_for
 
 from motionctl.api.unified_schemas import KlingV3MotionControlBody
 from motionctl.tasks import ledger
-from motionctl.tasks.accounts import Credentials
+from motionctl.tasks.accounts import Credentials, create_account
 from motionctl.tasks.runtime import Services
 from motionctl.tasks.worker import housekeeping
 
@@ -123,6 +123,30 @@ def test_resolution_is_priced_on_its_own(
         before = ledger.balance(services.engine, account.account_id).reserved
         api.post(f"/v1/videos/generations/{r.json()['task_id']}/cancel", headers=auth)
         assert before - ledger.balance(services.engine, account.account_id).reserved == pytest.approx(held)
+
+
+def test_unified_list_pages_the_callers_tasks_newest_first(
+    api: Any, auth: dict[str, str], services: Services, fs: FileServer, media: dict[str, Path]
+) -> None:
+    other = {"Authorization": f"Bearer {create_account(services.engine, 'other').api_key}"}
+    theirs = api.post("/v1/videos/generations", headers=other, json=seed_000(fs, media)).json()["task_id"]
+    mine = [api.post("/v1/videos/generations", headers=auth, json=seed_000(fs, media)).json()["task_id"]
+            for _ in range(2)]  # fmt: skip
+    official = api.post("/v1/videos/motion-control", headers=auth, json=body(fs, media)).json()["data"]["task_id"]
+    mine.append(f"task_{official}")  # a task of the official dialect is listed in the unified shape too
+
+    listed = api.get("/v1/videos/generations", headers=auth).json()
+    assert (listed["object"], listed["page_num"], listed["page_size"]) == ("list", 1, 30)
+    assert [t["task_id"] for t in listed["data"]] == mine[::-1] and theirs not in str(listed)
+    for task in listed["data"]:  # each as the query answers it
+        one = api.get(f"/v1/videos/generations/{task['task_id']}", headers=auth).json()
+        assert {**one, "request_id": None} == {**task, "request_id": None}
+    page2 = api.get("/v1/videos/generations?pageNum=2&pageSize=2", headers=auth).json()
+    assert [t["task_id"] for t in page2["data"]] == [mine[0]] and page2["page_num"] == 2
+    bad = api.get("/v1/videos/generations?pageSize=501", headers=auth)
+    assert bad.status_code == 400 and bad.json()["message"].startswith("pageSize:")
+    doc = api.get("/openapi.json").json()["paths"]["/v1/videos/generations"]["get"]
+    assert {p["name"] for p in doc["parameters"]} == {"pageNum", "pageSize"} and doc["security"] == [{"bearer": []}]
 
 
 def test_openapi_refs_resolve_and_bearer_is_declared(api: Any) -> None:

@@ -105,25 +105,25 @@ def test_sign_in_needs_a_key_the_server_accepts(page: Any, server: Server, shot:
 def test_each_choice_shows_the_rule_it_implies(page: Any, server: Server) -> None:
     sign_in(page, server)
     rule = page.locator("[data-rule-for=character_orientation]")
-    expect(rule).to_contain_text("3–10 s")
+    expect(rule).to_contain_text("driving video 3-10 s")
     page.click("[data-field=character_orientation] label:has-text('Video')")
-    expect(rule).to_contain_text("3–30 s")
+    expect(rule).to_contain_text("driving video 3-30 s")
     # The video slot's limits follow the orientation too.
     expect(page.locator("#drop-video .limits")).to_contain_text("3–30 s")
 
-    resolution = page.locator("[data-field=resolution] output")
-    expect(resolution).to_have_text("720p")
+    mode = page.locator("[data-rule-for=mode]")
+    expect(mode).to_contain_text("720p output")
     page.click("[data-field=mode] label:has-text('Pro')")
-    expect(resolution).to_have_text("1080p")
-    expect(page.locator("[data-rule-for=resolution]")).to_contain_text("1080 px on the short side")
+    expect(mode).to_contain_text("1080p output, 1080 px on the short side")
 
-    page.click("[data-field=watermark_info] .switch")
-    expect(page.locator("[data-rule-for=watermark_info]")).to_contain_text("watermarked copy")
+    page.click("[data-field='watermark_info.enabled'] .switch")
+    expect(page.locator("[data-rule-for='watermark_info.enabled']")).to_contain_text("watermarked copy")
 
     page.fill("[data-field=prompt] textarea", "é" * 2500)
     expect(page.locator(".counter")).to_have_text("2500 / 2500")
     page.fill("[data-field=prompt] textarea", "é" * 2501)
     expect(page.locator(".counter")).to_have_text("2501 / 2500")
+    expect(page.locator("[data-problem-for=prompt]")).to_have_text("prompt: at most 2500 characters (got 2501)")
     expect(page.locator("#submit")).to_be_disabled()
 
 
@@ -244,7 +244,7 @@ def test_generate_watch_play_compare_edit_delete_and_history(
     expect(page.locator("#drop-image .drop-status")).to_contain_text("On the server")
     expect(page.locator("#drop-image .name")).to_have_text("image.jpeg")  # the name it was uploaded with
     expect(page.locator("#drop-video")).to_have_attribute("data-state", "ready")
-    page.click("[data-field=watermark_info] .switch")
+    page.click("[data-field='watermark_info.enabled'] .switch")
     # The request shown follows the form.
     expect(page.locator("#snippet")).to_contain_text('"enabled": true')
     expect(page.locator("#submit")).to_be_enabled(timeout=30_000)  # uploads are validated first

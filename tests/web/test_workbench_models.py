@@ -34,7 +34,7 @@ def test_unified_model_sse_progress_cancel_and_balance(page: Any, server: Server
     page.select_option("#model", "kling/kling-v3-motion-control")
     expect(page.locator("#params [data-field=mode]")).to_be_hidden()  # seed 000 has no mode
     expect(page.locator("#params [data-field=watermark_info]")).to_be_hidden()
-    page.select_option("#resolution", "1080P")
+    page.click("[data-field=resolution] label:has-text('1080P')")
     choose(page, ELF / "image.jpeg", ELF / "video.mp4")
     expect(page.locator("#submit")).to_be_enabled(timeout=30_000)  # uploads are validated first
     expect(page.locator("[data-testid=estimate]")).to_have_text(
@@ -47,7 +47,8 @@ def test_unified_model_sse_progress_cancel_and_balance(page: Any, server: Server
     assert "/v1/videos/generations" in snippet and "Accept: text/event-stream" in snippet
     body = json.loads(snippet.split("--data-raw '", 1)[1].rsplit("'", 1)[0])
     assert body["model"] == "kling/kling-v3-motion-control" and body["resolution"] == "1080P"
-    assert body["extra_params"] == {"character_orientation": "image"} and body["generate_audio"] is True
+    # Seed 000's defaults, as its schema gives them.
+    assert body["extra_params"] == {"character_orientation": "video"} and body["generate_audio"] is False
 
     page.click("#submit")
     page.wait_for_function("document.body.dataset.following")

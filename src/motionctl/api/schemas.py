@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from motionctl.core import limits
 from motionctl.core.errors import InvalidInput
-from motionctl.tasks.guard import MAX_URL_CHARS
 
+from . import field_docs as doc
 from .request import GenerationRequest
 
 # Characters a URL path segment carries as they are, so the id can be queried: GET .../{external_task_id}.
@@ -24,7 +24,7 @@ class WatermarkInfo(BaseModel):
     """``{"enabled": true}`` (seed 002); seed 003's ``[{"watermark_info": true}]`` is read as the same."""
 
     model_config = ConfigDict(extra="ignore")
-    enabled: bool = False
+    enabled: bool = Field(default=False, description=doc.WATERMARK)
 
     @model_validator(mode="before")
     @classmethod
@@ -46,27 +46,31 @@ class Element(BaseModel):
 class MotionControlRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    model_name: Literal["kling-v2-6", "kling-v3"] = "kling-v2-6"
-    prompt: str = Field(default="", max_length=limits.PROMPT_MAX_CHARS)
+    model_name: Literal["kling-v2-6", "kling-v3"] = Field(
+        default="kling-v2-6", description="Model name; both run the motionctl engine"
+    )
+    prompt: str = Field(default="", max_length=limits.PROMPT_MAX_CHARS, description=doc.PROMPT)
     image_url: str = Field(
         min_length=1, description="http(s) URL, raw base64 (no data: prefix) or /v1/files URL"
     )
     video_url: str = Field(min_length=1, description="http(s) URL of an .mp4/.mov, or a /v1/files URL")
-    element_list: list[Element] = Field(default_factory=list, max_length=limits.MAX_ELEMENTS)
-    keep_original_sound: Literal["yes", "no"] = "yes"
-    character_orientation: Literal["image", "video"]
-    mode: Literal["std", "pro"]
+    element_list: list[Element] = Field(
+        default_factory=list, max_length=limits.MAX_ELEMENTS, description=doc.ELEMENTS
+    )
+    keep_original_sound: Literal["yes", "no"] = Field(
+        default="yes", description=doc.KEEP_SOUND, json_schema_extra=doc.KEEP_SOUND_CHOICES
+    )
+    character_orientation: Literal["image", "video"] = Field(
+        description=doc.ORIENTATION, json_schema_extra=doc.ORIENTATION_CHOICES
+    )
+    mode: Literal["std", "pro"] = Field(description=doc.MODE, json_schema_extra=doc.MODE_CHOICES)
     watermark_info: WatermarkInfo = Field(
         default_factory=WatermarkInfo,
         description='{"enabled": true}; also accepted as [{"watermark_info": true}] (seed 003)',
     )
-    callback_url: str = Field(default="", max_length=MAX_URL_CHARS)
+    callback_url: str = doc.callback_url_field()
     external_task_id: str = Field(
-        default="",
-        max_length=255,
-        pattern=EXTERNAL_ID_PATTERN,
-        description="your id for the task (letters, digits and . _ ~ - : @ + = ! $ * , ;), usable in place "
-        "of task_id in queries",
+        default="", max_length=255, pattern=EXTERNAL_ID_PATTERN, description=doc.EXTERNAL_TASK_ID
     )
 
     @model_validator(mode="before")

@@ -1,6 +1,7 @@
 """The unified endpoint (seeds 000, 001, 004): ``POST /v1/videos/generations`` creates a task of any
 model in the catalogue (dispatched on ``model``), ``GET /v1/videos/generations/{task_id}`` queries any
-task, ``POST .../{task_id}/cancel`` cancels one and ``GET .../{task_id}/events`` streams its events.
+task, ``GET /v1/videos/generations`` lists them (paged as the official list), ``POST .../{task_id}/cancel``
+cancels one and ``GET .../{task_id}/events`` streams its events.
 
 Answers are the unified task (unified_schemas.UnifiedTask) plus the request id, with no envelope
 (seed 000's create answer is flat); errors keep the service's ``{code, message, request_id}``.
@@ -8,9 +9,9 @@ Answers are the unified task (unified_schemas.UnifiedTask) plus the request id, 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from motionctl.tasks.models import Task, TaskEvent
@@ -25,7 +26,7 @@ from .motion import read_payload
 from .openapi import bodies_doc
 from .services import ServicesDep, base_url
 from .submit import submit_request
-from .unified_schemas import UnifiedTask
+from .unified_schemas import UnifiedTask, UnifiedTaskList
 
 router = APIRouter(tags=["generations"])
 TASKS = catalogue.UNIFIED
@@ -87,6 +88,20 @@ async def create(request: Request, account: AccountDep, services: ServicesDep) -
 @router.get(TASKS + "/{task_id}", summary="Query a task (any model)", responses={200: {"model": UnifiedTask}})
 def get_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> JSONResponse:
     return JSONResponse(answer(request, services, services.store.get(account.id, task_id_of(task_id))))
+
+
+@router.get(TASKS, summary="List the caller's tasks (any model), newest first", response_model=UnifiedTaskList)
+def list_tasks(
+    request: Request,
+    account: AccountDep,
+    services: ServicesDep,
+    page_num: Annotated[int, Query(alias="pageNum", ge=1, le=1000)] = 1,
+    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=500)] = 30,
+) -> dict[str, Any]:
+    links = services.links(base_url(request, services))
+    tasks = services.store.list(account.id, page_num, page_size)
+    return {"object": "list", "data": [unified_data(t, links) for t in tasks], "page_num": page_num,
+            "page_size": page_size, "request_id": request_id(request)}
 
 
 @router.post(

@@ -19,8 +19,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from motionctl.core import limits
-from motionctl.tasks.guard import MAX_URL_CHARS
 
+from . import field_docs as doc
 from .request import GenerationRequest
 from .schemas import EXTERNAL_ID_PATTERN
 
@@ -47,7 +47,7 @@ class MediaRef(BaseModel):
 class ExtraParams(BaseModel):
     model_config = ConfigDict(extra="ignore")
     character_orientation: Literal["image", "video"] = Field(
-        default="video", description="image: up to 10 s of driver; video: up to 30 s"
+        default="video", description=doc.ORIENTATION, json_schema_extra=doc.ORIENTATION_CHOICES
     )
 
 
@@ -55,14 +55,18 @@ class KlingV3MotionControlBody(_Body):
     """Seed 000's request: Kling 3.0 motion control on the unified endpoint."""
 
     model: Literal["kling/kling-v3-motion-control"]
-    prompt: str = Field(default="", max_length=limits.PROMPT_MAX_CHARS)
-    resolution: Literal["720P", "1080P"] = Field(default="720P", description="Output resolution (short side)")
+    prompt: str = Field(default="", max_length=limits.PROMPT_MAX_CHARS, description=doc.PROMPT)
+    resolution: Literal["720P", "1080P"] = Field(
+        default="720P", description=doc.RESOLUTION, json_schema_extra=doc.RESOLUTION_CHOICES
+    )
     reference_images: list[MediaRef] = Field(min_length=1, max_length=1, description=IMAGE_DOC)
     reference_videos: list[MediaRef] = Field(min_length=1, max_length=1, description=VIDEO_DOC)
     generate_audio: bool = Field(default=False, description="Keep the reference video's sound in the output")
-    extra_params: ExtraParams = Field(default_factory=ExtraParams)
-    callback_url: str = Field(default="", max_length=MAX_URL_CHARS)
-    external_task_id: str = Field(default="", max_length=255, pattern=EXTERNAL_ID_PATTERN)
+    extra_params: ExtraParams = Field(default_factory=ExtraParams, description="Extension parameters")
+    callback_url: str = doc.callback_url_field()
+    external_task_id: str = Field(
+        default="", max_length=255, pattern=EXTERNAL_ID_PATTERN, description=doc.EXTERNAL_TASK_ID
+    )
 
     def to_request(self) -> GenerationRequest:
         return GenerationRequest(
@@ -89,14 +93,20 @@ class KlingV3ProMotionControlBody(_Body):
     """Seed 001's request: Kling 3.0 Pro motion control (pro mode, 1080p)."""
 
     model: Literal["kling-video-v3-pro-motion-control"]
-    prompt: str = Field(max_length=limits.PROMPT_MAX_CHARS, description="Text prompt for the scene or character")
+    prompt: str = Field(max_length=limits.PROMPT_MAX_CHARS, description=doc.PROMPT)
     input_image: str = Field(min_length=1, description=IMAGE_DOC, json_schema_extra={"format": "uri"})
     input_video: str = Field(min_length=1, description=VIDEO_DOC, json_schema_extra={"format": "uri"})
-    character_orientation: Literal["image", "video"] = "video"
-    keep_original_sound: bool = True
-    elements: list[ElementRef] = Field(default_factory=list, max_length=limits.MAX_ELEMENTS)
-    callback_url: str = Field(default="", max_length=MAX_URL_CHARS)
-    external_task_id: str = Field(default="", max_length=255, pattern=EXTERNAL_ID_PATTERN)
+    character_orientation: Literal["image", "video"] = Field(
+        default="video", description=doc.ORIENTATION, json_schema_extra=doc.ORIENTATION_CHOICES
+    )
+    keep_original_sound: bool = Field(default=True, description=doc.KEEP_SOUND)
+    elements: list[ElementRef] = Field(
+        default_factory=list, max_length=limits.MAX_ELEMENTS, description=doc.ELEMENTS
+    )
+    callback_url: str = doc.callback_url_field()
+    external_task_id: str = Field(
+        default="", max_length=255, pattern=EXTERNAL_ID_PATTERN, description=doc.EXTERNAL_TASK_ID
+    )
 
     def to_request(self) -> GenerationRequest:
         return GenerationRequest(
@@ -123,13 +133,21 @@ class WanAnimateBody(_Body):
     input_image: str = Field(min_length=1, description=IMAGE_DOC, json_schema_extra={"format": "uri"})
     input_video: str = Field(min_length=1, description=VIDEO_DOC, json_schema_extra={"format": "uri"})
     character_orientation: Literal["image", "video"] = Field(
-        default="video", description="image: the driver's bones at the character's lengths, on the character; "
-        "video: the driver's placement (Wan's animate mode either way)")
+        default="video", description=doc.ORIENTATION + " (Wan's animate mode either way)",
+        json_schema_extra=doc.choices(
+            image="The driver's bones at the character's lengths, on the character's framing · driving video "
+            f"{limits.VIDEO_MIN_SECONDS:g}-{limits.VIDEO_MAX_SECONDS['image']:g} s",
+            video="The driver's placement · driving video "
+            f"{limits.VIDEO_MIN_SECONDS:g}-{limits.VIDEO_MAX_SECONDS['video']:g} s",
+        ))
     resolution: Literal["720P", "1080P"] = Field(
-        default="720P", description="Generated at 1280x720 by area; 1080P resizes the generated frames")
-    keep_original_sound: bool = True
-    callback_url: str = Field(default="", max_length=MAX_URL_CHARS)
-    external_task_id: str = Field(default="", max_length=255, pattern=EXTERNAL_ID_PATTERN)
+        default="720P", description="Generated at 1280x720 by area; 1080P resizes the generated frames",
+        json_schema_extra=doc.RESOLUTION_CHOICES)
+    keep_original_sound: bool = Field(default=True, description=doc.KEEP_SOUND)
+    callback_url: str = doc.callback_url_field()
+    external_task_id: str = Field(
+        default="", max_length=255, pattern=EXTERNAL_ID_PATTERN, description=doc.EXTERNAL_TASK_ID
+    )
 
     def to_request(self) -> GenerationRequest:
         return GenerationRequest(
@@ -194,3 +212,14 @@ class UnifiedTask(BaseModel):
     updated_at: str
     completed_at: str | None
     request_id: str | None = Field(default=None, description="On the create and cancel answers")
+
+
+class UnifiedTaskList(BaseModel):
+    """``GET /v1/videos/generations``: the caller's tasks of any model, newest first, a page at a time
+    (``pageNum``/``pageSize``, as the official list pages)."""
+
+    object: Literal["list"] = "list"
+    data: list[UnifiedTask]
+    page_num: int = Field(ge=1, examples=[1])
+    page_size: int = Field(ge=1, examples=[30])
+    request_id: str

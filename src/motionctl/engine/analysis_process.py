@@ -13,8 +13,9 @@ child, so it never outlives the caller.
 
 from __future__ import annotations
 
+import select
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import TracebackType
 
 from motionctl.core.child import Child, answer_pipe, portable_error, receive, send, start_child
@@ -31,6 +32,10 @@ from motionctl.engine.process_messages import (
 )
 
 _MODULE = "motionctl.engine.analysis_process"
+# While the image's perception is pending, the caller is told this often (``perception(waiting=...)``):
+# its progress callback is where a cancelled task stops (tasks/worker.py), so it must run during the
+# seconds mediapipe takes here.
+WAITING_TICK_SECONDS = 0.2
 
 
 class _AnalysisProcess:
@@ -102,11 +107,24 @@ class ImageAnalysisProcess(_AnalysisProcess):
     def begin(self, job: ImageJob) -> None:
         self._send(job)
 
-    def perception(self) -> ImagePerception:
+    def perception(self, waiting: Callable[[], None] | None = None) -> ImagePerception:
+        """The image's perception; until it starts to arrive, ``waiting()`` is called every
+        WAITING_TICK_SECONDS (it may raise to give up: leaving the with-block then stops the child)."""
+        if waiting is not None:
+            self._wait(waiting)
         reply = self._next()
         if not isinstance(reply, ImagePerception):
             raise InternalError(f"{self.what}: expected the image's perception, got {type(reply).__name__}")
         return reply
+
+    def _wait(self, waiting: Callable[[], None]) -> None:
+        """Call ``waiting`` until the pipe has something to read (the reply, or the end of a child that
+        died). The perception is the pipe's first and only message: nothing of it can sit in the
+        reader's buffer unseen by ``select``."""
+        if self._child is None or self._child.answers.closed:
+            return  # _next says what is wrong
+        while not select.select([self._child.answers], [], [], WAITING_TICK_SECONDS)[0]:
+            waiting()
 
 
 class DriverAnalysisProcess(_AnalysisProcess):

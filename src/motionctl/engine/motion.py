@@ -47,6 +47,9 @@ class DriverFrame:
     visibility: np.ndarray
     face: np.ndarray | None
     interpolated: bool = False
+    # The head's yaw and pitch (FaceParams' last two), also on a frame whose face the mesh missed
+    # between or beside frames where it read one (nearby_face); None where no face is near.
+    turn: np.ndarray | None = None
 
 
 def is_shot_cut(prev: np.ndarray, cur: np.ndarray) -> bool:
@@ -56,6 +59,22 @@ def is_shot_cut(prev: np.ndarray, cur: np.ndarray) -> bool:
     hist_change = 0.5 * float(np.abs(h1 - h2).sum())
     pixel_change = float(np.mean(np.abs(prev.astype(np.int16) - cur.astype(np.int16))))
     return hist_change > 0.35 and pixel_change > 25.0
+
+
+def nearby_face(span: list[Observation], i: int) -> np.ndarray | None:
+    """The face parameters of ``span[i]``, whose face the mesh missed, from the nearest frames of
+    ``span`` that have one: between two, interpolated; on one side only, that one's. The head's turn
+    is taken from it (DriverFrame.turn): an element's face (engine/elements) keeps turning with the
+    driver's through a frame or two the mesh loses (a fast turn, the first frame after the head was
+    seen from behind) instead of falling back to the image's pose (benchmarks/element_yaw.py). The
+    expression is not guessed: the face parameters of such a frame stay None."""
+    seen = [(k, o.face) for k, o in enumerate(span) if o.face is not None]
+    before = next(((k, f) for k, f in reversed(seen) if k < i), None)
+    after = next(((k, f) for k, f in seen if k > i), None)
+    if before is None or after is None:
+        return after[1] if after is not None else before[1] if before is not None else None
+    w = (i - before[0]) / (after[0] - before[0])
+    return (1 - w) * before[1] + w * after[1]
 
 
 def usable(pose: Pose | None) -> bool:
@@ -181,6 +200,8 @@ class MotionTracker:
             face = None
             if obs.face is not None:  # faces the mesh lost nearby: this frame's own, unsmoothed
                 face = self._smooth.at(faces, i - lo) if len(faces) == len(span) else obs.face
+            near = face if face is not None else nearby_face(span, i - lo)
+            turn = near[4:6].astype(np.float32) if near is not None and len(near) >= 6 else None
             out.append(DriverFrame(obs.index, obs.time, pts.astype(np.float32), z.astype(np.float32),
-                                   pose.visibility, face, obs.interpolated))
+                                   pose.visibility, face, obs.interpolated, turn))
         return out

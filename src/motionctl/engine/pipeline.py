@@ -37,6 +37,12 @@ from motionctl.media.validate import check_video_end, validate_image, validate_v
 
 Progress = Callable[[float], None]
 SHOULDERS = joint_indices("left_shoulder", "right_shoulder")
+# Progress through steps 1-2 (the checks, the image's perception, the character's build), reported
+# as each part ends, at each frame of the driver's end check and every few tenths of a second while
+# the perception is pending: a caller's
+# progress callback is where it can stop a run (a cancelled task, tasks/worker.py), so there is one
+# within a step of any moment before the first frame. benchmarks/cancel_latency.py measures it.
+CHECKED, PERCEIVING, ANALYSED = 0.01, 0.02, 0.05
 
 
 class MotionControlPipeline:
@@ -54,8 +60,10 @@ class MotionControlPipeline:
         return image, video
 
     def prepare_character(self, loaded: LoadedImage, canvas: tuple[int, int], cfg: EngineConfig,
-                          seen: ImagePerception, given: Pose | None) -> Character:
-        """The puppet from what the detectors saw in the image, or from the user's joints (``given``)."""
+                          seen: ImagePerception, given: Pose | None,
+                          step: Callable[[float], None] | None = None) -> Character:
+        """The puppet from what the detectors saw in the image, or from the user's joints (``given``);
+        ``step`` as analyze_character's."""
         h, w = loaded.rgb.shape[:2]
         if given is not None:
             pose: Pose = given
@@ -66,7 +74,7 @@ class MotionControlPipeline:
                                  "motionctl generate --joints)", "no person detected")
         else:
             pose, seg = seen.pose, seen.mask
-        character = analyze_character(loaded.rgb, loaded.alpha, canvas, pose=pose, seg_mask=seg)
+        character = analyze_character(loaded.rgb, loaded.alpha, canvas, pose=pose, seg_mask=seg, step=step)
         doubts = [] if given is not None else [seen.doubt, limbs_doubt(character)]
         character.doubt = "; ".join(d for d in doubts if d) or None
         if cfg.face_mesh and seen.face is not None:
@@ -109,6 +117,7 @@ class MotionControlPipeline:
             canvas = output_size(loaded.width, loaded.height, spec.effective_resolution)
             fps = output_fps(video)
             stages["check"] = time.perf_counter() - t
+            report(CHECKED)
 
             # 2-3. The analysis processes get their jobs: the character image (pose, segmentation, face
             #    mesh) to one, the driver (decode, pose, tracking) to the other, so the driver's decode
@@ -121,16 +130,18 @@ class MotionControlPipeline:
             #    driver's process, idle after loading its models, decodes too. A clip cut short is still
             #    rejected here, before a frame is drawn; leaving the block stops both processes.
             t = time.perf_counter()
-            check_video_end(video, "video")
+            check_video_end(video, "video", each_frame=lambda: report(CHECKED))
             stages["check"] += time.perf_counter() - t
+            report(PERCEIVING)
 
             # 2. Analyse the character: pose (or given joints), matte, layers, skin, background plate.
             t = time.perf_counter()
             character = image if isinstance(image, Character) else self._analyse_character(
-                key, loaded, canvas, cfg, image.perception(), given)
+                key, loaded, canvas, cfg, image.perception(waiting=lambda: report(PERCEIVING)), given,
+                step=lambda f: report(PERCEIVING + (ANALYSED - PERCEIVING) * f))
             element = ElementFace(bank, character) if bank is not None else None
             stages["character"] = time.perf_counter() - t
-            report(0.05)
+            report(ANALYSED)
 
             # 3-6. The driver's tracked frames arrive from its process (3); each is retargeted (4),
             #    rendered (5) and encoded (6) as it arrives: steps 4-6 run per frame in the streaming run.
@@ -146,9 +157,10 @@ class MotionControlPipeline:
         return result
 
     def _analyse_character(self, key: str | None, loaded: LoadedImage, canvas: tuple[int, int],
-                           cfg: EngineConfig, seen: ImagePerception, given: Pose | None) -> Character:
+                           cfg: EngineConfig, seen: ImagePerception, given: Pose | None,
+                           step: Callable[[float], None]) -> Character:
         """Step 2 for an image not in the cache: the character built, and kept in the cache."""
-        character = self.prepare_character(loaded, canvas, cfg, seen, given)
+        character = self.prepare_character(loaded, canvas, cfg, seen, given, step)
         if self.cache is not None and key is not None:
             self.cache.put(key, character)
         return character

@@ -224,7 +224,7 @@ def _draw(renderer: Renderer, face: FaceAnimator | None, element: ElementFace | 
     """One posed frame drawn: the layers over the plate, the element's face turned as the driver's
     (when bound), then the face's expression (pro) on the face drawn."""
     image = renderer.render(posed)
-    points = element.apply(image, posed.affines["head"], frame.face) if element is not None else None
+    points = element.apply(image, posed.affines["head"], frame.turn) if element is not None else None
     if face is not None:
         face.apply(image, posed, frame, points)
     return image

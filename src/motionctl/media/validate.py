@@ -10,6 +10,7 @@ for videos) only for files that passed everything else.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import av
@@ -164,11 +165,12 @@ def validate_element_video(path: Path | str, field: str = "element_video_list", 
     return info
 
 
-def check_video_end(info: VideoInfo, field: str) -> None:
+def check_video_end(info: VideoInfo, field: str, each_frame: Callable[[], None] | None = None) -> None:
     """Decode the end of the clip: a file cut short or corrupted at the end fails here.
 
     (The first frame was decoded by probe_video.) The last decoded frame must end within two frame
-    periods of the duration the container announces.
+    periods of the duration the container announces. ``each_frame()`` is called after each decoded
+    frame: a clip whose last keyframe is far back takes seconds here, and the caller may stop it.
     """
     tail = max(1.0, 3.0 / info.fps)
     last = -1.0
@@ -183,6 +185,8 @@ def check_video_end(info: VideoInfo, field: str) -> None:
             for frame in container.decode(stream):
                 if frame.pts is not None and tb:
                     last = max(last, float((frame.pts - start) * tb))
+                if each_frame is not None:
+                    each_frame()
     except av.FFmpegError as exc:
         raise reject(
             field,

@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("motionctl.worker")
 # Between heartbeats the worker reads its task's status this often, so a cancelled task's engine
-# stops within about a second (the engine looks at the flag at each progress report, every frame).
+# stops within about a second: the engine looks at the flag at each progress report, which the puppet
+# makes at every frame and, before the first, at each step of its analysis and every few tenths of a
+# second while the image's perception is pending (engine/pipeline.py; benchmarks/cancel_latency.py).
 CANCEL_CHECK_SECONDS = 0.25
 Progress = Callable[[float], None]
 Runner = Callable[[GenerationSpec, Path, Progress], GenerationResult]

@@ -16,8 +16,16 @@ import cv2
 import numpy as np
 
 from motionctl.core.errors import ContentRejected, rule_violation
-from motionctl.engine.elements.bank import FaceBank, FaceView
-from motionctl.engine.elements.mesh import FACE_OVAL, FACE_POINTS, piecewise_maps, triangle_order, triangulate, turned
+from motionctl.engine.elements.bank import FaceBank
+from motionctl.engine.elements.mesh import (
+    FACE_POINTS,
+    closed_mouth,
+    piecewise_maps,
+    triangle_order,
+    triangulate,
+    turned,
+)
+from motionctl.engine.elements.skin import colour_matched, oval_mask, skin_colour, skin_mask, without_hair
 from motionctl.engine.motion import DriverFrame
 from motionctl.engine.perception.head_pose import HeadPose, head_pose
 from motionctl.engine.puppet.character import Character
@@ -27,7 +35,10 @@ MAX_TURN = 60.0  # degrees of yaw (40 of pitch) the face is turned at most: beyo
 MAX_NOD = 40.0
 RIM = 0.08  # the blend rim's width, as a share of the face's width
 MIX_ABOVE = 0.15  # a second view is mixed in only when it weighs at least this much
-SKIN_LAB = 18.0  # Lab distance from the cheeks' colour within which a face pixel counts as skin
+# A view's pitch counts double its yaw in choosing it: a face video's pitch comes with the gaze and the
+# lids (looking down, half shut), which the warp carries over, while its yaw is geometry the warp
+# undoes; a face turned far from a looking-down view read less turned (benchmarks/element_turns.py).
+PITCH_WEIGHT = 2.0
 
 
 class ElementFace:
@@ -35,10 +46,10 @@ class ElementFace:
         if character.face is None or character.face_z is None:
             raise rule_violation(ContentRejected, "image", "must show a face the face mesh finds, to bind an "
                                  "element to it", "no face found")
-        self.face3 = np.column_stack([character.face, character.face_z]).astype(np.float32)
-        self.pose: HeadPose = head_pose(self.face3)
-        frontal = turned(self.face3, -self.pose.yaw, -self.pose.pitch)
-        self.tris = triangulate(frontal)
+        own = np.column_stack([character.face, character.face_z]).astype(np.float32)
+        self.pose: HeadPose = head_pose(own)
+        self.tris = triangulate(turned(own, -self.pose.yaw, -self.pose.pitch))  # on the lips as drawn: apart
+        self.face3 = closed_mouth(own)
         self.width = float(np.linalg.norm(character.face[454] - character.face[234]))
         self.rim = max(2.0, RIM * self.width)
         self.views = bank.views
@@ -47,21 +58,21 @@ class ElementFace:
         self.driver_pitch = 0.0
         front = min(bank.views, key=lambda v: (abs(v.yaw) > 10, -v.eye_open, abs(v.yaw)))
         self.bank_pitch = front.pitch
-        skin = _face_stats(character.image, character.face, self.width)
-        self.crops = [_colour_matched(v, skin) for v in bank.views]
-        self.blank, self.blank_alpha, self.blank_box = _blank_face(character.image, character.face, self.rim)
+        skin = skin_colour(character.image, character.face, self.width)
+        self.crops = [colour_matched(without_hair(v), v.landmarks, skin) for v in bank.views]
+        self.blank, self.blank_box = _blank_face(character.image, character.face, self.rim)
 
     def prime(self, frames: list[DriverFrame]) -> None:
         """The driver's usual pitch: the median over the first batch of frames (~3 s)."""
-        pitches = [float(f.face[5]) for f in frames if f.face is not None and len(f.face) >= 6]
+        pitches = [float(f.turn[1]) for f in frames if f.turn is not None]
         if pitches:
             self.driver_pitch = float(np.median(pitches))
 
     def nearest(self, yaw: float, pitch: float) -> list[tuple[int, float]]:
-        """The view nearest to the head pose and, mixed in by nearness, the next one in yaw on the
-        other side of it in the same pitch bin: views of different pitch bins differ in more than
-        the turn (eyes looking down, say), and mixed they ghost."""
-        d = np.array([np.hypot(v.yaw - yaw, v.pitch - pitch) for v in self.views])
+        """The view nearest to the head pose (pitch weighing PITCH_WEIGHT times yaw) and, mixed in by
+        nearness, the next one in yaw on the other side of it in the same pitch bin: views of different
+        pitch bins differ in more than the turn (eyes looking down, say), and mixed they ghost."""
+        d = np.array([np.hypot(v.yaw - yaw, PITCH_WEIGHT * (v.pitch - pitch)) for v in self.views])
         a = int(np.argmin(d))
         va = self.views[a]
         side = [i for i, v in enumerate(self.views)
@@ -73,14 +84,14 @@ class ElementFace:
         wa = db / (da + db)
         return [(a, 1.0)] if 1 - wa < MIX_ABOVE else [(a, wa), (b, 1 - wa)]
 
-    def apply(self, image: np.ndarray, head: np.ndarray, face: np.ndarray | None) -> np.ndarray:
-        """Draw the face for a frame whose head bone is ``head`` (2x3) and whose driver face parameters
-        are ``face`` (FaceParams.as_array(); None: the driver's face was not seen, the image's own
-        pose is drawn); returns the drawn face mesh (478, 2) in canvas pixels."""
+    def apply(self, image: np.ndarray, head: np.ndarray, turn: np.ndarray | None) -> np.ndarray:
+        """Draw the face for a frame whose head bone is ``head`` (2x3) and whose driver's head is
+        turned by ``turn`` (yaw, pitch: DriverFrame.turn; None: the driver's face is not seen, the
+        image's own pose is drawn); returns the drawn face mesh (478, 2) in canvas pixels."""
         yaw, nod = self.pose.yaw, 0.0
-        if face is not None and len(face) >= 6:
-            yaw = float(np.clip(face[4], -MAX_TURN, MAX_TURN))
-            nod = float(np.clip(face[5] - self.driver_pitch, -MAX_NOD, MAX_NOD))
+        if turn is not None:
+            yaw = float(np.clip(turn[0], -MAX_TURN, MAX_TURN))
+            nod = float(np.clip(turn[1] - self.driver_pitch, -MAX_NOD, MAX_NOD))
         mesh3 = turned(self.face3, yaw - self.pose.yaw, nod)
         dst = apply_affine(head, mesh3[:, :2]).astype(np.float32)
         self._draw_blank(image, head)
@@ -94,14 +105,12 @@ class ElementFace:
         picks = self.nearest(yaw, self.bank_pitch + nod)
         index, maps = piecewise_maps(dst, triangle_order(mesh3, self.tris), (x0, y0, x1, y1),
                                      [self.views[k].landmarks for k, _ in picks])
-        colour = np.zeros((y1 - y0, x1 - x0, 3), np.float32)
-        for (k, weight), (mx, my) in zip(picks, maps, strict=True):
-            colour += weight * cv2.remap(self.crops[k], mx, my, cv2.INTER_LINEAR,
-                                         borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+        warped = [cv2.remap(self.crops[k], mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+                  for (k, _), (mx, my) in zip(picks, maps, strict=True)]
+        colour = warped[0] if len(warped) == 1 else cv2.addWeighted(warped[0], picks[0][1], warped[1], picks[1][1], 0)
         inside = (index >= 0).astype(np.uint8)
-        alpha = np.clip(cv2.distanceTransform(inside, cv2.DIST_L2, 3) / self.rim, 0.0, 1.0)[..., None]
-        region = image[y0:y1, x0:x1].astype(np.float32)
-        image[y0:y1, x0:x1] = (region + alpha * (colour - region) + 0.5).astype(np.uint8)
+        alpha = np.minimum(cv2.distanceTransform(inside, cv2.DIST_L2, 3) * np.float32(1 / self.rim), 1.0)
+        _blend_into(image[y0:y1, x0:x1], colour, alpha)
         return dst
 
     def _draw_blank(self, image: np.ndarray, head: np.ndarray) -> None:
@@ -118,70 +127,36 @@ class ElementFace:
         m = head.astype(np.float64).copy()
         m[:, 2] += m[:, :2] @ np.array([bx, by], np.float64) - (x0, y0)
         size = (x1 - x0, y1 - y0)
-        patch = cv2.warpAffine(self.blank, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        a = cv2.warpAffine(self.blank_alpha, m, size, flags=cv2.INTER_LINEAR, borderValue=0.0)[..., None]
-        region = image[y0:y1, x0:x1].astype(np.float32)
-        image[y0:y1, x0:x1] = (region + a * (patch.astype(np.float32) - region) + 0.5).astype(np.uint8)
+        patch = cv2.warpAffine(self.blank, m, size, flags=cv2.INTER_LINEAR, borderValue=0)
+        _blend_into(image[y0:y1, x0:x1], np.ascontiguousarray(patch[..., :3]),
+                    patch[..., 3].astype(np.float32) * np.float32(1 / 255))
 
 
-def _oval_mask(shape: tuple[int, ...], points: np.ndarray, shrink: float) -> np.ndarray:
-    """The face oval filled (uint8 0/1), shrunk by ``shrink`` px."""
-    mask = np.zeros(shape, np.uint8)
-    cv2.fillPoly(mask, [np.round(points[list(FACE_OVAL), :2]).astype(np.int32)], 1)
-    if shrink >= 1:
-        k = 2 * int(shrink) + 1
-        mask = cv2.erode(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    return mask
+def _blend_into(region: np.ndarray, colour: np.ndarray, alpha: np.ndarray) -> None:
+    """``region`` (uint8, a view into the frame) becomes ``colour`` over it by ``alpha`` (float32,
+    0-1, one channel), in one native call."""
+    region[:] = cv2.blendLinear(colour, np.ascontiguousarray(region), alpha, 1.0 - alpha)
 
 
-def _skin(lab: np.ndarray, points: np.ndarray, shrink: float) -> tuple[np.ndarray, np.ndarray]:
-    """The face's skin (inside the outline shrunk by ``shrink`` px, near the cheeks' Lab colour: not
-    hair, brows, eyes or lips) as a 0/1 float mask, and the cheeks' colour."""
-    h, w = lab.shape[:2]
-    cheeks = [(points[61] + points[263]) / 2, (points[291] + points[33]) / 2]  # mouth corner to far eye corner
-    ref = np.median([lab[int(np.clip(p[1], 0, h - 1)), int(np.clip(p[0], 0, w - 1))] for p in cheeks], axis=0)
-    inside = _oval_mask((h, w), points, shrink).astype(bool)
-    return (inside & (np.linalg.norm(lab - ref, axis=2) < SKIN_LAB)).astype(np.float32), ref
-
-
-def _face_stats(image: np.ndarray, face: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and spread (Lab) of the face's skin: both sides of the colour match compare skin with
-    skin (with eyes and brows counted in, a photo's darker features pulled its skin darker)."""
-    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
-    mask = _skin(lab, face, 0.08 * width)[0].astype(bool)
-    px = lab[mask] if mask.sum() > 50 else lab[_oval_mask(image.shape[:2], face, 0).astype(bool)]
-    return px.mean(axis=0), px.std(axis=0) + 1e-3
-
-
-def _colour_matched(view: FaceView, skin: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """The view's crop with its face's Lab mean and spread moved to the character's face's (the
-    spread's change held to 0.7-1.25x: a flat cartoon face must not flatten a photo to a blur)."""
-    width = float(np.linalg.norm(view.landmarks[454, :2] - view.landmarks[234, :2]))
-    mean, spread = _face_stats(view.crop, view.landmarks, width)
-    lab = cv2.cvtColor(view.crop, cv2.COLOR_RGB2LAB).astype(np.float32)
-    ratio = np.clip(skin[1] / spread, 0.7, 1.25)
-    matched = np.clip((lab - mean) * ratio + skin[0], 0, 255).astype(np.uint8)
-    return cv2.cvtColor(matched, cv2.COLOR_LAB2RGB)
-
-
-def _blank_face(image: np.ndarray, face: np.ndarray, rim: float) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
-    """The character's face region with eyes, brows, nose and mouth smoothed out into its skin, its
-    alpha (the outline, soft inwards) and its box's top-left corner on the canvas."""
+def _blank_face(image: np.ndarray, face: np.ndarray, rim: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """The character's face region with eyes, brows, nose and mouth smoothed out into its skin, with
+    its alpha (the outline, soft inwards) as a fourth channel (one warp a frame carries both), and its
+    box's top-left corner on the canvas."""
     h, w = image.shape[:2]
     lo = np.maximum(np.floor(face[:, :2].min(axis=0) - 2 * rim).astype(int), 0)
     hi = np.minimum(np.ceil(face[:, :2].max(axis=0) + 2 * rim).astype(int), (w, h))
     x0, y0, x1, y1 = int(lo[0]), int(lo[1]), int(hi[0]), int(hi[1])
     crop = image[y0:y1, x0:x1]
     local = face[:, :2] - (x0, y0)
-    outline = _oval_mask(crop.shape[:2], local, 0)
+    outline = oval_mask(crop.shape[:2], local, 0)
     # Skin: inside the outline, near the cheeks' colour (not hair, brows, eyes or lips); the blank is
     # its smooth continuation (a normalised blur), so no hair is pulled into the face.
     lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
-    skin, ref = _skin(lab, local, 0)
+    skin, ref = skin_mask(lab, local, 0)
     sigma = max(2.0, 0.12 * float(np.linalg.norm(local[454] - local[234])))
     weight = cv2.GaussianBlur(skin, (0, 0), sigma)[..., None]
     smooth = cv2.GaussianBlur(crop.astype(np.float32) * skin[..., None], (0, 0), sigma) / np.maximum(weight, 1e-3)
     fallback = cv2.cvtColor(ref.astype(np.uint8)[None, None], cv2.COLOR_LAB2RGB).astype(np.float32)
     blank = np.where(weight > 0.05, smooth, fallback).clip(0, 255).astype(np.uint8)
-    alpha = np.clip(cv2.distanceTransform(outline, cv2.DIST_L2, 3) / rim, 0.0, 1.0).astype(np.float32)
-    return blank, alpha, (x0, y0)
+    alpha = np.clip(cv2.distanceTransform(outline, cv2.DIST_L2, 3) / rim * 255, 0, 255).astype(np.uint8)
+    return np.dstack([blank, alpha]), (x0, y0)

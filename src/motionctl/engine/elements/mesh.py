@@ -12,6 +12,23 @@ from motionctl.engine.perception.head_pose import face_axes
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
              152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)  # fmt: skip
 FACE_POINTS = 468  # the mesh proper; 468-477 are the irises
+# Each side's brow and eye, and the lips' outline (MediaPipe's FACEMESH_*EYEBROW, *EYE and LIPS).
+BROWS_AND_EYES = ((46, 53, 52, 65, 55, 70, 63, 105, 66, 107, 33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161,
+                   160, 159, 158, 157, 173),
+                  (276, 283, 282, 295, 285, 300, 293, 334, 296, 336, 263, 249, 390, 373, 374, 380, 381, 382, 362,
+                   466, 388, 387, 386, 385, 384, 398))  # fmt: skip
+# How far the face slides across the head's outline as it turns, as the depth of its turning centre
+# behind the mesh's centroid, in face widths. On real turning heads the face slides across the head's
+# silhouette further than a turn about the neck alone moves it (benchmarks/head_slide.py measures the
+# slide per sin(yaw)): the silhouette itself shifts the other way as the side and back of the head
+# come into view. The image's head outline does not turn, so the face makes the whole slide across it,
+# held a little under the measured one, as the near cheek then uncovers more of the smoothed-out face;
+# a face slid as far as the neck alone moves it reads less turned than the driver's
+# (benchmarks/element_turns.py, benchmarks/element_yaw.py).
+HEAD_DEPTH = 0.6
+# The inner lips' upper and lower points, paired across the mouth (the corners 78 and 308 are shared).
+INNER_LIPS = ((191, 95), (80, 88), (81, 178), (82, 87), (13, 14), (312, 317), (311, 402), (310, 318), (415, 324))
+LIPS = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185)
 
 
 def triangulate(points: np.ndarray) -> np.ndarray:
@@ -39,19 +56,27 @@ def rotation(axis: np.ndarray, degrees: float) -> np.ndarray:
     return np.eye(3) + np.sin(a) * kx + (1 - np.cos(a)) * (kx @ kx)
 
 
-def turned(face: np.ndarray, d_yaw: float, d_pitch: float, depth: float = 0.45) -> np.ndarray:
-    """A (478, 3) face mesh turned by ``d_yaw`` and nodded by ``d_pitch`` degrees about the head's
-    centre, taken ``depth`` face widths behind the face (a head turns on the neck, not on its nose).
-    The face then slides sideways within the image's head outline as a real face does, which is much
-    of what makes it read as turned (benchmarks/element_yaw.py: about a centre 0.2 face widths back,
-    the turned frames followed the driver half as often); the skin it uncovers is the smoothed-out
-    face (binding.py)."""
+def turned(face: np.ndarray, d_yaw: float, d_pitch: float, depth: float = HEAD_DEPTH) -> np.ndarray:
+    """A (478, 3) face mesh turned by ``d_yaw`` and nodded by ``d_pitch`` degrees about a centre
+    ``depth`` face widths behind the mesh's centroid: the face slides sideways across the image's
+    head outline as it turns (see HEAD_DEPTH); the skin it uncovers is the smoothed-out face
+    (binding.py)."""
     p = face[:, :3].astype(np.float64)
     across, down, into = face_axes(p)
     width = float(np.linalg.norm(p[454] - p[234]))
     centre = p[:FACE_POINTS].mean(axis=0) + into * depth * width
     r = rotation(across, -d_pitch) @ rotation(down, -d_yaw)
     return ((p - centre) @ r.T + centre).astype(np.float32)
+
+
+def closed_mouth(face: np.ndarray) -> np.ndarray:
+    """``face`` (478, 2+) with the inner lips met halfway: a bank view is a near-neutral face with its
+    lips together, and warped onto a mouth drawn open (a smile showing teeth) it stretched the line
+    where its lips meet into a grey band; the driver's mouth is opened afterwards (puppet/face.py)."""
+    out = face.copy()
+    for upper, lower in INNER_LIPS:
+        out[upper] = out[lower] = (face[upper] + face[lower]) / 2
+    return out
 
 
 def triangle_order(points3: np.ndarray, tris: np.ndarray) -> np.ndarray:
@@ -73,22 +98,23 @@ def piecewise_maps(dst: np.ndarray, tris: np.ndarray, box: tuple[int, int, int, 
     det = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
     ok = np.abs(det) > 0.05  # triangles folded flat by a turn draw nothing
     fixed = np.round(d * 16).astype(np.int32)
-    for t in np.flatnonzero(ok):
-        cv2.fillConvexPoly(index, fixed[t], int(t), lineType=cv2.LINE_8, shift=4)
+    drawn = np.flatnonzero(ok)
+    for t, corners in zip(drawn.tolist(), fixed[drawn], strict=True):
+        cv2.fillConvexPoly(index, corners, t, cv2.LINE_8, 4)
     det = np.where(ok, det, 1.0)
     # (u, v) = inv @ (p - d0): the pixel's place along the triangle's two edges
     inv = np.stack([np.stack([e2[:, 1], -e2[:, 0]], 1), np.stack([-e1[:, 1], e1[:, 0]], 1)], 1) / det[:, None, None]
-    ys, xs = np.nonzero(index >= 0)
-    tri = index[ys, xs]
+    # Each pixel looks its triangle's affine map up in a table whose first row (no triangle) maps to
+    # -1: lookups over the whole box cost less than gathering the covered pixels' coordinates first.
+    row = index + 1
+    xs = np.arange(w, dtype=np.float32)[None, :]
+    ys = np.arange(h, dtype=np.float32)[:, None]
     maps = []
     for src in sources:
         s = src[tris, :2].astype(np.float64)  # (T, 3, 2)
         a = np.stack([s[:, 1] - s[:, 0], s[:, 2] - s[:, 0]], 2) @ inv  # (T, 2, 2): dst offsets -> src offsets
         b = s[:, 0] - np.einsum("tij,tj->ti", a, d[:, 0])  # (T, 2)
-        coeffs = np.concatenate([a.reshape(-1, 4), b], 1).astype(np.float32)[tri]  # (N, 6)
-        mx = np.full((h, w), -1.0, np.float32)
-        my = np.full((h, w), -1.0, np.float32)
-        mx[ys, xs] = coeffs[:, 0] * xs + coeffs[:, 1] * ys + coeffs[:, 4]
-        my[ys, xs] = coeffs[:, 2] * xs + coeffs[:, 3] * ys + coeffs[:, 5]
-        maps.append((mx, my))
+        table = np.vstack([[0, 0, 0, 0, -1, -1], np.concatenate([a.reshape(-1, 4), b], 1)]).astype(np.float32)
+        c = [np.take(table[:, k], row) for k in range(6)]
+        maps.append((c[0] * xs + c[1] * ys + c[4], c[2] * xs + c[3] * ys + c[5]))
     return index, maps

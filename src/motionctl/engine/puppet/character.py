@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -113,11 +114,16 @@ def analyze_character(
     *,
     pose: Pose,
     seg_mask: np.ndarray | None,
+    step: Callable[[float], None] | None = None,
 ) -> Character:
-    """Build the puppet from the image (at any size) onto a canvas of ``canvas`` = (w, h)."""
+    """Build the puppet from the image (at any size) onto a canvas of ``canvas`` = (w, h).
+    ``step(fraction)`` is called as each numbered step ends (the pipeline's progress, where a
+    cancelled task stops)."""
+    done = step or (lambda _fraction: None)
     # 1. Matte: the image's own alpha, else segmentation, else colour keying (drawings).
     h0, w0 = rgb.shape[:2]
     matte0 = _matte(rgb, alpha, seg_mask)
+    done(1 / 6)
 
     # 2. Everything onto the canvas.
     cw, ch = canvas
@@ -134,6 +140,7 @@ def analyze_character(
     # 3. Part labels from the matte and the bones; hidden torso texture completed under the limbs.
     parts = part_labels(image, matte, joints, limbs, scale)
     labels, radii = parts.labels, parts.radii
+    done(2 / 6)
     fg = matte > 0.5
     torso_own = fg & (labels == 0)
     zone_b = _torso_zone(fg, joints, full_body) | (_behind_arms(labels, fg, limbs, radii) & fg)
@@ -141,6 +148,7 @@ def analyze_character(
     # the body (and anti-aliased edges) would draw a pale outline of the arm on the body where it lay.
     rim = cv2.dilate((labels > 0).astype(np.uint8), np.ones((2 * LIMB_RIM + 1,) * 2, np.uint8)).astype(bool)
     torso_image, torso_cover = complete_hidden(image, torso_own & ~(rim & zone_b), zone_b)
+    done(3 / 6)
 
     # 4. Layers with their skins.
     torso_alpha = np.where(torso_cover, np.maximum(matte, zone_b.astype(np.float32)), 0.0)
@@ -153,11 +161,15 @@ def analyze_character(
     if torso is not None:
         layers.append(torso)
     layers += _limb_layers(image, matte, labels, radii, joints, limbs)
+    done(4 / 6)
 
     # 5. The background with the character removed.
     plate = background_plate(image, matte)
+    done(5 / 6)
+    turns = forearm_turns(labels, fg, joints, limbs)
+    done(1.0)
     return Character(canvas, image, matte, plate, joints, layers, labels, limbs, full_body, radii,
-                     tucked=parts.tucked, turns=forearm_turns(labels, fg, joints, limbs))
+                     tucked=parts.tucked, turns=turns)
 
 
 def _matte(rgb: np.ndarray, alpha: np.ndarray | None, seg_mask: np.ndarray | None) -> np.ndarray:

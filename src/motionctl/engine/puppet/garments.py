@@ -1,4 +1,4 @@
-"""Legs in skirts and dresses: where a leg comes out of the garment, so the garment stays whole.
+"""Legs in skirts, dresses and trousers: which garment pixels go with a leg, so no garment tears.
 
 Capsules around the thighs cut strips out of a skirt, which then split between the legs as they
 part (a dress opens down the middle). A leg that comes out of a garment keeps
@@ -99,4 +99,75 @@ def tuck_under_garments(image: np.ndarray, pts: np.ndarray, label: np.ndarray, f
         sub[pos < hem] = 0
         label[mine] = sub
         tucked.append(limb)
+    # Where the garment parts between standing legs, each part is a trouser leg (or a leg below a hem).
+    gap = crotch(fg, joints) if standing(joints, limbs) else None
+    if gap is not None:
+        legs_take_trousers(pts, label, joints, limbs, bare, gap)
     return tucked
+
+
+STANDING_TILT = 40.0  # degrees: the most a standing thigh leans from the body's downward axis
+
+
+def standing(joints: Joints, limbs: list[str]) -> bool:
+    """Both legs animated and both thighs hanging down along the body: seated thighs come towards the
+    camera or sideways over a lap, where "below the crotch" is the lap itself."""
+    if not all(f"{side}_leg" in limbs for side in ("left", "right")):
+        return False
+    down = joints["mid_hip"] - joints["mid_shoulder"]
+    down = down / max(float(np.linalg.norm(down)), 1e-6)
+    for side in ("left", "right"):
+        thigh = joints[f"{side}_knee"] - joints[f"{side}_hip"]
+        length = float(np.linalg.norm(thigh))
+        if length < 1e-6 or float(thigh @ down) / length < np.cos(np.radians(STANDING_TILT)):
+            return False
+    return True
+
+
+def crotch(fg: np.ndarray, joints: Joints) -> np.ndarray | None:
+    """The top of the gap between the legs: going down both legs together (hip, knee, ankle), the
+    first background point on the line between them; None when the legs touch all the way (a long
+    skirt, legs together) or leave the picture first."""
+    h, w = fg.shape
+    chains = [[joints[f"{side}_{j}"] for j in ("hip", "knee", "ankle")] for side in ("left", "right")]
+    for pos in np.linspace(0.0, 2.0, 81):
+        left, right = (_chain_point(hip, knee, ankle, float(pos)) for hip, knee, ankle in chains)
+        n = int(np.linalg.norm(right - left)) + 1
+        xy = np.rint(left[None, :] + np.linspace(0.1, 0.9, max(n, 2))[:, None] * (right - left)[None, :]).astype(int)
+        inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+        if not inside.all():
+            return None
+        gap = ~fg[xy[:, 1], xy[:, 0]]
+        if gap.any():
+            return xy[gap].mean(axis=0).astype(np.float32)
+    return None
+
+
+# How far from a leg's bones (its bare half-widths) a trouser leg's pixels may lie and still go with it.
+TROUSER_REACH = SKIRT_WIDTH
+
+
+def legs_take_trousers(pts: np.ndarray, label: np.ndarray, joints: Joints, limbs: list[str],
+                       bare: dict[str, float], top: np.ndarray) -> None:
+    """Below the crotch, a trouser leg is the leg's: body pixels there nearest to one leg's bones join
+    that leg. Left on the torso, a wide trouser leg's edges stay as strips where the leg was when the
+    legs part (benchmarks/character_survey.py ``holes``, benchmarks/matrix.py ghosts)."""
+    legs = [(i, limb) for i, limb in enumerate(limbs) if limb.endswith("leg")]
+    down = joints["mid_hip"] - joints["mid_shoulder"]
+    down = down / max(float(np.linalg.norm(down)), 1e-6)
+    torso = (label == 0) & ((pts - top) @ down > 0)
+    if not torso.any():
+        return
+    tp = pts[torso]
+    dists = []
+    for _, limb in legs:
+        side = limb.split("_")[0]
+        hip, knee, ankle = (joints[f"{side}_{j}"] for j in ("hip", "knee", "ankle"))
+        d = np.minimum(segment_distance(tp, hip, knee), segment_distance(tp, knee, ankle))
+        dists.append(d / (TROUSER_REACH * bare[limb]))
+    near = np.stack(dists)
+    which = near.argmin(axis=0)
+    take = near.min(axis=0) < 1.0
+    sub = label[torso]
+    sub[take] = np.array([i + 1 for i, _ in legs])[which[take]]
+    label[torso] = sub

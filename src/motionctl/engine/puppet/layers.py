@@ -11,6 +11,8 @@ from motionctl.engine.puppet.garments import tuck_under_garments
 from motionctl.engine.puppet.limb_width import arm_radius, limb_radius
 from motionctl.engine.puppet.rig import Joints, Skin, segment_distance
 
+HAND_MOST = 1.8  # typical limb half-widths: the widest a hand's capsule gets
+
 # Layer name -> bones (rig joint pairs), root side first. The first bone is the limb's anchor on the
 # torso (where the limb attaches); the rest are the limb's own.
 LIMB_BONES: dict[str, list[tuple[str, str, str]]] = {
@@ -61,6 +63,7 @@ def part_labels(image: np.ndarray, matte: np.ndarray, joints: Joints, limbs: lis
     in_head = np.linalg.norm(pts - joints["head"], axis=-1) < head_r
     dist = cv2.distanceTransform(fg.astype(np.uint8), cv2.DIST_L2, 5)
     spine = (joints["mid_hip"], joints["mid_shoulder"])
+    fallback = 0.09 * body_scale  # a typical limb's half-width
     for i, limb in enumerate(limbs):
         nd_limb = np.full(len(pts), np.inf, np.float32)
         for bone, ja, jb in LIMB_BONES[limb][1:]:
@@ -68,14 +71,18 @@ def part_labels(image: np.ndarray, matte: np.ndarray, joints: Joints, limbs: lis
             # Legs are often inside a skirt or wide trousers: a tighter cap keeps the garment on
             # the body instead of splitting it between the legs.
             if limb.endswith("leg"):
-                r = limb_radius(dist, a, b, fallback=0.09 * body_scale, most=1.3)
+                r = limb_radius(dist, a, b, fallback=fallback, most=1.3)
             else:
-                r = arm_radius(dist, fg, a, b, spine, fallback=0.09 * body_scale)
+                r = arm_radius(dist, fg, a, b, spine, fallback=fallback)
             if bone.endswith(("hand", "foot")):
                 # Pose points stop at the knuckles and the toe joint: spread fingers and the tip
                 # of the foot reach further, and a hand is wider than its wrist.
                 parent = radii.get(bone.replace("hand", "forearm").replace("foot", "shin"), r)
                 r = max(r, (1.4 if bone.endswith("hand") else 1.0) * parent)
+                if bone.endswith("hand"):
+                    # A hand is as large as a hand, however wide the sleeve it comes out of: a wider
+                    # disc takes the hem or the pocket the hand rests on (character_survey.py ``arms``).
+                    r = min(r, HAND_MOST * fallback)
                 b = a + (b - a) * (1.8 if bone.endswith("hand") else 1.3)
             radii[bone] = r
             nd_limb = np.minimum(nd_limb, segment_distance(pts, a, b) / r)
@@ -85,7 +92,6 @@ def part_labels(image: np.ndarray, matte: np.ndarray, joints: Joints, limbs: lis
         best[take] = nd_limb[take]
         label[take] = i + 1
     # A bare leg's half-width: the shin's, or a typical leg's where the shin is hidden too.
-    fallback = 0.09 * body_scale
     bare = {limb: max(fallback, limb_radius(dist, joints[f"{limb[:-4]}_knee"], joints[f"{limb[:-4]}_ankle"], fallback)
                       / 1.35) for limb in limbs if limb.endswith("leg")}
     tucked = tuck_under_garments(image, pts, label, fg, joints, limbs, bare)
@@ -142,18 +148,26 @@ def _hanging_from_arms(pts: np.ndarray, label: np.ndarray, joints: Joints, limbs
     label[torso] = sub
 
 
+# A stray piece joins a limb only when it is small beside that limb: a fingertip or a cuff is, a skirt
+# or a sweater's hem cut off by folded arms is not, and stays on the body (benchmarks/character_survey.py
+# ``arms``, benchmarks/matrix.py).
+STRAY_SHARE = 0.35
+
+
 def _adopt_strays(labels: np.ndarray, fg: np.ndarray, joints: Joints) -> None:
     """Torso-labelled pieces cut off from the torso by a limb (fingertips past the hand capsule, a
-    sleeve's cuff) belong to the limb that touches them most."""
+    sleeve's cuff) belong to the limb that touches them most, when they are small beside it."""
     rest = (fg & (labels == 0)).astype(np.uint8)
     n, comp = cv2.connectedComponents(rest, connectivity=8)
     h, w = labels.shape
-    anchors = {int(comp[min(max(int(p[1]), 0), h - 1), min(max(int(p[0]), 0), w - 1)])
-               for p in (joints["mid_shoulder"], joints["head"], (joints["mid_shoulder"] + joints["mid_hip"]) / 2)}
+    seeds = [joints["mid_shoulder"], joints["head"], (joints["mid_shoulder"] + joints["mid_hip"]) / 2,
+             joints["mid_hip"], joints["left_hip"], joints["right_hip"]]
+    anchors = {int(comp[min(max(int(p[1]), 0), h - 1), min(max(int(p[0]), 0), w - 1)]) for p in seeds}
     if len(anchors - {0}) == 0:  # no torso seed inside the silhouette: keep the largest piece
         sizes = np.bincount(comp.ravel())
         sizes[0] = 0
         anchors = {int(sizes.argmax())}
+    limb_sizes = np.bincount(labels[fg].ravel())
     ring_kernel = np.ones((5, 5), np.uint8)
     for c in range(1, n):
         if c in anchors:
@@ -163,7 +177,9 @@ def _adopt_strays(labels: np.ndarray, fg: np.ndarray, joints: Joints) -> None:
         touching = labels[ring]
         touching = touching[touching > 0]
         if len(touching):
-            labels[piece] = np.bincount(touching).argmax()
+            limb = int(np.bincount(touching).argmax())
+            if piece.sum() <= STRAY_SHARE * limb_sizes[limb]:
+                labels[piece] = limb
 
 
 def complete_hidden(image: np.ndarray, own: np.ndarray, zone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,13 +1,14 @@
-// The workbench: wires sign-in, the two input slots, the parameter form, submit, live polling,
+// The workbench: wires sign-in, the models catalogue, the two input slots, the parameter form (the
+// chosen model's schema), submit, live progress (server-sent events), cancel,
 // the result panel, history and compare. Everything goes through the public HTTP API (api.js).
-import { Api, ApiError, GENERATIONS } from "./api.js";
+import { Api, ApiError } from "./api.js";
 import { ComparePlayer } from "./compare.js";
 import { DropZone } from "./dropzone.js";
 import { ElementsPanel, pickerOptions } from "./elements.js";
 import { ParamForm } from "./form.js";
-import { buildBody, checkValues, valuesFromBody } from "./schema.js";
+import { buildBody, fieldsOf, readBody, valueOf, withInputs } from "./schema.js";
 import { curl, python } from "./snippets.js";
-import { ACTIVE, HistoryList, ResultPanel, requestOf } from "./tasks.js";
+import { ACTIVE, HistoryList, ResultPanel, inputsOf, requestOf } from "./tasks.js";
 import { $, copyText, h, store, toast } from "./util.js";
 
 const POLL_MS = 1000;
@@ -16,7 +17,7 @@ const HISTORY_SIZE = 20;
 const api = new Api(() => store.key());
 const state = {
   tasks: [], current: null, compare: [], timer: null, submitting: false, snippet: null,
-  models: [], model: null, following: null,
+  models: [], model: null, fields: [], following: null,
 };
 
 // ---- sign-in ---------------------------------------------------------------------------------
@@ -64,10 +65,6 @@ function handle(err, where) {
 
 // ---- models catalogue, balance and estimate ----------------------------------------------------
 
-/** The request schema's properties of the chosen model (GET /v1/models/{id}'s json_request_schema). */
-const props = () => (state.model && state.model.json_request_schema.properties) || {};
-const unified = () => Boolean(state.model && state.model.endpoint === GENERATIONS);
-
 async function loadCatalogue() {
   try {
     state.models = ((await api.models()) || []).filter((m) => m.kind === "motion-control");
@@ -77,38 +74,27 @@ async function loadCatalogue() {
   const select = $("#model");
   select.replaceChildren(...state.models.map((m) => new Option(`${m.name} — ${m.id}`, m.id)));
   select.value = state.model ? state.model.id : "kling-v2-6";
-  pickModel(select.value);
+  pickModel(select.value || (state.models[0] && state.models[0].id));
 }
 
-/** Show the form's fields the model's schema has; its resolutions become a choice. */
+/** The form becomes the model's request schema (GET /v1/models/{id}'s json_request_schema). */
 function pickModel(id) {
-  state.model = state.models.find((m) => m.id === id) || null;
-  if (!state.model) return;
-  const p = props();
-  const has = {
-    model_name: false, // the model select above picks it
-    mode: "mode" in p,
-    resolution: !unified(),
-    watermark_info: "watermark_info" in p,
-    keep_original_sound: "keep_original_sound" in p || "generate_audio" in p,
-    character_orientation: "character_orientation" in p || "extra_params" in p,
-    prompt: "prompt" in p,
-  };
-  for (const el of document.querySelectorAll("#params [data-field]")) el.hidden = has[el.dataset.field] === false;
-  updatePicker();
-  const res = p.resolution && p.resolution.enum;
-  const caps = state.model.capabilities;
-  const price = Object.entries(state.model.pricing.per_second).map(([m, v]) => `${m} ${v}`).join(", ");
-  $("#model-rule").replaceChildren(`${state.model.endpoint} · ${caps.resolutions.join("/")} · ${price} units per output second`);
-  if (res) {
-    const sel = h("select", { id: "resolution", "aria-label": "Resolution", "data-testid": "resolution" },
-      res.map((r) => new Option(r, r, r === p.resolution.default, r === p.resolution.default)));
-    sel.addEventListener("change", () => updateSubmit());
-    $("#model-rule").append(" · resolution ", sel);
-  }
-  updateSubmit();
+  const model = state.models.find((m) => m.id === id);
+  if (!model) return;
+  state.model = model;
+  state.fields = fieldsOf(model.json_request_schema, model.id);
+  form.setFields(state.fields);
+  for (const zone of [image, video]) zone.setField(mediaField(zone.kind));
+  const price = Object.entries(model.pricing.per_second).map(([m, v]) => `${m} ${v}`).join(", ");
+  $("#model-rule").textContent =
+    `${model.endpoint} · ${model.capabilities.resolutions.join("/")} · ${price} units per output second`;
+  followForm();
 }
 $("#model").addEventListener("change", (e) => pickModel(e.target.value));
+
+/** The chosen model's field for the image or video input (input_image, reference_videos, ...). */
+const mediaField = (slot) => state.fields.find((f) => f.kind === "media" && f.slot === slot) || null;
+const orientation = () => valueOf(state.fields, form.values, "character_orientation") || "image";
 
 async function updateBalance() {
   try {
@@ -126,49 +112,28 @@ function updateEstimate() {
   const seconds = video.info && video.info.duration;
   if (!state.model || !Number.isFinite(seconds)) return ($("#estimate").textContent = "");
   const prices = state.model.pricing.per_second;
-  const mode = unified() ? Object.keys(prices)[0] : form.values.mode;
-  const res = document.getElementById("resolution");
-  const tier = (state.model.pricing.tiers || []).find((t) => t.mode === mode && (!res || t.resolution === res.value));
+  const mode = valueOf(state.fields, form.values, "mode") || Object.keys(prices)[0];
+  const res = valueOf(state.fields, form.values, "resolution");
+  const tier = (state.model.pricing.tiers || []).find((t) => t.mode === mode && (!res || t.resolution === res));
   const per = tier ? tier.per_second : prices[mode];
   if (per === undefined) return ($("#estimate").textContent = "");
   const units = Math.round(per * seconds * 10000) / 10000; // units are priced to a hundredth of a cent
   $("#estimate").textContent = `Estimated: at most ${units} units (${seconds.toFixed(1)} s × ${per} units/s)`;
 }
 
-/** The form's values in the chosen unified model's own field names (its json_request_schema). */
-function unifiedBody(values, imageUrl, videoUrl) {
-  const p = props();
-  const body = { model: state.model.id, prompt: values.prompt || "" };
-  if ("input_image" in p) {
-    Object.assign(body, { input_image: imageUrl, input_video: videoUrl, character_orientation: values.character_orientation });
-  } else {
-    body.reference_images = [{ url: imageUrl }];
-    body.reference_videos = [{ url: videoUrl }];
-    body.extra_params = { character_orientation: values.character_orientation };
-  }
-  body["keep_original_sound" in p ? "keep_original_sound" : "generate_audio"] = Boolean(values.keep_original_sound);
-  const res = document.getElementById("resolution");
-  if (res) body.resolution = res.value;
-  return body;
-}
-
+/** The chosen model's request, built from its schema: the form's values, the inputs, the element. */
 function requestBody(imageUrl, videoUrl) {
-  const body = unified() ? unifiedBody(form.values, imageUrl, videoUrl) : buildBody(form.values, imageUrl, videoUrl);
-  if (state.model && !unified()) body.model_name = state.model.id;
-  const element = pickedElement();
-  if (element) body[elementField()] = [{ element_id: element }];
-  return body;
+  return buildBody(state.fields, form.values, { image: imageUrl, video: videoUrl, element: pickedElement() });
 }
 
 // ---- elements: the panel, and the picker shown with orientation video --------------------------
 
-/** The body field that binds an element in the chosen model's dialect (none: the model has none). */
-const elementField = () => ["element_list", "elements"].find((f) => f in props()) || null;
+/** The picker shows where the model binds elements, with orientation video and an element ready. */
 const pickedElement = () => (!$("#element-field").hidden && $("#element").value) || "";
 
 function updatePicker() {
-  const field = $("#element-field");
-  field.hidden = !elementField() || form.values.character_orientation !== "video" || $("#element").options.length < 2;
+  const binds = state.fields.some((f) => f.kind === "elements");
+  $("#element-field").hidden = !binds || orientation() !== "video" || $("#element").options.length < 2;
 }
 
 const elements = new ElementsPanel($("#elements"), api, (ready) => {
@@ -180,13 +145,16 @@ $("#element").addEventListener("change", () => updateSubmit());
 
 // ---- inputs and parameters ---------------------------------------------------------------------
 
-const form = new ParamForm($("#params"), (values) => {
-  image.setOrientation(values.character_orientation);
-  video.setOrientation(values.character_orientation);
+/** What follows the form: the inputs' duration limit (orientation), the element picker, submit. */
+function followForm() {
+  image.setOrientation(orientation());
+  video.setOrientation(orientation());
   updatePicker();
   updateSubmit();
-});
-const slot = { api, orientation: form.values.character_orientation, onChange: () => updateSubmit() };
+}
+
+const form = new ParamForm($("#params"), followForm);
+const slot = { api, orientation: "image", onChange: () => updateSubmit() };
 const image = new DropZone($("#drop-image"), "image", slot);
 const video = new DropZone($("#drop-video"), "video", slot);
 
@@ -197,15 +165,17 @@ function draftBody() {
 }
 
 function blockers() {
+  if (!state.model) return ["Pick a model."];
   const out = [];
   for (const [z, what] of [[image, "a character image"], [video, "a driving video"]]) {
+    if (!z.field) continue; // the model has no such input
     const s = z.status;
     if (s === "empty") out.push(`Add ${what}.`);
     else if (s === "checking" || s === "uploading") out.push(`Uploading ${what}…`);
     else if (s === "invalid") out.push(`Replace ${what}: ${z.problems[0]}`);
     else if (s === "failed") out.push(`Upload of ${what} failed.`);
   }
-  return out.concat(checkValues(form.values));
+  return out.concat(form.problems());
 }
 
 function updateSubmit() {
@@ -235,8 +205,9 @@ async function submit(body) {
     // The server's rule, shown where the user will fix it.
     $("#submit-error").textContent = err.message;
     toast(`Not submitted: ${err.message}`, "error");
-    if (/^image_url\b/.test(err.message)) image.reject(err.message);
-    if (/^video_url\b/.test(err.message)) video.reject(err.message);
+    for (const zone of [image, video]) {
+      if (zone.field && err.message.startsWith(`${zone.field}:`)) zone.reject(err.message);
+    }
   } finally {
     state.submitting = false;
     updateSubmit();
@@ -298,18 +269,35 @@ $("#snippet-mode").addEventListener("change", () => state.snippet && copySnippet
 
 // ---- tasks: current result, history, polling ---------------------------------------------------
 
-function tweak(task) {
+/** A past task's request, its inputs' URLs the fresh ones the API signed. */
+function pastRequest(task) {
   const body = requestOf(task, store.request(task.task_id));
+  if (!body) return null;
+  const model = state.models.find((m) => m.id === (body.model || body.model_name));
+  if (!model) return body;
+  return withInputs(fieldsOf(model.json_request_schema, model.id), body, inputsOf(task, body));
+}
+
+/** Edit inputs: the task's model, parameters, inputs and element back in the form. */
+function tweak(task) {
+  const body = pastRequest(task);
   if (!body) return toast("The inputs of this task are not known.", "error");
-  form.load(valuesFromBody(body));
-  image.setRemote(body.image_url);
-  video.setRemote(body.video_url);
+  const id = body.model || body.model_name;
+  if (state.models.some((m) => m.id === id) && (!state.model || state.model.id !== id)) {
+    $("#model").value = id;
+    pickModel(id);
+  }
+  const past = readBody(state.fields, body);
+  if (past.element && [...$("#element").options].some((o) => o.value === past.element)) $("#element").value = past.element;
+  form.load(past.values);
+  image.setRemote(past.image);
+  video.setRemote(past.video);
   $("#inputs").scrollIntoView({ behavior: "smooth" });
   toast("Inputs and parameters loaded into the form.");
 }
 
 async function rerun(task) {
-  const body = requestOf(task, store.request(task.task_id));
+  const body = pastRequest(task);
   if (!body) return toast("The inputs of this task are not known.", "error");
   return submit({ ...body, external_task_id: undefined });
 }

@@ -16,6 +16,7 @@ export class DropZone {
     this.api = api;
     this.orientation = orientation;
     this.onChange = onChange;
+    this.field = `${kind}_url`; // the request field it fills: the chosen model's (setField)
     this.token = 0;
     this.reset();
     const accept = LIMITS[kind].formats.map((f) => "." + f).join(",");
@@ -90,6 +91,14 @@ export class DropZone {
     this.changed();
   }
 
+  /** The chosen model's field for this input (null: the model takes none, the slot hides). */
+  setField(field) {
+    this.field = field ? field.name : null;
+    this.root.hidden = !field;
+    if (this.info) this.evaluate();
+    else this.render();
+  }
+
   setOrientation(orientation) {
     this.orientation = orientation;
     if (this.info) this.evaluate();
@@ -97,7 +106,9 @@ export class DropZone {
   }
 
   evaluate() {
-    const local = this.kind === "image" ? imageProblems(this.info) : videoProblems(this.info, this.orientation);
+    const local = this.kind === "image"
+      ? imageProblems(this.info, this.field)
+      : videoProblems(this.info, this.orientation, this.field);
     // The server's verdict on this file stands until the file changes (no re-upload to hear it again).
     this.problems = local.concat(this.serverProblems);
     if (!this.problems.length && !this.url && this.file && !this.uploading) this.upload();
@@ -164,6 +175,7 @@ export class DropZone {
           { onclick: () => this.input.click() },
           h("div.drop-icon", { "aria-hidden": "true" }, this.kind === "image" ? "◐" : "▶"),
           h("strong", {}, t.title),
+          h("code.field-name", {}, this.field),
           h("span.muted", {}, t.hint),
           h("button.link", { type: "button" }, "Choose a file or drop it here"),
           h("small.limits", {}, limitSummary(this.kind, this.orientation)),
@@ -183,7 +195,8 @@ export class DropZone {
       h(
         "div.drop-body",
         {},
-        h("div.drop-title", {}, h("strong", {}, t.title), h("span.name", { title: this.name }, this.name)),
+        h("div.drop-title", {}, h("strong", {}, t.title, " · ", h("code.field-name", {}, this.field)),
+          h("span.name", { title: this.name }, this.name)),
         h("div.facts", {}, this.facts()),
         this.statusEl,
         h(

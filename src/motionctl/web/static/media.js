@@ -73,9 +73,8 @@ function fileProblems(L, f, { name, mime, bytes, width, height }) {
 }
 
 /** Rules of the image that depend on the file itself. Returns a list of "field: rule (got x)". */
-export function imageProblems({ name, mime, bytes, width, height }) {
+export function imageProblems({ name, mime, bytes, width, height }, f = "image_url") {
   const L = LIMITS.image;
-  const f = "image_url";
   const out = fileProblems(L, f, { name, mime, bytes, width, height });
   if (width != null) {
     const aspect = width / height;
@@ -86,9 +85,8 @@ export function imageProblems({ name, mime, bytes, width, height }) {
   return out;
 }
 
-export function videoProblems({ name, mime, bytes, width, height, duration }, orientation) {
+export function videoProblems({ name, mime, bytes, width, height, duration }, orientation, f = "video_url") {
   const L = LIMITS.video;
-  const f = "video_url";
   const out = fileProblems(L, f, { name, mime, bytes, width, height });
   if (duration != null && Number.isFinite(duration)) {
     if (duration < L.minSeconds) out.push(`${f}: duration at least ${L.minSeconds} s (got ${fmtSeconds(duration)})`);

@@ -10,17 +10,24 @@ const shellQuote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 /** Placeholder URLs (input not uploaded yet) look like "<upload: name>". */
 const pending = (url) => typeof url === "string" && url.startsWith("<upload: ");
 
+/** [path, file name] of each placeholder in `body`, at any depth (input_image, reference_images[0].url). */
+function placeholders(value, path = []) {
+  if (pending(value)) return [[path, value.slice(9, -1)]];
+  if (!value || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([k, v]) => placeholders(v, [...path, k]));
+}
+
+/** "reference_images[0].url" */
+const pathName = (path) => path.map((k, i) => (/^\d+$/.test(k) ? `[${k}]` : i ? `.${k}` : k)).join("");
+
 export function curl(origin, body, mode = "async") {
   const path = body.model ? GENERATIONS : TASKS;
   const lines = [];
-  for (const [field, url] of [["image_url", body.image_url], ["video_url", body.video_url]]) {
-    if (pending(url)) {
-      const name = url.slice(9, -1);
-      lines.push(
-        `# ${field}: upload ${name} first and use data.url from the answer`,
-        `curl -s -H "Authorization: Bearer $MOTIONCTL_API_KEY" -F file=@${shellQuote(name)} ${shellQuote(origin + "/v1/files")}`,
-      );
-    }
+  for (const [path, name] of placeholders(body)) {
+    lines.push(
+      `# ${pathName(path)}: upload ${name} first and use data.url from the answer`,
+      `curl -s -H "Authorization: Bearer $MOTIONCTL_API_KEY" -F file=@${shellQuote(name)} ${shellQuote(origin + "/v1/files")}`,
+    );
   }
   if (lines.length) lines.push("");
   lines.push(
@@ -50,13 +57,12 @@ export function python(origin, body, mode = "async") {
   const unified = Boolean(body.model);
   const path = unified ? GENERATIONS : TASKS;
   const uploads = [];
-  const payload = { ...body };
-  for (const field of ["image_url", "video_url"]) {
-    if (pending(body[field])) {
-      const name = body[field].slice(9, -1);
-      uploads.push(`${field} = upload(${JSON.stringify(name)})`);
-      payload[field] = { __py: field };
-    }
+  const payload = structuredClone(body);
+  for (const [path, name] of placeholders(body)) {
+    // The variable is named after the field: input_image, reference_images (not its "url" or index).
+    const variable = path.filter((k) => k !== "url" && !/^\d+$/.test(k)).pop() || "upload_url";
+    uploads.push(`${variable} = upload(${JSON.stringify(name)})`);
+    path.slice(0, -1).reduce((at, k) => at[k], payload)[path[path.length - 1]] = { __py: variable };
   }
   const literal = pyLiteral(payload);
   const lines = [

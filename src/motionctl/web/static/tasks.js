@@ -30,7 +30,9 @@ export function view(task) {
  */
 export function requestOf(task, body) {
   const info = task.task_info || {};
-  // The recorded request, with the input URLs the API just re-signed (recorded ones expire).
+  // The recorded request; an official one with the input URLs the API just re-signed (recorded ones
+  // expire). The page puts fresh URLs in other dialects' bodies from their schema (schema.withInputs).
+  if (body && body.model) return body;
   if (body) return { ...body, image_url: info.image_url || body.image_url, video_url: info.video_url || body.video_url };
   if (!info.image_url || !info.video_url) return null;
   const out = {};
@@ -41,20 +43,24 @@ export function requestOf(task, body) {
   return out;
 }
 
+/** The task's inputs, as the API signed them just now (every task echoes them in task_info). */
 export function inputsOf(task, body) {
+  const info = task.task_info || {};
   const req = requestOf(task, body) || {};
-  return { image: req.image_url || null, video: req.video_url || null };
+  return { image: info.image_url || req.image_url || null, video: info.video_url || req.video_url || null };
 }
 
 /** "std · 720p · orientation image · sound · watermark": the parameters that tell results apart. */
 export function summary(req) {
   if (!req) return "";
-  const res = LIMITS.modeResolution[req.mode];
+  const res = req.resolution ? req.resolution.toLowerCase() : LIMITS.modeResolution[req.mode];
+  const orientation = req.character_orientation || (req.extra_params && req.extra_params.character_orientation);
+  const sound = req.keep_original_sound ?? req.generate_audio; // official "yes"/"no", unified booleans
   return [
     req.mode,
     res,
-    req.character_orientation && `orientation ${req.character_orientation}`,
-    req.keep_original_sound === "no" ? "silent" : "sound",
+    orientation && `orientation ${orientation}`,
+    sound === "no" || sound === false ? "silent" : "sound",
     req.watermark_info && req.watermark_info.enabled ? "watermark" : null,
   ].filter(Boolean).join(" · ");
 }
