@@ -90,18 +90,20 @@ def get_task(request: Request, task_id: str, account: AccountDep, services: Serv
     return JSONResponse(answer(request, services, services.store.get(account.id, task_id_of(task_id))))
 
 
-@router.get(TASKS, summary="List the caller's tasks (any model), newest first", response_model=UnifiedTaskList)
+@router.get(
+    TASKS, summary="List the caller's tasks (any model), newest first", responses={200: {"model": UnifiedTaskList}}
+)
 def list_tasks(
     request: Request,
     account: AccountDep,
     services: ServicesDep,
     page_num: Annotated[int, Query(alias="pageNum", ge=1, le=1000)] = 1,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=500)] = 30,
-) -> dict[str, Any]:
+) -> JSONResponse:
     links = services.links(base_url(request, services))
     tasks = services.store.list(account.id, page_num, page_size)
-    return {"object": "list", "data": [unified_data(t, links) for t in tasks], "page_num": page_num,
-            "page_size": page_size, "request_id": request_id(request)}
+    return JSONResponse({"object": "list", "data": [unified_data(t, links) for t in tasks], "page_num": page_num,
+                         "page_size": page_size, "request_id": request_id(request)})
 
 
 @router.post(
