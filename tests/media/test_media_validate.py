@@ -22,7 +22,7 @@ from PIL import Image
 from motionctl.core import limits
 from motionctl.core.errors import InvalidInput, MediaRejected
 from motionctl.core.types import Orientation
-from motionctl.media.probe import probe_image, probe_video
+from motionctl.media.probe import probe_image, probe_video, video_duration
 from motionctl.media.validate import check_video_end, validate_image, validate_video
 
 
@@ -145,6 +145,17 @@ def test_valid_video_is_probed(tmp_path: Path) -> None:
     assert (info.container, info.width, info.height, info.fps) == ("mp4", 360, 640, 24.0)
     assert info.duration == pytest.approx(3.5, abs=0.05) and info.frame_count == 84
     assert info.has_audio and info.audio_codec == "aac" and info.video_codec == "h264"
+
+
+@pytest.mark.parametrize(("name", "kw"), [
+    ("plain.mp4", {"seconds": 3.5}), ("audio.mp4", {"seconds": 4.2, "audio": True, "fps": 30}),
+    ("phone.mov", {"seconds": 3.2, "rotation": 90, "container_format": "mov"}),
+    ("fast.mp4", {"seconds": 5.0, "fps": 25, "faststart": True})])  # fmt: skip
+def test_video_duration_is_the_probed_duration(tmp_path: Path, name: str, kw: dict[str, object]) -> None:
+    """The units estimate reads the duration from the container alone; it must be the seconds the
+    full probe (which decodes the first frame) reports, or a submission is estimated wrongly."""
+    path = write_video(tmp_path / name, 360, 640, **kw)  # type: ignore[arg-type]
+    assert video_duration(path) == probe_video(path).duration == pytest.approx(float(kw["seconds"]), abs=0.05)  # type: ignore[arg-type]
 
 
 def test_rotated_phone_video_reports_display_size(tmp_path: Path) -> None:

@@ -252,3 +252,38 @@ def test_api_on_each_database(db_url: str, tmp_path: Path, media: dict[str, Path
             assert client.get("/readyz").status_code == 200
     finally:
         svc.engine.dispose()
+
+
+def test_queries_answer_while_a_writer_holds_its_transaction(db_url: str, tmp_path: Path) -> None:
+    """A query, a list and a first request of a key (the account read from the database) all answer
+    while another connection holds a write transaction on the same task (a submission's insert, a
+    worker's progress): they read the last committed state instead of waiting for the writer.
+    A reader that waited would get its answer only after the writer ends, which here is after the
+    reads (or the busy timeout's 5xx)."""
+    import warnings
+
+    from svc_env import make_settings
+
+    from motionctl.api import create_app
+    from motionctl.tasks.db import write_connection
+    from motionctl.tasks.runtime import build_services
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    svc = build_services(make_settings(tmp_path / "d", database_url=db_url))
+    acc = create_account(svc.engine)
+    task, _ = svc.store.create(new(acc.account_id), max_active=10)
+    h = {"Authorization": f"Bearer {acc.api_key}"}
+    try:
+        with TestClient(create_app(services=svc)) as client, write_connection(svc.engine) as writer:
+            writer.execute(update(Task).where(Task.id == task.id).values(progress=50, status="processing"))
+            one = client.get(f"/v1/videos/motion-control/{task.id}", headers=h)
+            listed = client.get("/v1/videos/motion-control", headers=h)
+        assert one.status_code == 200 and listed.status_code == 200, (one.text, listed.text)
+        assert (one.json()["data"]["task_status"], one.json()["data"]["progress"]) == ("submitted", 0)
+        assert [t["task_id"] for t in listed.json()["data"]] == [task.id]
+        assert svc.store.get(acc.account_id, task.id).progress == 50  # the writer's commit came after
+    finally:
+        svc.engine.dispose()

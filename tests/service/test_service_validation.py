@@ -4,6 +4,7 @@ business code, a message naming the field, the rule and the value, and no task r
 from __future__ import annotations
 
 import base64
+import dataclasses
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from svc_env import make_settings
 from svc_servers import FileServer, file_server
 from test_service_api import body, task_rows
 
-from motionctl.core.errors import InvalidInput
+from motionctl.core.errors import AuthError, InvalidInput
 from motionctl.tasks.accounts import Credentials, create_account
 from motionctl.tasks.download import fetch
 from motionctl.tasks.runtime import build_services
@@ -158,6 +159,34 @@ def test_valid_jwt_and_alg_none(api: Any, account: Credentials) -> None:
     unsigned = jwt.encode({"iss": account.access_key, "exp": int(time.time()) + 60}, key=None, algorithm="none")
     r = api.get("/v1/videos/motion-control", headers={"Authorization": f"Bearer {unsigned}"})
     assert r.status_code == 401 and r.json()["code"] == 1002 and "HS256" in r.json()["message"]
+
+
+def test_a_jwt_checked_before_still_expires_and_still_needs_its_secret(
+    api: Any, account: Credentials, services: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The API checks a token's signature once and remembers it; a token used again must still be
+    refused once its exp has passed, and never accepted for an account whose secret differs."""
+    from types import SimpleNamespace
+
+    from motionctl.api import auth as auth_module
+    from motionctl.tasks.accounts import AccountInfo
+
+    token = _jwt(account, exp=int(time.time()) + 60)
+    for _ in range(2):  # checked, then remembered
+        r = api.get("/v1/videos/motion-control", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200, r.text
+    later = SimpleNamespace(time=lambda: time.time() + 120, monotonic=time.monotonic)  # the clock, 2 min on
+    monkeypatch.setattr(auth_module, "time", later)
+    r = api.get("/v1/videos/motion-control", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401 and r.json()["code"] == 1004 and "expired" in r.json()["message"], r.text
+    monkeypatch.undo()
+    cred = auth_module.credential(f"Bearer {token}")
+    known = auth_module.load_account(services, cred)
+    assert isinstance(known, AccountInfo)
+    rotated = dataclasses.replace(known, secret_key="sk_rotated")
+    with pytest.raises(AuthError) as refused:
+        auth_module.accept(services, cred, rotated)
+    assert refused.value.code == 1002 and "signature" in refused.value.message
 
 
 @pytest.fixture

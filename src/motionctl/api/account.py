@@ -4,9 +4,10 @@ Info" (``GET /v1/account/billing``: the ledger, newest first), "Prepaid Resource
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from motionctl.tasks import ledger
@@ -15,14 +16,14 @@ from motionctl.tasks.db import session_scope
 from motionctl.tasks.models import LedgerEntry
 
 from .auth import AccountDep
-from .errors import envelope
+from .errors import envelope_response
 from .services import ServicesDep
 
 router = APIRouter(tags=["account"])
 
 
 @router.get("/v1/account/info", summary="Query user info")
-def user_info(request: Request, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
+def user_info(request: Request, account: AccountDep, services: ServicesDep) -> JSONResponse:
     bal = ledger.balance(services.engine, account.id)
     data = {
         "account_id": str(account.id),
@@ -31,13 +32,13 @@ def user_info(request: Request, account: AccountDep, services: ServicesDep) -> d
         "units_required": services.settings.require_units,
         **bal.to_dict(),
     }
-    return envelope(request, data)
+    return envelope_response(request, data)
 
 
 @router.get("/v1/account/balance", summary="The account's units: granted, used, reserved, remaining")
-def balance(request: Request, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
+def balance(request: Request, account: AccountDep, services: ServicesDep) -> JSONResponse:
     data = {**ledger.balance(services.engine, account.id).to_dict(), "units_required": services.settings.require_units}
-    return envelope(request, data)
+    return envelope_response(request, data)
 
 
 @router.get("/v1/account/billing", summary="Billing Info: the account's ledger, newest first")
@@ -47,12 +48,12 @@ def billing(
     services: ServicesDep,
     page_num: Annotated[int, Query(alias="pageNum", ge=1, le=1000)] = 1,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=500)] = 30,
-) -> dict[str, Any]:
-    return envelope(request, ledger.records(services.engine, account.id, page_num, page_size))
+) -> JSONResponse:
+    return envelope_response(request, ledger.records(services.engine, account.id, page_num, page_size))
 
 
 @router.get("/v1/account/costs", summary="Prepaid Resource Packs: each grant and what is left of it")
-def resource_packs(request: Request, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
+def resource_packs(request: Request, account: AccountDep, services: ServicesDep) -> JSONResponse:
     with session_scope(services.engine, write=False) as s:
         grants = list(
             s.scalars(
@@ -81,4 +82,4 @@ def resource_packs(request: Request, account: AccountDep, services: ServicesDep)
                 "status": "online" if remaining > 0 else "runOut",
             }
         )
-    return envelope(request, {"code": 0, "msg": "", "resource_pack_subscribe_infos": packs})
+    return envelope_response(request, {"code": 0, "msg": "", "resource_pack_subscribe_infos": packs})

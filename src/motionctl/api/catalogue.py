@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from motionctl.core import limits
@@ -171,14 +172,14 @@ router = APIRouter(tags=["models"])
 
 
 @router.get("/v1/models", summary="The models catalogue, each with its json_request_schema")
-def list_models(_account: AccountDep, services: ServicesDep) -> dict[str, Any]:
-    return {"object": "list", "data": [spec.describe(services.settings) for spec in all_models()]}
+def list_models(_account: AccountDep, services: ServicesDep) -> JSONResponse:
+    return JSONResponse({"object": "list", "data": [spec.describe(services.settings) for spec in all_models()]})
 
 
 @router.get("/v1/models/{model_id:path}", summary="One model (ids may contain '/')")
-def get_model(model_id: str, _account: AccountDep, services: ServicesDep) -> dict[str, Any]:
+def get_model(model_id: str, _account: AccountDep, services: ServicesDep) -> JSONResponse:
     spec = find(model_id)
     if spec is None:
         known = ", ".join(s.id for s in all_models())
         raise NotFound(f"model_id: no such model; one of {known} (got {model_id!r})", field="model_id")
-    return spec.describe(services.settings)
+    return JSONResponse(spec.describe(services.settings))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from motionctl.core import limits
@@ -19,7 +20,7 @@ from motionctl.tasks.view import unified_data
 
 from . import catalogue
 from .auth import AccountDep
-from .errors import envelope, request_id
+from .errors import envelope_response, request_id
 from .gate import Gate
 from .services import ServicesDep, base_url
 
@@ -135,26 +136,26 @@ router = APIRouter(tags=["elements"])
 
 @router.get("/v1/elements", summary="The account's elements, newest first")
 def list_elements(request: Request, account: AccountDep, services: ServicesDep, pageNum: int = 1,  # noqa: N803
-                  pageSize: int = 30) -> dict[str, Any]:  # noqa: N803
+                  pageSize: int = 30) -> JSONResponse:  # noqa: N803
     if not (1 <= pageNum <= 1000 and 1 <= pageSize <= 500):
         raise rule_violation(InvalidInput, "pageNum/pageSize", "pageNum 1-1000, pageSize 1-500",
                              f"{pageNum}/{pageSize}")
     rows = services.elements.list(account.id, pageNum, pageSize)
     links = services.links(base_url(request, services))
-    return envelope(request, [element_data(e, services.store.get_any(e.task_id), links) for e in rows])
+    return envelope_response(request, [element_data(e, services.store.get_any(e.task_id), links) for e in rows])
 
 
 @router.get("/v1/elements/{element_id}", summary="One element: its status and its bank's views")
-def get_element(request: Request, element_id: str, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
+def get_element(request: Request, element_id: str, account: AccountDep, services: ServicesDep) -> JSONResponse:
     element = services.elements.get(account.id, element_id)
     links = services.links(base_url(request, services))
     data = element_data(element, services.store.get_any(element.task_id), links)
     if element.bank_key:
         data["bank_url"] = links.blob(element.bank_key)
-    return envelope(request, data)
+    return envelope_response(request, data)
 
 
 @router.delete("/v1/elements/{element_id}", summary="Delete an element and its face bank")
-def delete_element(request: Request, element_id: str, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
+def delete_element(request: Request, element_id: str, account: AccountDep, services: ServicesDep) -> JSONResponse:
     element = services.elements.delete(account.id, element_id)
-    return envelope(request, {"element_id": element.id, "deleted": True})
+    return envelope_response(request, {"element_id": element.id, "deleted": True})

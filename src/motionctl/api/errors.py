@@ -26,6 +26,13 @@ def envelope(request: Request, data: Any, *, code: int = 0, message: str = "SUCC
     return {"code": code, "message": message, "request_id": request_id(request), "data": data}
 
 
+def envelope_response(request: Request, data: Any) -> JSONResponse:
+    """The envelope, serialised where it is made. Sync routes return this rather than a dict: FastAPI
+    would validate a returned dict in a second trip to the thread pool and then encode it on the
+    event loop, on every query's path (benchmarks/load_api.py measures query latency)."""
+    return JSONResponse(envelope(request, data))
+
+
 def error_response(request: Request, exc: MotionctlError) -> JSONResponse:
     body = envelope(request, None, code=exc.code, message=exc.message)
     headers = None

@@ -19,7 +19,7 @@ from motionctl.tasks.view import submit_data, task_data
 from . import modes
 from .auth import AccountDep
 from .bodies import MAX_BODY_BYTES, read_body
-from .errors import envelope
+from .errors import envelope, envelope_response
 from .openapi import body_doc
 from .schemas import MAX_JSON_DEPTH, MotionControlRequest, check_depth, lenient_json
 from .services import ServicesDep, base_url
@@ -81,9 +81,9 @@ async def create_task(request: Request, account: AccountDep, services: ServicesD
 
 
 @router.get(TASKS + "/{task_id}", summary="Query a task by task_id or external_task_id")
-def get_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
+def get_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> JSONResponse:
     task = services.store.get(account.id, task_id)
-    return envelope(request, task_data(task, services.links(base_url(request, services))))
+    return envelope_response(request, task_data(task, services.links(base_url(request, services))))
 
 
 @router.get(TASKS, summary="List the caller's tasks, newest first")
@@ -93,10 +93,10 @@ def list_tasks(
     services: ServicesDep,
     page_num: Annotated[int, Query(alias="pageNum", ge=1, le=1000)] = 1,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=500)] = 30,
-) -> dict[str, Any]:
+) -> JSONResponse:
     links = services.links(base_url(request, services))
     tasks = services.store.list(account.id, page_num, page_size)
-    return envelope(request, [task_data(t, links) for t in tasks])
+    return envelope_response(request, [task_data(t, links) for t in tasks])
 
 
 @router.post(
@@ -105,15 +105,15 @@ def list_tasks(
     description="The task fails with task_status_msg 'cancelled by the user', its callback is sent and "
     "nothing is charged; a running engine stops within about a second.",
 )
-def cancel_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
+def cancel_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> JSONResponse:
     task = services.store.cancel(account.id, task_id)
-    return envelope(request, task_data(task, services.links(base_url(request, services))))
+    return envelope_response(request, task_data(task, services.links(base_url(request, services))))
 
 
 @router.delete(TASKS + "/{task_id}", summary="Delete a task and its results (extension)")
-def delete_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
+def delete_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> JSONResponse:
     task = services.store.delete(account.id, task_id)
     for key in (task.result_key, task.watermark_key):
         if key:
             services.storage.delete(key)
-    return envelope(request, {"task_id": task.id, "deleted": True})
+    return envelope_response(request, {"task_id": task.id, "deleted": True})

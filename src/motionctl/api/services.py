@@ -9,9 +9,15 @@ from fastapi import Depends, Request
 from motionctl.tasks.runtime import Services
 
 
-def get_services(request: Request) -> Services:
+def services_of(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
+
+
+async def get_services(request: Request) -> Services:
+    """Async, so FastAPI calls it on the event loop: a sync dependency would cost every request a
+    trip to the thread pool and back (benchmarks/load_api.py measures query latency)."""
+    return services_of(request)
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

@@ -85,23 +85,25 @@ async def create(request: Request, account: AccountDep, services: ServicesDep) -
     return JSONResponse(answer(request, services, done), headers={"Preference-Applied": f"wait={wait:g}"})
 
 
-@router.get(TASKS + "/{task_id}", summary="Query a task (any model)", response_model=UnifiedTask)
-def get_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
-    return answer(request, services, services.store.get(account.id, task_id_of(task_id)))
+@router.get(TASKS + "/{task_id}", summary="Query a task (any model)", responses={200: {"model": UnifiedTask}})
+def get_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> JSONResponse:
+    return JSONResponse(answer(request, services, services.store.get(account.id, task_id_of(task_id))))
 
 
-@router.get(TASKS, summary="List the caller's tasks (any model), newest first", response_model=UnifiedTaskList)
+@router.get(
+    TASKS, summary="List the caller's tasks (any model), newest first", responses={200: {"model": UnifiedTaskList}}
+)
 def list_tasks(
     request: Request,
     account: AccountDep,
     services: ServicesDep,
     page_num: Annotated[int, Query(alias="pageNum", ge=1, le=1000)] = 1,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=500)] = 30,
-) -> dict[str, Any]:
+) -> JSONResponse:
     links = services.links(base_url(request, services))
     tasks = services.store.list(account.id, page_num, page_size)
-    return {"object": "list", "data": [unified_data(t, links) for t in tasks], "page_num": page_num,
-            "page_size": page_size, "request_id": request_id(request)}
+    return JSONResponse({"object": "list", "data": [unified_data(t, links) for t in tasks], "page_num": page_num,
+                         "page_size": page_size, "request_id": request_id(request)})
 
 
 @router.post(
@@ -109,10 +111,10 @@ def list_tasks(
     summary="Cancel a queued or processing task",
     description="It fails with error.code 'cancelled' and status_msg 'cancelled by the user'; its callback "
     "is sent and nothing is charged; a running engine stops within about a second.",
-    response_model=UnifiedTask,
+    responses={200: {"model": UnifiedTask}},
 )
-def cancel_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> dict[str, Any]:
-    return answer(request, services, services.store.cancel(account.id, task_id_of(task_id)))
+def cancel_task(request: Request, task_id: str, account: AccountDep, services: ServicesDep) -> JSONResponse:
+    return JSONResponse(answer(request, services, services.store.cancel(account.id, task_id_of(task_id))))
 
 
 @router.get(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
+import sys
 import threading
 from types import FrameType
 from typing import Annotated
@@ -29,6 +31,22 @@ def _impatient_server_class() -> type:
             super().handle_exit(sig, frame)
 
     return Impatient
+
+
+# How long a thread may hold the GIL while another waits for it (Python's default: 5 ms). Every
+# query crosses from the event loop to a pool thread and back; while the loop and submissions'
+# threads are busy, each crossing can wait a whole interval (benchmarks/load_api.py measures
+# query latency during a submission burst).
+GIL_SWITCH_SECONDS = 0.0005
+
+
+def freeze_startup_heap() -> None:
+    """Put every object alive once the app is built (modules, routes, schemas, over 100k of them)
+    out of the cyclic garbage collector's reach (``gc.freeze``). Its full collections would
+    otherwise walk them all, holding the GIL for tens of milliseconds at a time while queries wait
+    (benchmarks/load_api.py measures query latency)."""
+    gc.collect()
+    gc.freeze()
 
 
 @app.command()
@@ -71,6 +89,8 @@ def serve(
         # Open requests (a slow upload) get this long after SIGTERM, then are cut off.
         timeout_graceful_shutdown=max(1, round(services.settings.shutdown_grace_seconds)),
     )
+    freeze_startup_heap()
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)
     try:
         ImpatientServer(config).run()
     finally:

@@ -3,7 +3,8 @@
 ``probe_image`` reads only the header (Pillow's format plugin, chosen by the magic bytes, so no pixel
 is decoded and Pillow's own bomb check, which would refuse to even report the size, does not fire).
 ``probe_video`` reads the container with PyAV and decodes the first frame only, because the rotation
-of phone videos is carried as frame side data (display matrix).
+of phone videos is carried as frame side data (display matrix); ``video_duration`` reads the
+container only, for a video already validated.
 """
 
 from __future__ import annotations
@@ -114,6 +115,14 @@ def _duration(container: av.container.InputContainer, stream: av.video.stream.Vi
     if container.duration:
         return container.duration / av.time_base
     return 0.0
+
+
+def video_duration(path: Path | str) -> float:
+    """Seconds of a video that has passed validation, read from its container only: no frame is
+    decoded (probe_video decodes the first one for its rotation), so a submission's units estimate
+    costs the intake processes a container open, not a decode."""
+    with av.open(str(path), mode="r") as container:
+        return _duration(container, container.streams.video[0])
 
 
 def normalise_rotation(degrees: float) -> int:

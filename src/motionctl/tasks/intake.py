@@ -187,9 +187,9 @@ class Intake:
 
     def video_seconds(self, key: str) -> float:
         """A stored, validated video's duration (what a submission's units estimate is based on)."""
-        from motionctl.media.probe import probe_video
+        from motionctl.media.probe import video_duration
 
-        return float(probe_video(self.storage.open_path(key)).duration)
+        return video_duration(self.storage.open_path(key))
 
     def _check_stored(self, item: Fetched) -> str:
         tag = f"{item.kind}.-.v{VALIDATION_VERSION}"

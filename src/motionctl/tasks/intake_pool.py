@@ -11,7 +11,6 @@ the process boundary as plain tuples and are rebuilt as the same MotionctlError 
 from __future__ import annotations
 
 import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -23,6 +22,7 @@ from motionctl.storage import LocalStorage, UrlSigner
 from motionctl.storage.signing import load_or_create_secret
 from motionctl.tasks.guard import allow_all, public_only
 from motionctl.tasks.intake import Fetched, Intake
+from motionctl.tasks.supervisor import lower_priority
 
 _intake: Intake | None = None
 
@@ -42,8 +42,7 @@ def make_intake(settings: Settings) -> Intake:
 def _init(settings_kw: dict[str, Any]) -> None:
     global _intake
     settings = Settings(**settings_kw)
-    if settings.intake_nice:
-        os.nice(settings.intake_nice)
+    lower_priority(settings.intake_nice, idle=False)
     _intake = make_intake(settings)
 
 

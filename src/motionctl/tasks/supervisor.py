@@ -18,14 +18,28 @@ def lower_priority(nice: int, *, idle: bool) -> None:
     """Put this process (and the engine processes it starts, which inherit it) below the API: nice
     ``nice``, and with ``idle`` Linux's SCHED_IDLE class, which runs only when no normal process
     wants the CPU, so renders never delay a query (benchmarks/load_api.py measures the query
-    latency with the engine busy)."""
-    if nice:
-        os.nice(nice)
-    if idle and hasattr(os, "SCHED_IDLE"):
+    latency with the engine busy). On Linux both are per thread: every thread already running
+    (a native library's, started at import) is moved too, and threads started later inherit."""
+    idle = idle and hasattr(os, "SCHED_IDLE")
+    for tid in _thread_ids():
         try:
-            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-        except OSError as exc:  # a container may forbid it; nice still applies
+            if nice:
+                os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+            if idle:
+                os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
+        except ProcessLookupError:  # the thread ended meanwhile
+            continue
+        except OSError as exc:  # a container may forbid SCHED_IDLE; nice still applies
             log.warning("SCHED_IDLE refused (%s); running at nice %d only", exc, nice)
+            idle = False
+
+
+def _thread_ids() -> list[int]:
+    """This process's threads (Linux lists them in /proc/self/task); elsewhere 0, the process."""
+    try:
+        return sorted(int(t) for t in os.listdir("/proc/self/task"))
+    except OSError:
+        return [0]
 
 
 def start_worker_process() -> subprocess.Popen[bytes]:
