@@ -44,10 +44,10 @@ def run_until(tmp_path: Path, stop: Callable[[list[float]], bool]) -> list[float
 
 
 def test_a_run_stops_while_the_image_perception_is_pending(tmp_path: Path) -> None:
-    # The second report at PERCEIVING is a tick of the wait: mediapipe takes far longer than a tick
-    # (WAITING_TICK_SECONDS) to load and look at the image.
-    reports = run_until(tmp_path, lambda r: r.count(PERCEIVING) == 2)
-    assert set(reports[:-2]) == {CHECKED} and reports[-2:] == [PERCEIVING, PERCEIVING]
+    # The first report at PERCEIVING comes once the image's perception is asked for and before its
+    # answer is read; how many wait ticks follow depends on the machine's speed, so none is counted.
+    reports = run_until(tmp_path, lambda r: r.count(PERCEIVING) == 1)
+    assert set(reports[:-1]) == {CHECKED} and reports[-1] == PERCEIVING
 
 
 def test_a_run_stops_at_each_step_of_the_characters_build(tmp_path: Path) -> None:
