@@ -22,10 +22,9 @@ class EngineConfig:
     face_side: int = 0  # > 0: also decode at this size and track the driver's face (pro)
     image_pose_side: int = 1024
     crf: int = 23
-    # x264's fastest preset with B-frames back (they are cheap and the background is still): about
-    # half the encoding CPU of superfast for a larger file. pro keeps this preset at a lower crf,
-    # which buys more PSNR than veryfast at crf 20 for less than half its CPU and a larger file
-    # (benchmarks/encoder.py).
+    # x264's fastest preset with B-frames back (they are cheap and the background is still): less
+    # encoding CPU than superfast for a larger file. pro keeps this preset at a lower crf, which
+    # gives more PSNR than veryfast for less CPU and a larger file (benchmarks/encoder.py compares them).
     preset: str = "ultrafast"
     x264_params: str = "bframes=3"
     expressions: bool = False  # mouth, eyes and head roll from the driver's face mesh
