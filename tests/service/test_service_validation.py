@@ -102,14 +102,18 @@ def test_not_json_is_1200(api: Any, auth: dict[str, str], services: Any) -> None
     assert task_rows(services) == 0
 
 
+LISTS = ("/v1/videos/motion-control", "/v1/videos/generations", "/v1/account/billing", "/v1/elements")
+
+
+@pytest.mark.parametrize("path", LISTS)
 @pytest.mark.parametrize(
     ("query", "field"),
     [("pageNum=0", "pageNum"), ("pageNum=1001", "pageNum"), ("pageSize=0", "pageSize"),
      ("pageSize=501", "pageSize"), ("pageNum=abc", "pageNum")],
 )  # fmt: skip
-def test_list_paging_limits(query: str, field: str, api: Any, auth: dict[str, str]) -> None:
-    r = api.get(f"/v1/videos/motion-control?{query}", headers=auth)
-    assert r.status_code == 400 and r.json()["code"] == 1201
+def test_list_paging_limits(path: str, query: str, field: str, api: Any, auth: dict[str, str]) -> None:
+    r = api.get(f"{path}?{query}", headers=auth)
+    assert r.status_code == 400 and r.json()["code"] == 1201, r.text
     assert r.json()["message"].startswith(field + ":"), r.json()["message"]
 
 

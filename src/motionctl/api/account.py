@@ -4,9 +4,7 @@ Info" (``GET /v1/account/billing``: the ledger, newest first), "Prepaid Resource
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
@@ -17,6 +15,7 @@ from motionctl.tasks.models import LedgerEntry
 
 from .auth import AccountDep
 from .errors import envelope_response
+from .paging import PageNum, PageSize
 from .services import ServicesDep
 
 router = APIRouter(tags=["account"])
@@ -46,8 +45,8 @@ def billing(
     request: Request,
     account: AccountDep,
     services: ServicesDep,
-    page_num: Annotated[int, Query(alias="pageNum", ge=1, le=1000)] = 1,
-    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=500)] = 30,
+    page_num: PageNum = 1,
+    page_size: PageSize = 30,
 ) -> JSONResponse:
     return envelope_response(request, ledger.records(services.engine, account.id, page_num, page_size))
 

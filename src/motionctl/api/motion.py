@@ -6,9 +6,9 @@ streams the task's events (modes.py)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -21,6 +21,7 @@ from .auth import AccountDep
 from .bodies import MAX_BODY_BYTES, read_body
 from .errors import envelope, envelope_response
 from .openapi import body_doc
+from .paging import PageNum, PageSize
 from .schemas import MAX_JSON_DEPTH, MotionControlRequest, check_depth, lenient_json
 from .services import ServicesDep, base_url
 from .submit import submit_request
@@ -91,8 +92,8 @@ def list_tasks(
     request: Request,
     account: AccountDep,
     services: ServicesDep,
-    page_num: Annotated[int, Query(alias="pageNum", ge=1, le=1000)] = 1,
-    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=500)] = 30,
+    page_num: PageNum = 1,
+    page_size: PageSize = 30,
 ) -> JSONResponse:
     links = services.links(base_url(request, services))
     tasks = services.store.list(account.id, page_num, page_size)

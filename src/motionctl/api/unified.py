@@ -9,9 +9,9 @@ Answers are the unified task (unified_schemas.UnifiedTask) plus the request id, 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from motionctl.tasks.models import Task, TaskEvent
@@ -24,6 +24,7 @@ from .auth import AccountDep
 from .errors import request_id
 from .motion import read_payload
 from .openapi import bodies_doc
+from .paging import PageNum, PageSize
 from .services import ServicesDep, base_url
 from .submit import submit_request
 from .unified_schemas import UnifiedTask, UnifiedTaskList
@@ -97,8 +98,8 @@ def list_tasks(
     request: Request,
     account: AccountDep,
     services: ServicesDep,
-    page_num: Annotated[int, Query(alias="pageNum", ge=1, le=1000)] = 1,
-    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=500)] = 30,
+    page_num: PageNum = 1,
+    page_size: PageSize = 30,
 ) -> JSONResponse:
     links = services.links(base_url(request, services))
     tasks = services.store.list(account.id, page_num, page_size)
