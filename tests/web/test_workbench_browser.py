@@ -18,17 +18,11 @@ from typing import Any
 
 import httpx
 import pytest
+from wb_browser import browser_marks, expect
 from wb_media import make_image, make_video
 from wb_server import ELF, SHARED, Server, sign_in
 
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not ELF.exists(), reason="../shared/testdata is absent"),
-    pytest.mark.timeout(900),
-]
+pytestmark = browser_marks(900)
 
 Shot = Callable[[Any, str], None]
 GENERATION_TIMEOUT_S = 300  # a 3.5 s clip on a busy 2-core CI machine

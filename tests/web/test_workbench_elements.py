@@ -10,21 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import cv2
-import pytest
+from wb_browser import browser_marks, expect
 from wb_server import SHARED, Server, sign_in
 
 from motionctl.media.decode import iter_frames
 from motionctl.media.encode import VideoEncoder
 
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
 D3 = SHARED / "faces" / "driving_d3.mp4"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not D3.exists(), reason="../shared/testdata is absent"),
-    pytest.mark.timeout(600),
-]
+pytestmark = browser_marks(600, needs=D3)
 
 
 def face_720(folder: Path) -> Path:

@@ -7,18 +7,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from test_workbench_browser import choose
+from wb_browser import browser_marks, expect
 from wb_server import ELF, Server, sign_in
 
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not ELF.exists(), reason="../shared/testdata is absent"),
-    pytest.mark.timeout(600),
-]
+pytestmark = browser_marks(600)
 
 
 def test_unified_model_sse_progress_cancel_and_balance(page: Any, server: Server) -> None:

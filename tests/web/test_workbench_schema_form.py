@@ -10,18 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 from test_workbench_browser import choose, wait_for_result
+from wb_browser import browser_marks, expect
 from wb_server import ELF, Server, sign_in
 
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not ELF.exists(), reason="../shared/testdata is absent"),
-    pytest.mark.timeout(600),
-]
+pytestmark = browser_marks(600)
 
 OFFICIAL, SEED_000, SEED_001 = "kling-v2-6", "kling/kling-v3-motion-control", "kling-video-v3-pro-motion-control"
 # Fields with widgets of their own (the drop zones, the element picker), not form controls.
