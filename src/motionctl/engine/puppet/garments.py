@@ -106,6 +106,12 @@ def tuck_under_garments(image: np.ndarray, pts: np.ndarray, label: np.ndarray, f
     return tucked
 
 
+def body_down(joints: Joints) -> np.ndarray:
+    """The unit vector from the shoulders' middle to the hips' middle."""
+    down = joints["mid_hip"] - joints["mid_shoulder"]
+    return down / max(float(np.linalg.norm(down)), 1e-6)
+
+
 STANDING_TILT = 40.0  # degrees: the most a standing thigh leans from the body's downward axis
 
 
@@ -114,8 +120,7 @@ def standing(joints: Joints, limbs: list[str]) -> bool:
     camera or sideways over a lap, where "below the crotch" is the lap itself."""
     if not all(f"{side}_leg" in limbs for side in ("left", "right")):
         return False
-    down = joints["mid_hip"] - joints["mid_shoulder"]
-    down = down / max(float(np.linalg.norm(down)), 1e-6)
+    down = body_down(joints)
     for side in ("left", "right"):
         thigh = joints[f"{side}_knee"] - joints[f"{side}_hip"]
         length = float(np.linalg.norm(thigh))
@@ -153,9 +158,7 @@ def legs_take_trousers(pts: np.ndarray, label: np.ndarray, joints: Joints, limbs
     that leg. Left on the torso, a wide trouser leg's edges stay as strips where the leg was when the
     legs part (benchmarks/character_survey.py ``holes``, benchmarks/matrix.py ghosts)."""
     legs = [(i, limb) for i, limb in enumerate(limbs) if limb.endswith("leg")]
-    down = joints["mid_hip"] - joints["mid_shoulder"]
-    down = down / max(float(np.linalg.norm(down)), 1e-6)
-    torso = (label == 0) & ((pts - top) @ down > 0)
+    torso = (label == 0) & ((pts - top) @ body_down(joints) > 0)
     if not torso.any():
         return
     tp = pts[torso]
