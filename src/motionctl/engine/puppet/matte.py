@@ -87,3 +87,51 @@ def color_key_matte(image: np.ndarray) -> np.ndarray:
     fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     matte = keep_main_body(fg.astype(np.float32))
     return cv2.GaussianBlur(matte, (3, 3), 0)
+
+
+# A border with more than this share of its pixels far (KEY_FAR) from its median colour is no plain
+# paper: keyed against it, a drawing on a painted background (sky, trees, a room) takes the whole picture
+# as the character, and the torso layer carries the background.
+BUSY_BORDER, KEY_FAR = 0.25, 40.0
+CUT_SIDE = 320  # px: GrabCut's working size (its cost grows with the pixels; the guided filter refines)
+# Around the skeleton, in torso lengths (shoulders' middle to hips' middle): sure character along the
+# bones and on the trunk, maybe character within PROBABLE_REACH (sleeves, hair, a gown's flare), sure
+# background past BACKGROUND_REACH and along the picture's border.
+SURE_WIDTH, PROBABLE_REACH, BACKGROUND_REACH = 0.08, 0.6, 1.2
+
+
+def busy_border(image: np.ndarray) -> bool:
+    """Whether the picture's border is too varied to be the plain paper color_key_matte needs."""
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]]).astype(np.float32)
+    far = np.linalg.norm(border - np.median(border, axis=0), axis=-1) > KEY_FAR
+    return bool(far.mean() > BUSY_BORDER)
+
+
+def drawing_matte(image: np.ndarray, bones: list[tuple[np.ndarray, np.ndarray]], trunk: np.ndarray) -> np.ndarray:
+    """Matte for a character no segmenter reads (a drawing, given joints): colour keying on plain paper,
+    else GrabCut seeded by the skeleton (``bones``: segments; ``trunk``: shoulders and hips, in image
+    pixels), refined on the image's edges."""
+    if not busy_border(image):
+        return color_key_matte(image)
+    h, w = image.shape[:2]
+    s = min(1.0, CUT_SIDE / max(h, w))
+    small = cv2.resize(image, None, fx=s, fy=s, interpolation=cv2.INTER_AREA) if s < 1 else image.copy()
+    torso = s * float(np.linalg.norm(trunk[:2].mean(axis=0) - trunk[2:].mean(axis=0)))
+    seeds = np.full(small.shape[:2], cv2.GC_BGD, np.uint8)
+    for reach, value in ((BACKGROUND_REACH, cv2.GC_PR_BGD), (PROBABLE_REACH, cv2.GC_PR_FGD), (SURE_WIDTH, cv2.GC_FGD)):
+        width = max(1, int(2 * reach * torso))
+        for a, b in bones:
+            cv2.line(seeds, tuple(int(v) for v in s * a), tuple(int(v) for v in s * b), value, width)
+        hull = cv2.convexHull((s * trunk).astype(np.int32))
+        cv2.fillConvexPoly(seeds, hull, value)
+        if value != cv2.GC_FGD:
+            cv2.polylines(seeds, [hull], True, value, width)
+    edge = max(1, int(0.01 * max(small.shape[:2])))
+    border = np.zeros(seeds.shape, bool)
+    border[:edge], border[-edge:], border[:, :edge], border[:, -edge:] = True, True, True, True
+    seeds[border & (seeds != cv2.GC_FGD)] = cv2.GC_BGD
+    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    cv2.setRNGSeed(0)  # the same matte for the same image
+    cv2.grabCut(np.ascontiguousarray(small), seeds, None, bgd, fgd, 3, cv2.GC_INIT_WITH_MASK)
+    fg = np.isin(seeds, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.float32)
+    return refine_matte(image, cv2.resize(fg, (w, h), interpolation=cv2.INTER_LINEAR))
