@@ -315,3 +315,20 @@ def test_pro_heads_count_each_driver_frame_once_in_the_usual_roll(character: Cha
     level = _head_turn_deg(rt.pose(_face_frame(0.0, 4)).affines["head"])
     upright = _head_turn_deg(Retargeter(character, SIZE, Orientation.IMAGE).pose(_face_frame(0.0)).affines["head"])
     assert -8.5 <= level - upright <= -7.5  # level against a usual roll of 8°: tilted back by 8°
+
+
+def test_a_drawing_on_a_painted_background_is_cut_out_not_the_whole_picture() -> None:
+    # No segmenter reads a drawing; keyed against a varied border (sky, clouds, grass, a wall), every
+    # band unlike the border's median colour became the character, and moved with its torso.
+    figure = figure_image()
+    own = np.any(figure != np.array(PAPER, np.uint8), axis=-1)
+    image = np.zeros_like(figure)
+    for k, colour in enumerate([(120, 180, 235), (245, 245, 250), (90, 150, 70), (150, 120, 100)]):
+        image[k * 200 : (k + 1) * 200] = colour
+    cv2.circle(image, (80, 120), 50, (250, 250, 250), -1)  # a cloud by the arm
+    image[own] = figure[own]
+    character = analyze_character(image, None, SIZE, pose=figure_pose(), seg_mask=None)
+    fg = character.matte > 0.5
+    far = cv2.distanceTransform((~own).astype(np.uint8), cv2.DIST_L2, 5) > 12
+    assert fg[own].mean() > 0.9, fg[own].mean()  # the figure is the character
+    assert fg[far].mean() < 0.1, fg[far].mean()  # and the picture around it is not
