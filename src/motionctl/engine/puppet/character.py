@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import cv2
@@ -11,7 +12,7 @@ import numpy as np
 from motionctl.core.errors import ContentRejected, rule_violation
 from motionctl.core.types import BONES, JOINT, JOINT_COUNT, VISIBLE, Pose
 from motionctl.engine.puppet.background import background_plate
-from motionctl.engine.puppet.layers import LIMB_BONES, Layer, complete_hidden, make_layer, part_labels
+from motionctl.engine.puppet.layers import LIMB_BONES, Layer, Parts, complete_hidden, make_layer, part_labels
 from motionctl.engine.puppet.limb_axes import forearm_turns
 from motionctl.engine.puppet.matte import drawing_matte, refine_matte
 from motionctl.engine.puppet.rig import Joints, Skin, rig_joints
@@ -137,7 +138,30 @@ def analyze_character(
     full_body = all(limb in limbs for limb in ("left_leg", "right_leg"))
     scale = body_scale(joints)
 
-    # 3. Part labels from the matte and the bones; hidden torso texture completed under the limbs.
+    # 5. (begun now) The background plate needs only the image and the matte, and its numpy and
+    #    OpenCV calls release the GIL: on a thread it overlaps steps 3-4, on the core the driver's
+    #    analysis leaves free once it is done (benchmarks/element_speed.py, benchmarks/ab.py).
+    #    A step that raises (a cancelled run's progress callback) does not wait for the plate.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motionctl-plate")
+    try:
+        plate_job = pool.submit(background_plate, image, matte)
+        # 3-4. Part labels, the hidden torso texture completed under the limbs, layers with their skins.
+        parts, layers = _parts_and_layers(image, matte, joints, limbs, full_body, scale, done)
+        plate = plate_job.result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    done(5 / 6)
+    labels, fg = parts.labels, matte > 0.5
+    turns = forearm_turns(labels, fg, joints, limbs)
+    done(1.0)
+    return Character(canvas, image, matte, plate, joints, layers, labels, limbs, full_body, parts.radii,
+                     tucked=parts.tucked, turns=turns)
+
+
+def _parts_and_layers(image: np.ndarray, matte: np.ndarray, joints: Joints, limbs: list[str], full_body: bool,
+                      scale: float, done: Callable[[float], None]) -> tuple[Parts, list[Layer]]:
+    """Steps 3-4 of analyze_character: part labels from the matte and the bones, the hidden torso
+    texture completed under the limbs, then the layers with their skins."""
     parts = part_labels(image, matte, joints, limbs, scale)
     labels, radii = parts.labels, parts.radii
     done(2 / 6)
@@ -149,8 +173,6 @@ def analyze_character(
     rim = cv2.dilate((labels > 0).astype(np.uint8), np.ones((2 * LIMB_RIM + 1,) * 2, np.uint8)).astype(bool)
     torso_image, torso_cover = complete_hidden(image, torso_own & ~(rim & zone_b), zone_b)
     done(3 / 6)
-
-    # 4. Layers with their skins.
     torso_alpha = np.where(torso_cover, np.maximum(matte, zone_b.astype(np.float32)), 0.0)
     torso_alpha = _soften(torso_alpha, torso_cover)
     torso_skin = Skin("torso", ["lower_torso", "upper_torso", "head"],
@@ -162,14 +184,7 @@ def analyze_character(
         layers.append(torso)
     layers += _limb_layers(image, matte, labels, radii, joints, limbs)
     done(4 / 6)
-
-    # 5. The background with the character removed.
-    plate = background_plate(image, matte)
-    done(5 / 6)
-    turns = forearm_turns(labels, fg, joints, limbs)
-    done(1.0)
-    return Character(canvas, image, matte, plate, joints, layers, labels, limbs, full_body, radii,
-                     tucked=parts.tucked, turns=turns)
+    return parts, layers
 
 
 def _matte(rgb: np.ndarray, alpha: np.ndarray | None, seg_mask: np.ndarray | None, pose: Pose) -> np.ndarray:
