@@ -138,34 +138,35 @@ def analyze_character(
     full_body = all(limb in limbs for limb in ("left_leg", "right_leg"))
     scale = body_scale(joints)
 
-    # 5. (begun now) The background plate needs only the image and the matte, and its numpy and
-    #    OpenCV calls release the GIL: on a thread it overlaps steps 3-4, on the core the driver's
-    #    analysis leaves free once it is done (benchmarks/element_speed.py, benchmarks/ab.py).
-    #    A step that raises (a cancelled run's progress callback) does not wait for the plate.
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motionctl-plate")
+    # Steps 5 (the background plate) and 6 (the forearms' drawn axes) need only the canvas image, the
+    # matte and (6) the part labels, and their numpy and OpenCV calls release the GIL: on threads they
+    # overlap steps 3-4. The analysis is on the critical path before the first frame, and in pro the
+    # driver's analysis is often done before it, leaving a core free (benchmarks/element_speed.py,
+    # benchmarks/ab.py). A step that raises (a cancelled run's progress callback) does not wait for them.
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="motionctl-character")
     try:
         plate_job = pool.submit(background_plate, image, matte)
-        # 3-4. Part labels, the hidden torso texture completed under the limbs, layers with their skins.
-        parts, layers = _parts_and_layers(image, matte, joints, limbs, full_body, scale, done)
-        plate = plate_job.result()
+        # 3. Part labels from the matte and the bones; hidden torso texture completed under the limbs.
+        parts = part_labels(image, matte, joints, limbs, scale)
+        fg = matte > 0.5
+        turns_job = pool.submit(forearm_turns, parts.labels, fg, joints, limbs)
+        done(2 / 6)
+        layers = _layers(image, matte, fg, parts, joints, limbs, full_body, done)  # 3-4
+        plate = plate_job.result()  # 5. The background with the character removed.
+        done(5 / 6)
+        turns = turns_job.result()  # 6. Where the forearms are drawn (limb_axes.py).
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-    done(5 / 6)
-    labels, fg = parts.labels, matte > 0.5
-    turns = forearm_turns(labels, fg, joints, limbs)
     done(1.0)
-    return Character(canvas, image, matte, plate, joints, layers, labels, limbs, full_body, parts.radii,
+    return Character(canvas, image, matte, plate, joints, layers, parts.labels, limbs, full_body, parts.radii,
                      tucked=parts.tucked, turns=turns)
 
 
-def _parts_and_layers(image: np.ndarray, matte: np.ndarray, joints: Joints, limbs: list[str], full_body: bool,
-                      scale: float, done: Callable[[float], None]) -> tuple[Parts, list[Layer]]:
-    """Steps 3-4 of analyze_character: part labels from the matte and the bones, the hidden torso
-    texture completed under the limbs, then the layers with their skins."""
-    parts = part_labels(image, matte, joints, limbs, scale)
+def _layers(image: np.ndarray, matte: np.ndarray, fg: np.ndarray, parts: Parts, joints: Joints, limbs: list[str],
+            full_body: bool, done: Callable[[float], None]) -> list[Layer]:
+    """Steps 3-4 of analyze_character after the part labels: the hidden torso texture completed under
+    the limbs, then the layers with their skins."""
     labels, radii = parts.labels, parts.radii
-    done(2 / 6)
-    fg = matte > 0.5
     torso_own = fg & (labels == 0)
     zone_b = _torso_zone(fg, joints, full_body) | (_behind_arms(labels, fg, limbs, radii) & fg)
     # The fill borrows nothing from the rim around the limbs: the arm's edge pixels the cut left to
@@ -173,6 +174,7 @@ def _parts_and_layers(image: np.ndarray, matte: np.ndarray, joints: Joints, limb
     rim = cv2.dilate((labels > 0).astype(np.uint8), np.ones((2 * LIMB_RIM + 1,) * 2, np.uint8)).astype(bool)
     torso_image, torso_cover = complete_hidden(image, torso_own & ~(rim & zone_b), zone_b)
     done(3 / 6)
+    # 4. Layers with their skins.
     torso_alpha = np.where(torso_cover, np.maximum(matte, zone_b.astype(np.float32)), 0.0)
     torso_alpha = _soften(torso_alpha, torso_cover)
     torso_skin = Skin("torso", ["lower_torso", "upper_torso", "head"],
@@ -184,7 +186,7 @@ def _parts_and_layers(image: np.ndarray, matte: np.ndarray, joints: Joints, limb
         layers.append(torso)
     layers += _limb_layers(image, matte, labels, radii, joints, limbs)
     done(4 / 6)
-    return parts, layers
+    return layers
 
 
 def _matte(rgb: np.ndarray, alpha: np.ndarray | None, seg_mask: np.ndarray | None, pose: Pose) -> np.ndarray:
