@@ -142,7 +142,17 @@ class RenderWorker:
         if spare is not None:
             discard_encoder_child(spare)
 
-    def _open(self, first: DriverFrame) -> tuple[PoseStream, Renderer, FaceAnimator | None]:
+    def _drawing(self) -> tuple[Renderer, FaceAnimator | None]:
+        """What draws the frames, built from the character alone as soon as the thread starts: it
+        needs no driver frame, so the layers' per-bone copies (the Renderer, the largest part of the
+        set-up) are cut while the first batch and the encoder's start are still awaited, not after
+        them (benchmarks/element_speed.py)."""
+        run = self.run
+        cv2.setNumThreads(run.cfg.render_threads)
+        face = FaceAnimator(run.character) if run.cfg.expressions and run.character.face is not None else None
+        return Renderer(run.character), face
+
+    def _open(self, first: DriverFrame) -> PoseStream:
         run = self.run
         spec, cfg = run.spec, run.cfg
         retarget = Retargeter(run.character, self.driver_size, spec.orientation,
@@ -155,18 +165,14 @@ class RenderWorker:
             audio_source=spec.video if spec.keep_sound and run.video.has_audio else None,
             audio_start=first.time, watermark_copy=wm, threads=cfg.encode_threads,
         )
-        cv2.setNumThreads(cfg.render_threads)
-        face = FaceAnimator(run.character) if cfg.expressions and run.character.face is not None else None
-        stream = PoseStream(retarget, look_ahead=cfg.hand_look_ahead, fast_steps=cfg.hand_fast_steps)
-        return stream, Renderer(run.character), face
+        return PoseStream(retarget, look_ahead=cfg.hand_look_ahead, fast_steps=cfg.hand_fast_steps)
 
     def _loop(self) -> None:
         poses: PoseStream | None = None
-        renderer: Renderer | None = None
-        face: FaceAnimator | None = None
         workers = max(1, self.run.cfg.render_workers)
         pending: deque[tuple[DriverFrame, Posed, Future[np.ndarray]]] = deque()
         try:
+            renderer, face = self._drawing()
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="motionctl-draw") as pool:
 
                 def draw(posed_frames: list[tuple[DriverFrame, Posed]], renderer: Renderer) -> None:
@@ -180,8 +186,8 @@ class RenderWorker:
                     batch = self.q.get()
                     if batch is _DONE:
                         break
-                    if poses is None or renderer is None:
-                        poses, renderer, face = self._open(batch[0])
+                    if poses is None:
+                        poses = self._open(batch[0])
                         poses.retarget.prime(batch)
                         if face is not None:
                             face.prime(batch)
@@ -189,7 +195,7 @@ class RenderWorker:
                             self.run.element.prime(batch)
                     for frame in batch:
                         draw(poses.push(frame), renderer)
-                if poses is not None and renderer is not None:
+                if poses is not None:
                     draw(poses.flush(), renderer)
                 while pending:
                     self._write(*pending.popleft())
