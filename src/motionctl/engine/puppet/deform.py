@@ -220,8 +220,9 @@ def _normaliser(copies: list[BoneCopy], affines: list[Affine], box: Box) -> np.n
         m = np.array([[a, b, (a * ux + b * uy + c - x0 - half) / s], [d, e, (d * ux + e * uy + f - y0 - half) / s]])
         moved = cv2.warpAffine(copy.weight, m, small, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
         cv2.add(wsum, moved, dst=wsum, dtype=cv2.CV_16U)
-    # The summed weight is an integer, so the whole per-pixel formula is one table lookup.
-    scale = _NORMALISE[np.minimum(wsum, len(_NORMALISE) - 1)]
+    # The summed weight is an integer, so the whole per-pixel formula is one table lookup; np.take
+    # clipping to the last entry does it in one pass, without the clipped copy fancy indexing needs.
+    scale = np.take(_NORMALISE, wsum, mode="clip")
     return cv2.resize(scale, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
 
 

@@ -17,7 +17,8 @@ def over(canvas: np.ndarray, patch: np.ndarray, origin: tuple[int, int]) -> None
     x0, y0 = origin
     h, w = patch.shape[:2]
     region = canvas[y0 : y0 + h, x0 : x0 + w]
-    inv = cv2.cvtColor(cv2.bitwise_not(cv2.extractChannel(patch, 3)), cv2.COLOR_GRAY2RGB)
+    alpha = cv2.extractChannel(patch, 3)
+    inv = cv2.merge([cv2.bitwise_not(alpha, dst=alpha)] * 3)  # 255 - alpha per colour, in two passes
     cv2.multiply(region, inv, dst=region, scale=1.0 / 255.0)
     cv2.add(region, cv2.cvtColor(patch, cv2.COLOR_RGBA2RGB), dst=region)
 
