@@ -265,6 +265,6 @@ def warp_layer(
     # Where the summed weight falls short of the colour (at the seam of a limb's two parts, where
     # the weights are cut and warped at half size), the factor is capped at opaque: the colour keeps
     # its hue instead of clipping into a glowing band across the elbow.
-    opaque = cv2.divide(255.0, acc[..., 3], dtype=cv2.CV_32F)
+    opaque = cv2.divide(255.0, cv2.extractChannel(acc, 3), dtype=cv2.CV_32F)  # a strided view costs a numpy copy
     patch = cv2.multiply(acc, cv2.merge([cv2.min(scale, opaque)] * 4), dtype=cv2.CV_8U)
     return patch, (int(x0), int(y0))
