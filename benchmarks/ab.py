@@ -1,6 +1,6 @@
 """Engine wall time of two builds in alternating runs on one host: the working tree against a commit.
 
-    .venv/bin/python benchmarks/ab.py --base COMMIT [--rounds 3] [--mode std] [--image IMG --video VID]
+    .venv/bin/python benchmarks/ab.py --base COMMIT [--rounds 3] [--mode std] [--image IMG --video VID] [--element BANK]
 
 A shared machine's speed drifts within an hour, so two builds are only comparable when their runs alternate.
 ``COMMIT`` is checked out into a temporary git worktree; each round runs it and then the working tree, once
@@ -49,7 +49,9 @@ def case_options(image: Path, video: Path, orientation: str, mode: str) -> list[
 
 def run_once(src: Path, args: argparse.Namespace, tmp: Path) -> tuple[float, float]:
     """(engine wall seconds, CPU seconds of the process and its children) of one generation."""
-    result, cpu = run_case(case_options(args.image, args.video, args.orientation, args.mode), tmp, src)
+    options = case_options(args.image, args.video, args.orientation, args.mode)
+    options += ["--element", str(args.element)] if args.element else []
+    result, cpu = run_case(options, tmp, src)
     return float(result["wall_seconds"]), cpu
 
 
@@ -61,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--orientation", default="video")
     p.add_argument("--image", type=Path, default=PAIR / "image.png")
     p.add_argument("--video", type=Path, default=PAIR / "video.mp4")
+    p.add_argument("--element", type=Path, help="a face bank to bind (motionctl element create --output)")
     a = p.parse_args(argv)
     results: dict[str, list[tuple[float, float]]] = {a.base: [], "working tree": []}
     with tempfile.TemporaryDirectory() as tmp:

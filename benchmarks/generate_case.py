@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json-out", type=Path, required=True)
     p.add_argument("--cache-dir", type=Path, help="keep/take the analysed character here")
     p.add_argument("--joints", type=Path, help="the image's joints (JSON), as motionctl generate --joints")
+    p.add_argument("--element", type=Path, help="a face bank to bind (motionctl element create --output)")
     a = p.parse_args(argv)
     joints = None
     if a.joints:  # imported only when asked: benchmarks/ab.py runs this file against older builds
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         resolution=Resolution(a.resolution),
         keep_sound=True,
         joints=joints,
+        **({"element": a.element} if a.element else {}),  # a build from before elements has no field
     )
     start = time.perf_counter()
     try:
