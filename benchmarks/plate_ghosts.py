@@ -33,7 +33,7 @@ import numpy as np
 from motionctl.engine.image_perception import perceive_image
 from motionctl.engine.process_messages import ImageJob
 from motionctl.engine.puppet.background import background_plate
-from motionctl.engine.puppet.character import _matte
+from motionctl.engine.puppet.matte import character_matte, color_key_matte
 from motionctl.media.decode import load_image
 from motionctl.media.encode import output_size
 
@@ -53,7 +53,10 @@ def read(path: Path) -> tuple[np.ndarray, np.ndarray]:
     seen = perceive_image(ImageJob(path, 1024, None, False))
     loaded = load_image(path, field="image")
     canvas = output_size(loaded.width, loaded.height, "720p")
-    matte = _matte(loaded.rgb, loaded.alpha, seen.mask)
+    if loaded.alpha is None and seen.mask is None and seen.pose is None:
+        matte = color_key_matte(loaded.rgb)  # a drawing no detector reads, and no joints given here
+    else:
+        matte = character_matte(loaded.rgb, loaded.alpha, seen.mask, seen.pose)
     image = cv2.resize(loaded.rgb, canvas, interpolation=cv2.INTER_AREA)
     return image, np.clip(cv2.resize(matte, canvas, interpolation=cv2.INTER_LINEAR), 0, 1)
 

@@ -10,11 +10,11 @@ import cv2
 import numpy as np
 
 from motionctl.core.errors import ContentRejected, rule_violation
-from motionctl.core.types import BONES, JOINT, JOINT_COUNT, VISIBLE, Pose
+from motionctl.core.types import JOINT, JOINT_COUNT, Pose
 from motionctl.engine.puppet.background import background_plate
 from motionctl.engine.puppet.layers import LIMB_BONES, Layer, Parts, complete_hidden, make_layer, part_labels
 from motionctl.engine.puppet.limb_axes import forearm_turns
-from motionctl.engine.puppet.matte import drawing_matte, refine_matte
+from motionctl.engine.puppet.matte import character_matte
 from motionctl.engine.puppet.rig import Joints, Skin, rig_joints
 
 REQUIRED_JOINTS = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
@@ -123,7 +123,7 @@ def analyze_character(
     done = step or (lambda _fraction: None)
     # 1. Matte: the image's own alpha, else segmentation, else colour keying (drawings).
     h0, w0 = rgb.shape[:2]
-    matte0 = _matte(rgb, alpha, seg_mask, pose)
+    matte0 = character_matte(rgb, alpha, seg_mask, pose)
     done(1 / 6)
 
     # 2. Everything onto the canvas.
@@ -187,31 +187,6 @@ def _layers(image: np.ndarray, matte: np.ndarray, fg: np.ndarray, parts: Parts, 
     layers += _limb_layers(image, matte, labels, radii, joints, limbs)
     done(4 / 6)
     return layers
-
-
-def _matte(rgb: np.ndarray, alpha: np.ndarray | None, seg_mask: np.ndarray | None, pose: Pose) -> np.ndarray:
-    """The character's matte at the image's size: its own alpha, else segmentation, else (a drawing)
-    colour keying or the skeleton's GrabCut; ContentRejected when it leaves (almost) nothing."""
-    if alpha is not None:
-        matte = alpha.astype(np.float32) / 255.0
-    elif seg_mask is not None:
-        matte = refine_matte(rgb, seg_mask)
-    else:
-        matte = drawing_matte(rgb, *_skeleton(pose))
-    if (matte > 0.5).mean() < 0.005:
-        raise rule_violation(ContentRejected, "image_url", "the character must be separable from its background",
-                             f"{100 * (matte > 0.5).mean():.2f}% of the image")
-    return matte
-
-
-def _skeleton(pose: Pose) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
-    """The pose's seen bones (and the neck, to the head) as segments, and its shoulders and hips."""
-    p, seen = pose.points, pose.visibility >= VISIBLE
-    bones = [(p[JOINT[a]], p[JOINT[b]]) for _, a, b in BONES if seen[JOINT[a]] and seen[JOINT[b]]]
-    trunk = p[[JOINT[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]]
-    if seen[JOINT["nose"]]:
-        bones.append((trunk[:2].mean(axis=0), p[JOINT["nose"]]))
-    return bones, trunk
 
 
 def _torso_zone(fg: np.ndarray, joints: Joints, full_body: bool) -> np.ndarray:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from motionctl.core.errors import ContentRejected, rule_violation
+from motionctl.core.types import BONES, JOINT, VISIBLE, Pose
+
 
 def refine_matte(image: np.ndarray, matte: np.ndarray) -> np.ndarray:
     """Snap a coarse matte to the image's edges with a guided filter (edge-aware smoothing)."""
@@ -135,3 +138,28 @@ def drawing_matte(image: np.ndarray, bones: list[tuple[np.ndarray, np.ndarray]],
     cv2.grabCut(np.ascontiguousarray(small), seeds, None, bgd, fgd, 3, cv2.GC_INIT_WITH_MASK)
     fg = np.isin(seeds, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.float32)
     return refine_matte(image, cv2.resize(fg, (w, h), interpolation=cv2.INTER_LINEAR))
+
+
+def character_matte(rgb: np.ndarray, alpha: np.ndarray | None, seg_mask: np.ndarray | None, pose: Pose) -> np.ndarray:
+    """The character's matte at the image's size: its own alpha, else segmentation, else (a drawing)
+    colour keying or the skeleton's GrabCut; ContentRejected when it leaves (almost) nothing."""
+    if alpha is not None:
+        matte = alpha.astype(np.float32) / 255.0
+    elif seg_mask is not None:
+        matte = refine_matte(rgb, seg_mask)
+    else:
+        matte = drawing_matte(rgb, *skeleton(pose))
+    if (matte > 0.5).mean() < 0.005:
+        raise rule_violation(ContentRejected, "image_url", "the character must be separable from its background",
+                             f"{100 * (matte > 0.5).mean():.2f}% of the image")
+    return matte
+
+
+def skeleton(pose: Pose) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
+    """The pose's seen bones (and the neck, to the head) as segments, and its shoulders and hips."""
+    p, seen = pose.points, pose.visibility >= VISIBLE
+    bones = [(p[JOINT[a]], p[JOINT[b]]) for _, a, b in BONES if seen[JOINT[a]] and seen[JOINT[b]]]
+    trunk = p[[JOINT[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]]
+    if seen[JOINT["nose"]]:
+        bones.append((trunk[:2].mean(axis=0), p[JOINT["nose"]]))
+    return bones, trunk
