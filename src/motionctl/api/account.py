@@ -15,7 +15,7 @@ from motionctl.tasks.models import LedgerEntry
 
 from .auth import AccountDep
 from .errors import envelope_response
-from .paging import PageNum, PageSize
+from .paging import PageDep
 from .services import ServicesDep
 
 router = APIRouter(tags=["account"])
@@ -45,10 +45,9 @@ def billing(
     request: Request,
     account: AccountDep,
     services: ServicesDep,
-    page_num: PageNum = 1,
-    page_size: PageSize = 30,
+    page: PageDep,
 ) -> JSONResponse:
-    return envelope_response(request, ledger.records(services.engine, account.id, page_num, page_size))
+    return envelope_response(request, ledger.records(services.engine, account.id, page.num, page.size))
 
 
 @router.get("/v1/account/costs", summary="Prepaid Resource Packs: each grant and what is left of it")

@@ -22,7 +22,7 @@ from . import catalogue
 from .auth import AccountDep
 from .errors import envelope_response, request_id
 from .gate import Gate
-from .paging import PageNum, PageSize
+from .paging import PageDep
 from .services import ServicesDep, base_url
 
 VIDEO_RULES = "MP4/MOV/WEBM, at most 100 MB, each side 720-2160 px, at most 8 s, a clearly visible human face"
@@ -136,9 +136,8 @@ router = APIRouter(tags=["elements"])
 
 
 @router.get("/v1/elements", summary="The account's elements, newest first")
-def list_elements(request: Request, account: AccountDep, services: ServicesDep, page_num: PageNum = 1,
-                  page_size: PageSize = 30) -> JSONResponse:
-    rows = services.elements.list(account.id, page_num, page_size)
+def list_elements(request: Request, account: AccountDep, services: ServicesDep, page: PageDep) -> JSONResponse:
+    rows = services.elements.list(account.id, page.num, page.size)
     links = services.links(base_url(request, services))
     return envelope_response(request, [element_data(e, services.store.get_any(e.task_id), links) for e in rows])
 

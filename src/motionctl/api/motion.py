@@ -21,7 +21,7 @@ from .auth import AccountDep
 from .bodies import MAX_BODY_BYTES, read_body
 from .errors import envelope, envelope_response
 from .openapi import body_doc
-from .paging import PageNum, PageSize
+from .paging import PageDep
 from .schemas import MAX_JSON_DEPTH, MotionControlRequest, check_depth, lenient_json
 from .services import ServicesDep, base_url
 from .submit import submit_request
@@ -92,11 +92,10 @@ def list_tasks(
     request: Request,
     account: AccountDep,
     services: ServicesDep,
-    page_num: PageNum = 1,
-    page_size: PageSize = 30,
+    page: PageDep,
 ) -> JSONResponse:
     links = services.links(base_url(request, services))
-    tasks = services.store.list(account.id, page_num, page_size)
+    tasks = services.store.list(account.id, page.num, page.size)
     return envelope_response(request, [task_data(t, links) for t in tasks])
 
 

@@ -24,7 +24,7 @@ from .auth import AccountDep
 from .errors import request_id
 from .motion import read_payload
 from .openapi import bodies_doc
-from .paging import PageNum, PageSize
+from .paging import PageDep
 from .services import ServicesDep, base_url
 from .submit import submit_request
 from .unified_schemas import UnifiedTask, UnifiedTaskList
@@ -98,13 +98,12 @@ def list_tasks(
     request: Request,
     account: AccountDep,
     services: ServicesDep,
-    page_num: PageNum = 1,
-    page_size: PageSize = 30,
+    page: PageDep,
 ) -> JSONResponse:
     links = services.links(base_url(request, services))
-    tasks = services.store.list(account.id, page_num, page_size)
-    return JSONResponse({"object": "list", "data": [unified_data(t, links) for t in tasks], "page_num": page_num,
-                         "page_size": page_size, "request_id": request_id(request)})
+    tasks = services.store.list(account.id, page.num, page.size)
+    return JSONResponse({"object": "list", "data": [unified_data(t, links) for t in tasks], "page_num": page.num,
+                         "page_size": page.size, "request_id": request_id(request)})
 
 
 @router.post(
