@@ -175,7 +175,7 @@ class RenderWorker:
             renderer, face = self._drawing()
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="motionctl-draw") as pool:
 
-                def draw(posed_frames: list[tuple[DriverFrame, Posed]], renderer: Renderer) -> None:
+                def draw(posed_frames: list[tuple[DriverFrame, Posed]]) -> None:
                     for frame, posed in posed_frames:
                         pending.append((frame, posed, pool.submit(_draw, renderer, face, self.run.element,
                                                                   posed, frame)))
@@ -194,9 +194,9 @@ class RenderWorker:
                         if self.run.element is not None:
                             self.run.element.prime(batch)
                     for frame in batch:
-                        draw(poses.push(frame), renderer)
+                        draw(poses.push(frame))
                 if poses is not None:
-                    draw(poses.flush(), renderer)
+                    draw(poses.flush())
                 while pending:
                     self._write(*pending.popleft())
         except BaseException as exc:  # surfaced by check()/finish() on the calling thread

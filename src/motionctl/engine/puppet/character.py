@@ -121,7 +121,7 @@ def analyze_character(
     ``step(fraction)`` is called as each numbered step ends (the pipeline's progress, where a
     cancelled task stops)."""
     done = step or (lambda _fraction: None)
-    # 1. Matte: the image's own alpha, else segmentation, else colour keying (drawings).
+    # 1. Matte: the image's own alpha, else segmentation, else (a drawing) keying or GrabCut.
     h0, w0 = rgb.shape[:2]
     matte0 = character_matte(rgb, alpha, seg_mask, pose)
     done(1 / 6)

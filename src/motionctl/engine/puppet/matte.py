@@ -82,8 +82,7 @@ def _holes(mask: np.ndarray) -> np.ndarray:
 
 def color_key_matte(image: np.ndarray) -> np.ndarray:
     """Matte for a drawing on plain paper: pixels far from the border's colour are the character."""
-    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]]).astype(np.float32)
-    paper = np.median(border, axis=0)
+    _, paper = _border(image)
     diff = np.linalg.norm(image.astype(np.float32) - paper, axis=-1)
     fg = (diff > 40).astype(np.uint8)
     k = max(3, int(0.01 * max(image.shape[:2])) | 1)
@@ -103,11 +102,16 @@ CUT_SIDE = 320  # px: GrabCut's working size (its cost grows with the pixels; th
 SURE_WIDTH, PROBABLE_REACH, BACKGROUND_REACH = 0.08, 0.6, 1.2
 
 
+def _border(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The picture's outermost pixels (N, 3) and their median colour."""
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]]).astype(np.float32)
+    return border, np.median(border, axis=0)
+
+
 def busy_border(image: np.ndarray) -> bool:
     """Whether the picture's border is too varied to be the plain paper color_key_matte needs."""
-    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]]).astype(np.float32)
-    far = np.linalg.norm(border - np.median(border, axis=0), axis=-1) > KEY_FAR
-    return bool(far.mean() > BUSY_BORDER)
+    border, paper = _border(image)
+    return bool((np.linalg.norm(border - paper, axis=-1) > KEY_FAR).mean() > BUSY_BORDER)
 
 
 def drawing_matte(image: np.ndarray, bones: list[tuple[np.ndarray, np.ndarray]], trunk: np.ndarray) -> np.ndarray:
@@ -121,11 +125,11 @@ def drawing_matte(image: np.ndarray, bones: list[tuple[np.ndarray, np.ndarray]],
     small = cv2.resize(image, None, fx=s, fy=s, interpolation=cv2.INTER_AREA) if s < 1 else image.copy()
     torso = s * float(np.linalg.norm(trunk[:2].mean(axis=0) - trunk[2:].mean(axis=0)))
     seeds = np.full(small.shape[:2], cv2.GC_BGD, np.uint8)
+    hull = cv2.convexHull((s * trunk).astype(np.int32))
     for reach, value in ((BACKGROUND_REACH, cv2.GC_PR_BGD), (PROBABLE_REACH, cv2.GC_PR_FGD), (SURE_WIDTH, cv2.GC_FGD)):
         width = max(1, int(2 * reach * torso))
         for a, b in bones:
             cv2.line(seeds, tuple(int(v) for v in s * a), tuple(int(v) for v in s * b), value, width)
-        hull = cv2.convexHull((s * trunk).astype(np.int32))
         cv2.fillConvexPoly(seeds, hull, value)
         if value != cv2.GC_FGD:
             cv2.polylines(seeds, [hull], True, value, width)
