@@ -53,8 +53,8 @@ class MotionControlPipeline:
     # -- step helpers ------------------------------------------------------------------------------
     @staticmethod
     def check_inputs(spec: GenerationSpec) -> tuple[ImageInfo, VideoInfo]:
-        """Every documented limit but the slow one, that the driver's end decodes: the pipeline checks
-        that (``check_video_end``) once the analysis processes have their jobs."""
+        """Every documented limit but the one that reads the driver's end: the pipeline checks that
+        (``check_video_end``) once the analysis processes have their jobs."""
         image = validate_image(spec.image, field="image")
         video = validate_video(spec.video, spec.orientation, field="video", check_end=False)
         return image, video
@@ -126,9 +126,9 @@ class MotionControlPipeline:
             if isinstance(image, ImageAnalysisProcess):
                 image.begin(ImageJob(spec.image, cfg.image_pose_side, given, cfg.face_mesh))
             driver_analysis.begin(DriverJob(spec.video, fps, cfg, keep_previews=debug_dir is not None))
-            # 1, last check: the driver's end decodes (slow where its keyframe is far back) while the
-            #    driver's process, idle after loading its models, decodes too. A clip cut short is still
-            #    rejected here, before a frame is drawn; leaving the block stops both processes.
+            # 1, last check: the driver's end is read (its packets, not decoded) while the driver's
+            #    process starts decoding. A clip cut short is still rejected here, before a frame is
+            #    drawn; leaving the block stops both processes.
             t = time.perf_counter()
             check_video_end(video, "video", each_frame=lambda: report(CHECKED))
             stages["check"] += time.perf_counter() - t

@@ -3,8 +3,8 @@
 Each check raises MediaRejected whose message reads ``field: rule (got value)``, e.g.
 ``video_url: duration must be at most 10 s with character_orientation=image (got 12.0 s)``.
 Order: extension, real format (magic bytes), file size, header, sides, aspect / duration, pixel
-count, then the expensive integrity check (full bounded decode for images, first and last frames
-for videos) only for files that passed everything else.
+count, then the expensive integrity check (full bounded decode for images; for videos the first
+frame decoded and the last second's packets read) only for files that passed everything else.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def validate_video(
 ) -> VideoInfo:
     """Check a reference video against every documented limit for ``orientation``; return its info.
 
-    ``check_end=False`` leaves out the one slow check, that the clip's end decodes (``check_video_end``),
+    ``check_end=False`` leaves out the one check that reads the end of the file (``check_video_end``),
     for a caller that runs it later, while other work goes on."""
     path = Path(path)
     orient = Orientation(orientation)
@@ -166,11 +166,15 @@ def validate_element_video(path: Path | str, field: str = "element_video_list", 
 
 
 def check_video_end(info: VideoInfo, field: str, each_frame: Callable[[], None] | None = None) -> None:
-    """Decode the end of the clip: a file cut short or corrupted at the end fails here.
+    """Read the end of the clip: a file cut short fails here, before any frame is drawn.
 
-    (The first frame was decoded by probe_video.) The last decoded frame must end within two frame
-    periods of the duration the container announces. ``each_frame()`` is called after each decoded
-    frame: a clip whose last keyframe is far back takes seconds here, and the caller may stop it.
+    (The first frame was decoded by probe_video.) The packets from the last keyframe before the final
+    second are read, not decoded: a cut file's index names packets its data no longer holds, so the
+    read fails or stops early, and the last packet must end within two frame periods of the duration
+    the container announces. Decoding them would cost the whole clip where its only keyframe is the
+    first (a phone's short clip), on the path before the first frame; a frame that is there but does
+    not decode is rejected by the driver's decode with the same rule. ``each_frame()`` is called
+    after each packet read: the caller may stop here.
     """
     tail = max(1.0, 3.0 / info.fps)
     last = -1.0
@@ -182,23 +186,23 @@ def check_video_end(info: VideoInfo, field: str, each_frame: Callable[[], None] 
             target = max(0.0, info.duration - tail)
             if target > 0 and tb:
                 container.seek(start + int(target / tb), stream=stream, backward=True)
-            for frame in container.decode(stream):
-                if frame.pts is not None and tb:
-                    last = max(last, float((frame.pts - start) * tb))
+            for packet in container.demux(stream):
+                if packet.pts is not None and packet.size > 0 and tb:
+                    last = max(last, float((packet.pts - start) * tb))
                 if each_frame is not None:
                     each_frame()
     except av.FFmpegError as exc:
         raise reject(
             field,
             "must be a complete, readable MP4/MOV video",
-            f"truncated or corrupt: the last frames do not decode ({ffmpeg_reason(exc)})",
+            f"truncated or corrupt: the last frames do not read ({ffmpeg_reason(exc)})",
         ) from exc
     if last + 1.0 / info.fps < info.duration - max(2.0 / info.fps, 0.1):
         got = "no frame" if last < 0 else f"frames up to {last:.1f} s only"
         raise reject(
             field,
             "must be a complete, readable MP4/MOV video",
-            f"truncated: {got} of {info.duration:.1f} s decode",
+            f"truncated: {got} of {info.duration:.1f} s read",
         )
 
 

@@ -28,6 +28,11 @@ STRAIGHT, COVER, MAX_TURN = 0.04, 0.5, np.radians(20.0)
 # Neither the detector's bone nor the silhouette's middle line is the forearm's bone: the detector
 # guesses where it cannot see, and a sleeve, a bracer or the arm's perspective shape the silhouette.
 DRAWN_SHARE = 0.5
+# The arm's mask is thinned at a scale where the detector's forearm is at most this long (px): the
+# thinning's cost grows with the mask's area times its thickness, so a 1080p arm took a quarter of a
+# second a side, on the path before the first frame (benchmarks/element_speed.py); the straightness
+# and cover tests are shares of the bone's length and read the same at any scale.
+THIN_LENGTH = 128.0
 
 
 def middle_line(mask: np.ndarray) -> np.ndarray:
@@ -83,7 +88,14 @@ def forearm_turns(labels: np.ndarray, fg: np.ndarray, joints: Joints, limbs: lis
         side, kind = limb.split("_")
         if kind != "arm":
             continue
-        turn = drawn_turn(middle_line((labels == i + 1) & fg), joints[f"{side}_elbow"], joints[f"{side}_wrist"])
+        elbow, wrist = (np.asarray(joints[f"{side}_{j}"], np.float64) for j in ("elbow", "wrist"))
+        mask = (labels == i + 1) & fg
+        scale = min(1.0, THIN_LENGTH / max(float(np.linalg.norm(wrist - elbow)), 1.0))
+        if scale < 1.0:  # pixel centres move as cv2.resize moves them
+            mask = cv2.resize(mask.astype(np.uint8) * 255, None, fx=scale, fy=scale,
+                              interpolation=cv2.INTER_AREA) >= 128
+            elbow, wrist = (elbow + 0.5) * scale - 0.5, (wrist + 0.5) * scale - 0.5
+        turn = drawn_turn(middle_line(mask), elbow, wrist)
         if turn is not None:
             turns[f"{side}_forearm"] = DRAWN_SHARE * turn
     return turns
