@@ -129,27 +129,13 @@ def test_bad_joints_file_is_rejected(tmp_path: Path) -> None:
     assert res.returncode == 2 and "left_shoulder must be [x, y]" in res.stderr
 
 
-def test_a_character_with_one_arm_out_of_the_picture_animates_with_a_note_on_what_to_do(tmp_path: Path) -> None:
-    # The photo cuts the left elbow: that arm stays as drawn, the other moves, and stderr says which
-    # and how to give the joints.
-    image = SHARED / "characters" / "photo_halfbody_hands_clasped_at_chin.jpg"
-    out = tmp_path / "clasped.mp4"
-    res = generate("--image", image, "--video", ELF / "video.mp4", "--output", out)
-    assert res.returncode == 0, res.stderr
-    assert "note: the character's pose is uncertain" in res.stderr and "the left arm could not be read" in res.stderr
-    assert "--joints FILE.json" in res.stderr and '"left_shoulder": [' in res.stderr
-    assert streams(out)["frames"] > 100
-
-
-def test_a_painting_whose_arms_the_detector_cannot_read_is_refused_with_what_to_do(tmp_path: Path) -> None:
-    # The bundled pose model finds the cavalier, but neither arm's elbow and wrist: the puppet would
-    # move no arm. The user is told to give the joints, and with them the painting is animated.
+def test_an_uncertain_character_animates_with_a_note_on_what_to_do(tmp_path: Path) -> None:
+    # The bundled pose model finds the cavalier in only some views of the painting: the output is made,
+    # and stderr says so and how to give the joints.
     image = SHARED / "characters" / "painting_halfbody_hand_on_hip_cavalier_nopose.jpg"
     out = tmp_path / "cavalier.mp4"
     res = generate("--image", image, "--video", ELF / "video.mp4", "--output", out)
-    assert res.returncode == 2 and "neither arm read" in res.stderr and "--joints" in res.stderr
-    assert not out.exists()
-    joints = Path(__file__).resolve().parents[1] / "data" / "painting_halfbody_hand_on_hip_cavalier_nopose_joints.json"
-    res = generate("--image", image, "--video", ELF / "video.mp4", "--output", out, "--joints", joints)
     assert res.returncode == 0, res.stderr
+    assert "note: the character's pose is uncertain" in res.stderr and "views of the image" in res.stderr
+    assert "--joints FILE.json" in res.stderr and '"left_shoulder": [' in res.stderr
     assert streams(out)["frames"] > 100

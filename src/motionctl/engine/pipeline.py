@@ -28,13 +28,7 @@ from motionctl.engine.config import EngineConfig
 from motionctl.engine.debug import contact_sheet, draw_skeleton, rig_picture, side_by_side
 from motionctl.engine.elements import ElementFace, FaceBank, load_bank
 from motionctl.engine.process_messages import DriverJob, ImageJob, ImagePerception
-from motionctl.engine.puppet.character import (
-    Character,
-    analyze_character,
-    arms_unread,
-    limbs_doubt,
-    pose_from_joints,
-)
+from motionctl.engine.puppet.character import Character, analyze_character, limbs_doubt, pose_from_joints
 from motionctl.engine.stream import StreamingRun
 from motionctl.media.decode import LoadedImage, load_image, output_fps
 from motionctl.media.encode import EncodedVideo, output_size
@@ -78,10 +72,6 @@ class MotionControlPipeline:
             raise rule_violation(ContentRejected, "image", "must show a person with head, shoulders and arms "
                                  "visible; a drawing no detector can read needs its joints given (command line: "
                                  "motionctl generate --joints)", "no person detected")
-        elif arms_unread(seen.pose, (w, h)):
-            raise rule_violation(ContentRejected, "image", "must show arms whose elbows and wrists the detector "
-                                 "can read, or come with its joints (command line: motionctl generate --joints)",
-                                 "neither arm read: the puppet would move no arm")
         else:
             pose, seg = seen.pose, seen.mask
         character = analyze_character(loaded.rgb, loaded.alpha, canvas, pose=pose, seg_mask=seg, step=step)

@@ -108,17 +108,6 @@ def _limb_ok(pose: Pose, limb: str, size: tuple[int, int]) -> bool:
     return True
 
 
-def arms_unread(pose: Pose, size: tuple[int, int]) -> bool:
-    """Whether the picture shows an arm (its elbow and wrist inside ``size``) yet the detector can read
-    neither: the puppet would move no arm, and the user's joints are what can make it move."""
-    if any(_limb_ok(pose, arm, size) for arm in ("left_arm", "right_arm")):
-        return False
-    w, h = size
-    ends = [pose.points[JOINT[f"{side}_{j}"]] for side in ("left", "right") for j in ("elbow", "wrist")]
-    inside = [0 <= x < w and 0 <= y < h for x, y in ends]
-    return (inside[0] and inside[1]) or (inside[2] and inside[3])
-
-
 def analyze_character(
     rgb: np.ndarray,
     alpha: np.ndarray | None,
