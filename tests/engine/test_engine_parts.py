@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from engine_synth import BODY, FIGURE, close, figure_image, figure_pose, render
+from engine_synth import ARM_L, ARM_R, BODY, FIGURE, PAPER, close, figure_image, figure_pose, render
 
 from motionctl.engine.puppet.character import analyze_character
 
@@ -67,3 +67,53 @@ def test_a_hand_out_of_a_wide_sleeve_takes_no_more_body_than_a_hand() -> None:
         assert names[character.labels[y, x]] == "torso", (y, x)
     out = render(character, {"left_elbow": (470, 180), "left_wrist": (560, 110)})
     assert close(out[350, 290], BODY, 40), out[350, 290]  # raised, the arm leaves the belly whole
+
+
+TROUSERS_CUT = {"left_knee": (350, 900), "right_knee": (250, 900),
+                "left_ankle": (355, 1040), "right_ankle": (245, 1040)}
+
+
+def test_an_arm_hanging_beside_trousers_the_picture_cuts_leaves_them_on_the_body() -> None:
+    # The picture ends above the knees, so the legs stay on the body; the arms hang beside wide
+    # trousers. Below the hips the trousers lie nearer to the forearm than to the hips, and hung on
+    # it as a sleeve would, they flew up with the raised arm.
+    hanging = {"left_elbow": (400, 400), "left_wrist": (410, 560), "right_elbow": (200, 400), "right_wrist": (190, 560)}
+    pose = {**TROUSERS_CUT, **hanging}
+    image = figure_image(overrides=pose)
+    cv2.rectangle(image, (208, 450), (392, 799), TROUSERS, -1)
+    for side in ("left", "right"):
+        cv2.line(image, hanging[f"{side}_elbow"], hanging[f"{side}_wrist"], ARM_L if side == "left" else ARM_R, 30)
+    character = analyze_character(image, None, SIZE, pose=figure_pose(pose), seg_mask=None)
+    assert "left_leg" not in character.limbs and "left_arm" in character.limbs
+    names = ["torso", *character.limbs]
+    for y, x in ((620, 350), (645, 380), (620, 250)):
+        assert names[character.labels[y, x]] == "torso", (y, x)
+    raised = {"left_elbow": (470, 180), "left_wrist": (560, 110), "right_elbow": (130, 180), "right_wrist": (40, 110)}
+    out = render(character, {**TROUSERS_CUT, **raised})
+    assert close(out[620, 350], TROUSERS, 40), out[620, 350]  # the trousers stay where they were
+
+
+def test_hands_on_the_hips_leave_no_bite_out_of_the_waist_when_they_rise() -> None:
+    # Akimbo over a dress: the hands rest on the waist's edge, where the skirt flares out beneath
+    # them, their discs wider than the forearms. Raised, the dress they covered is the body's,
+    # completed, not the background.
+    akimbo = {"left_elbow": (450, 330), "left_wrist": (352, 425), "right_elbow": (150, 330), "right_wrist": (248, 425)}
+    image = figure_image(overrides=akimbo)
+    dress = np.array([(255, 420), (345, 420), (430, 640), (170, 640)])
+    cv2.fillConvexPoly(image, dress, BODY)
+    hands = np.zeros(image.shape[:2], np.uint8)
+    for side, colour in (("left", ARM_L), ("right", ARM_R)):
+        wrist = np.array(akimbo[f"{side}_wrist"], float)
+        centre = tuple(int(v) for v in wrist + 0.1 * (wrist - np.array(akimbo[f"{side}_elbow"], float)))
+        cv2.circle(image, centre, 26, colour, -1)
+        cv2.circle(hands, centre, 26, 1, -1)
+    character = analyze_character(image, None, SIZE, pose=figure_pose(akimbo), seg_mask=None)
+    raised = {"left_elbow": (470, 180), "left_wrist": (560, 110), "right_elbow": (130, 180), "right_wrist": (40, 110)}
+    out = render(character, raised)
+    body = np.zeros_like(hands)  # the body's surface under the hands: trunk and dress, off their rim
+    trunk = [FIGURE[n] for n in ("right_shoulder", "left_shoulder", "left_hip", "right_hip")]
+    cv2.fillConvexPoly(body, np.array(trunk), 1)
+    cv2.fillConvexPoly(body, dress, 1)
+    under = cv2.erode(body, np.ones((7, 7), np.uint8)).astype(bool) & (hands > 0)
+    paper = np.all(np.abs(out.astype(int) - np.array(PAPER)) <= 30, axis=-1) & under
+    assert under.sum() > 500 and paper.sum() <= 0.05 * under.sum(), (paper.sum(), under.sum())

@@ -121,16 +121,20 @@ def _hanging_from_arms(pts: np.ndarray, label: np.ndarray, joints: Joints, limbs
                        radii: dict[str, float], in_head: np.ndarray) -> None:
     """Wide sleeves (and anything else hanging off an arm) outside the arm's capsule would stay on
     the torso and hang in the air where the arm was. A torso pixel clearly nearer to an arm bone
-    than to the body's own lines (spine, shoulder and hip lines, legs) joins that arm."""
+    than to the body's own lines (spine, shoulder and hip lines, legs: a leg left on the body runs down
+    from its hip as the spine does) joins that arm."""
     torso = label == 0
     if not torso.any():
         return
     tp = pts[torso]
     body_lines = [(joints["mid_hip"], joints["mid_shoulder"]), (joints["left_shoulder"], joints["right_shoulder"]),
                   (joints["left_hip"], joints["right_hip"]), (joints["mid_shoulder"], joints["head"])]
-    for limb in limbs:
-        if limb.endswith("leg"):
-            body_lines += [(joints[a], joints[b]) for _, a, b in LIMB_BONES[limb][1:3]]
+    down = joints["mid_hip"] - joints["mid_shoulder"]
+    for side in ("left", "right"):
+        if f"{side}_leg" in limbs:
+            body_lines += [(joints[a], joints[b]) for _, a, b in LIMB_BONES[f"{side}_leg"][1:3]]
+        else:  # a leg the puppet leaves on the body (cut by the picture, in a skirt) is body too
+            body_lines.append((joints[f"{side}_hip"], joints[f"{side}_hip"] + down))
     d_body = np.min([segment_distance(tp, a, b) for a, b in body_lines], axis=0)
     best = np.full(len(tp), np.inf, np.float32)
     take = np.zeros(len(tp), np.int32)
