@@ -227,14 +227,11 @@ LIMB_RIM = 4  # px around the limbs, inside the completed zone, that the torso's
 def _behind_arms(labels: np.ndarray, fg: np.ndarray, limbs: list[str], radii: dict[str, float]) -> np.ndarray:
     """The arms' pixels the body surrounds in the image (a hand on the hip, an arm between long
     strands of hair): the body continues behind them, so the torso layer is completed there too,
-    where outside the shoulders-and-hips zone the plate showed through when the arm moved away. The
-    closing reaches as far as the widest of the forearm's and the hand's capsules: a hand's disc on
-    the hip's edge is wider than the forearm, and a narrower closing left a bite out of the waist."""
+    where outside the shoulders-and-hips zone the plate showed through when the arm moved away."""
     arms = [i + 1 for i, limb in enumerate(limbs) if limb.endswith("arm")]
     if not arms:
         return np.zeros(fg.shape, bool)
-    reach = max(radii.get(f"{limb[:-4]}_{bone}", 0.0) for limb in limbs if limb.endswith("arm")
-                for bone in ("forearm", "hand"))
+    reach = max(radii.get(f"{limb[:-4]}_forearm", 0.0) for limb in limbs if limb.endswith("arm"))
     r = max(1.5, 1.25 * reach)
     rest = (fg & ~np.isin(labels, arms)).astype(np.uint8)
     # A closing by a disc of radius r, as two distance transforms (a 100 px disc's morphology: ~2 s).
