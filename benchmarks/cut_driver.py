@@ -3,7 +3,8 @@
 The matrix (benchmarks/matrix.py) cuts every long driver once so that each case is valid in
 orientation image (≤ 10 s) and short; the copy is kept and made again only when missing or older
 than its source. Frames keep the source's size and rate; crf 17 keeps the picture the pose
-detector sees as the source's.
+detector sees as the source's. One encoder thread: x264's frame threads at preset medium made a cut
+whose pixels depended on the machine's load, and two matrix runs then scored different drivers.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def cut(source: Path, dest: Path, start: float, seconds: float) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_suffix(".part.mp4")
     end = min(info.duration, start + seconds)
-    with VideoEncoder(tmp, info.width, info.height, info.fps, crf=CRF, preset="medium",
+    with VideoEncoder(tmp, info.width, info.height, info.fps, crf=CRF, preset="medium", threads=1,
                       audio_source=source if info.has_audio else None, audio_start=start,
                       audio_duration=end - start) as enc:  # fmt: skip
         for frame in iter_frames(source, max_fps=info.fps, start=start, end=end, field="video"):
