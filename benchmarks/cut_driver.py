@@ -3,8 +3,8 @@
 The matrix (benchmarks/matrix.py) cuts every long driver once so that each case is valid in
 orientation image (≤ 10 s) and short; the copy is kept and made again only when missing or older
 than its source. Frames keep the source's size and rate; crf 17 keeps the picture the pose
-detector sees as the source's. One encoder thread: x264's frame threads at preset medium made a cut
-whose pixels depended on the machine's load, and two matrix runs then scored different drivers.
+detector sees as the source's. One encoder thread: with x264's frame threads at preset medium a
+cut's pixels depend on the machine's load, and two matrix runs would score different drivers.
 """
 
 from __future__ import annotations

@@ -29,9 +29,9 @@ STRAIGHT, COVER, MAX_TURN = 0.04, 0.5, np.radians(20.0)
 # guesses where it cannot see, and a sleeve, a bracer or the arm's perspective shape the silhouette.
 DRAWN_SHARE = 0.5
 # The arm's mask is thinned at a scale where the detector's forearm is at most this long (px): the
-# thinning's cost grows with the mask's area times its thickness, so a 1080p arm took a quarter of a
-# second a side, on the path before the first frame (benchmarks/element_speed.py); the straightness
-# and cover tests are shares of the bone's length and read the same at any scale.
+# thinning's cost grows with the mask's area times its thickness, and it runs before the first frame
+# (benchmarks/element_speed.py); the straightness and cover tests are shares of the bone's length and
+# read the same at any scale.
 THIN_LENGTH = 128.0
 
 

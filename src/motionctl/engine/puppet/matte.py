@@ -80,21 +80,24 @@ def _holes(mask: np.ndarray) -> np.ndarray:
     return padded[1:-1, 1:-1].astype(bool)
 
 
+# Keying: a pixel farther than KEY_FAR (RGB) from the border's median colour is the character's. A
+# border with more than BUSY_BORDER of its own pixels that far is no plain paper: keyed against it, a
+# drawing on a painted background (sky, trees, a room) takes the whole picture as the character, and
+# the torso layer carries the background.
+BUSY_BORDER, KEY_FAR = 0.25, 40.0
+
+
 def color_key_matte(image: np.ndarray) -> np.ndarray:
     """Matte for a drawing on plain paper: pixels far from the border's colour are the character."""
     _, paper = _border(image)
     diff = np.linalg.norm(image.astype(np.float32) - paper, axis=-1)
-    fg = (diff > 40).astype(np.uint8)
+    fg = (diff > KEY_FAR).astype(np.uint8)
     k = max(3, int(0.01 * max(image.shape[:2])) | 1)
     fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     matte = keep_main_body(fg.astype(np.float32))
     return cv2.GaussianBlur(matte, (3, 3), 0)
 
 
-# A border with more than this share of its pixels far (KEY_FAR) from its median colour is no plain
-# paper: keyed against it, a drawing on a painted background (sky, trees, a room) takes the whole picture
-# as the character, and the torso layer carries the background.
-BUSY_BORDER, KEY_FAR = 0.25, 40.0
 CUT_SIDE = 320  # px: GrabCut's working size (its cost grows with the pixels; the guided filter refines)
 # Around the skeleton, in torso lengths (shoulders' middle to hips' middle): sure character along the
 # bones and on the trunk, maybe character within PROBABLE_REACH (sleeves, hair, a gown's flare), sure
